@@ -1,0 +1,182 @@
+"""Building blocks shared by the layer modules: common parameters and shape helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from guibuilder.catalog.spec import KERAS_DOCS, Inferred, ParamSpec, Shape, ShapeError
+
+#: Every activation Keras offers by name, most used first.
+ACTIVATIONS: tuple[str, ...] = (
+    "linear",
+    "relu",
+    "leaky_relu",
+    "relu6",
+    "elu",
+    "selu",
+    "celu",
+    "gelu",
+    "silu",
+    "swish",
+    "mish",
+    "sigmoid",
+    "hard_sigmoid",
+    "log_sigmoid",
+    "tanh",
+    "hard_tanh",
+    "softmax",
+    "log_softmax",
+    "softplus",
+    "softsign",
+    "exponential",
+    "hard_silu",
+    "hard_swish",
+    "glu",
+    "sparsemax",
+    "squareplus",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "hard_shrink",
+    "soft_shrink",
+    "tanh_shrink",
+)
+
+#: Initializers by their Keras names; a serialized dict (e.g. RandomNormal with a stddev)
+#: is accepted as well.
+INITIALIZERS: tuple[str, ...] = (
+    "glorot_uniform",
+    "glorot_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
+    "ones",
+    "identity",
+)
+
+REGULARIZERS: tuple[str, ...] = ("l1", "l2", "l1_l2", "orthogonal_regularizer")
+CONSTRAINTS: tuple[str, ...] = ("max_norm", "min_max_norm", "non_neg", "unit_norm")
+
+PADDINGS: tuple[str, ...] = ("valid", "same")
+DATA_FORMATS: tuple[str, ...] = ("channels_last", "channels_first")
+
+
+def docs(path: str) -> str:
+    """A link into the Keras layer docs, e.g. ``docs("core_layers/dense")``."""
+    return f"{KERAS_DOCS}{path}/"
+
+
+def activation_param(default: str = "linear", name: str = "activation") -> ParamSpec:
+    return ParamSpec(
+        name, "activation", default, "Function applied to the output.", choices=ACTIVATIONS
+    )
+
+
+def initializer_param(name: str, default: str, what: str) -> ParamSpec:
+    return ParamSpec(
+        name,
+        "initializer",
+        default,
+        f"How the {what} starts before training.",
+        choices=INITIALIZERS,
+        advanced=True,
+    )
+
+
+def regularizer_param(name: str, what: str) -> ParamSpec:
+    return ParamSpec(
+        name,
+        "regularizer",
+        None,
+        f"Penalty on the {what} added to the loss (L1, L2).",
+        choices=REGULARIZERS,
+        optional=True,
+        advanced=True,
+    )
+
+
+def constraint_param(name: str, what: str) -> ParamSpec:
+    return ParamSpec(
+        name,
+        "constraint",
+        None,
+        f"Projection applied to the {what} after each update.",
+        choices=CONSTRAINTS,
+        optional=True,
+        advanced=True,
+    )
+
+
+def weight_params(kernel: str = "kernel", *, kernel_init: str = "glorot_uniform") -> tuple:
+    """use_bias plus initializer, regularizer and constraint for the kernel and bias."""
+    return (
+        ParamSpec("use_bias", "bool", True, "Add a learned bias to each output."),
+        initializer_param(f"{kernel}_initializer", kernel_init, "weights"),
+        initializer_param("bias_initializer", "zeros", "bias"),
+        regularizer_param(f"{kernel}_regularizer", "weights"),
+        regularizer_param("bias_regularizer", "bias"),
+        regularizer_param("activity_regularizer", "outputs"),
+        constraint_param(f"{kernel}_constraint", "weights"),
+        constraint_param("bias_constraint", "bias"),
+    )
+
+
+def fmt_shape(shape: Sequence[int | None]) -> str:
+    """``(None, 28, 28, 1)`` -> ``(28, 28, 1)``: the batch dimension is not shown."""
+    dims = ["?" if d is None else str(d) for d in shape[1:]]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def single(inputs: list[Shape], what: str) -> Shape:
+    """The one input shape of a single-input layer."""
+    if len(inputs) != 1:
+        raise ShapeError(f"{what} takes one input, got {len(inputs)}")
+    return tuple(inputs[0])
+
+
+def need_rank(shape: Shape, rank: int | Sequence[int], meaning: str) -> None:
+    """Check the rank (batch included) and say what was expected if it is wrong."""
+    ranks = (rank,) if isinstance(rank, int) else tuple(rank)
+    if len(shape) not in ranks:
+        raise ShapeError(f"needs {meaning} but received {fmt_shape(shape)}")
+
+
+def as_tuple(value: Any, n: int) -> tuple[int, ...]:
+    """An int or a list -> a tuple of ``n`` ints."""
+    if isinstance(value, int):
+        return (value,) * n
+    values = tuple(value)
+    if len(values) != n:
+        raise ShapeError(f"needs {n} values but got {len(values)}")
+    return values
+
+
+def conv_length(
+    size: int | None, kernel: int, stride: int, padding: str, dilation: int = 1
+) -> int | None:
+    """The output length of a convolution or pooling along one axis."""
+    if size is None:
+        return None
+    span = (kernel - 1) * dilation + 1
+    if padding == "same":
+        return -(-size // stride)
+    if padding == "causal":
+        return -(-size // stride)
+    out = (size - span) // stride + 1
+    if out <= 0:
+        raise ShapeError(
+            f"a window of {span} does not fit into a length of {size} with padding='valid'; "
+            "use a smaller kernel or padding='same'"
+        )
+    return out
+
+
+def result(*outputs: Shape, params: int = 0, non_trainable: int = 0) -> Inferred:
+    return Inferred(tuple(tuple(o) for o in outputs), params, non_trainable)

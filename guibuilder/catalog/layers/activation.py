@@ -1,0 +1,5 @@
+"""Layer specs: activation."""
+
+from __future__ import annotations
+
+SPECS: list = []

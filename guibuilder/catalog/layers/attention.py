@@ -1,0 +1,5 @@
+"""Layer specs: attention."""
+
+from __future__ import annotations
+
+SPECS: list = []

@@ -1,0 +1,5 @@
+"""Layer specs: conv."""
+
+from __future__ import annotations
+
+SPECS: list = []

@@ -1,0 +1,5 @@
+"""Layer specs: merge."""
+
+from __future__ import annotations
+
+SPECS: list = []

@@ -1,0 +1,5 @@
+"""Layer specs: normalization."""
+
+from __future__ import annotations
+
+SPECS: list = []

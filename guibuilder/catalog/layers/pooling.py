@@ -1,0 +1,5 @@
+"""Layer specs: pooling."""
+
+from __future__ import annotations
+
+SPECS: list = []

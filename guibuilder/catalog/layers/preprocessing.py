@@ -1,0 +1,5 @@
+"""Layer specs: preprocessing."""
+
+from __future__ import annotations
+
+SPECS: list = []

@@ -1,0 +1,5 @@
+"""Layer specs: recurrent."""
+
+from __future__ import annotations
+
+SPECS: list = []

@@ -1,0 +1,5 @@
+"""Layer specs: regularization."""
+
+from __future__ import annotations
+
+SPECS: list = []

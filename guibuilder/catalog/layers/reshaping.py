@@ -1,0 +1,5 @@
+"""Layer specs: reshaping."""
+
+from __future__ import annotations
+
+SPECS: list = []

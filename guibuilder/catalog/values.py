@@ -1,0 +1,118 @@
+"""Checking and normalising parameter values against a :class:`ParamSpec`.
+
+Values are stored JSON-ready: tuples become lists, so a project file round-trips to the
+same bytes. A value that does not fit raises :class:`ParamError` with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from guibuilder.catalog.spec import LayerSpec, ParamSpec, to_json
+from guibuilder.errors import GuibuilderError
+
+
+class ParamError(GuibuilderError):
+    """A parameter value that the layer does not accept."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_range(spec: ParamSpec, value: float) -> None:
+    if spec.minimum is not None and value < spec.minimum:
+        raise ParamError(f"{spec.name} must be at least {spec.minimum:g}, got {value:g}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ParamError(f"{spec.name} must be at most {spec.maximum:g}, got {value:g}")
+
+
+def _int_tuple(spec: ParamSpec, value: Any, allow_none: bool, allow_negative: bool) -> Any:
+    if _is_int(value) and spec.kind in ("ints", "axes"):
+        items = [value]
+        scalar = True
+    elif isinstance(value, list | tuple):
+        items = list(value)
+        scalar = False
+    else:
+        raise ParamError(f"{spec.name} must be a number or a list of numbers, got {value!r}")
+    for item in items:
+        if item is None and allow_none:
+            continue
+        if not _is_int(item):
+            raise ParamError(f"{spec.name} must hold whole numbers, got {item!r}")
+        if item < 0 and not allow_negative:
+            raise ParamError(f"{spec.name} cannot be negative, got {item}")
+        if spec.kind == "ints":
+            _check_range(spec, item)
+    if spec.length is not None and not scalar and len(items) != spec.length:
+        raise ParamError(f"{spec.name} needs {spec.length} values, got {len(items)}")
+    return value if scalar else items
+
+
+def _keras_object(spec: ParamSpec, value: Any) -> Any:
+    if isinstance(value, str):
+        if not value:
+            raise ParamError(f"{spec.name} cannot be empty")
+        return value
+    if isinstance(value, dict) and isinstance(value.get("class_name"), str):
+        return to_json({k: v for k, v in value.items() if k in ("class_name", "config")})
+    raise ParamError(f"{spec.name} must be a name or a Keras config dict, got {value!r}")
+
+
+def validate_value(spec: ParamSpec, value: Any) -> Any:
+    """Return ``value`` normalised for storage, or raise :class:`ParamError`."""
+    if value is None:
+        if spec.optional or spec.kind in ("regularizer", "constraint", "json"):
+            return None
+        raise ParamError(f"{spec.name} needs a value")
+    kind = spec.kind
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ParamError(f"{spec.name} must be true or false, got {value!r}")
+        return value
+    if kind == "int":
+        if not _is_int(value):
+            raise ParamError(f"{spec.name} must be a whole number, got {value!r}")
+        _check_range(spec, value)
+        return value
+    if kind == "float":
+        if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
+            raise ParamError(f"{spec.name} must be a finite number, got {value!r}")
+        _check_range(spec, value)
+        return float(value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ParamError(f"{spec.name} must be text, got {value!r}")
+        return value
+    if kind in ("choice", "activation"):
+        if spec.choices and value not in spec.choices:
+            allowed = ", ".join(str(c) for c in spec.choices)
+            raise ParamError(f"{spec.name} must be one of {allowed}; got {value!r}")
+        if kind == "activation" and not isinstance(value, str):
+            raise ParamError(f"{spec.name} must be an activation name, got {value!r}")
+        return value
+    if kind == "ints":
+        return _int_tuple(spec, value, allow_none=False, allow_negative=False)
+    if kind == "shape":
+        return _int_tuple(spec, value, allow_none=True, allow_negative=True)
+    if kind == "axes":
+        return _int_tuple(spec, value, allow_none=False, allow_negative=True)
+    if kind in ("initializer", "regularizer", "constraint"):
+        return _keras_object(spec, value)
+    return to_json(value)
+
+
+def normalize_params(spec: LayerSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill in defaults and check every value; unknown names raise :class:`ParamError`."""
+    known = {p.name: p for p in spec.params}
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ParamError(f"{spec.type_id} has no parameter {', '.join(unknown)}")
+    result: dict[str, Any] = {}
+    for name, pspec in known.items():
+        value = params.get(name, pspec.default)
+        result[name] = validate_value(pspec, to_json(value))
+    return result
