@@ -9,6 +9,7 @@ from guibuilder.catalog.registry import (
     CATEGORIES,
     all_specs,
     by_keras_class,
+    for_keras_layer,
     get,
     has,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ShapeError",
     "all_specs",
     "by_keras_class",
+    "for_keras_layer",
     "get",
     "has",
     "normalize_params",

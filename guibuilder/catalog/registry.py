@@ -80,3 +80,17 @@ def all_specs() -> list[LayerSpec]:
 def by_keras_class(class_name: str) -> LayerSpec | None:
     """The spec that builds Keras class ``class_name``, or None."""
     return _by_class().get(class_name)
+
+
+def for_keras_layer(class_name: str, config: dict) -> LayerSpec | None:
+    """The spec that rebuilds a layer of ``class_name`` with ``config``, or None.
+
+    A ``Bidirectional`` wrapper belongs to the spec of the recurrent layer it wraps when
+    that spec has a ``bidirectional`` option.
+    """
+    if class_name == "Bidirectional":
+        inner = by_keras_class(config.get("layer", {}).get("class_name", ""))
+        if inner is not None and any(p.name == "bidirectional" for p in inner.params):
+            return inner
+        return None
+    return by_keras_class(class_name)
