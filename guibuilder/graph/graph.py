@@ -409,12 +409,14 @@ class Graph:
         except CycleError as exc:
             found.append(exc)
         for node in self._nodes.values():
-            found.extend(self._node_problems(node))
+            found.extend(self.node_problems(node.id))
         if self._nodes and not self.outputs():
             found.append(NoOutputError("the model has no output: every layer feeds another", []))
         return found
 
-    def _node_problems(self, node: Node) -> Iterator[GraphError]:
+    def node_problems(self, node_id: str) -> Iterator[GraphError]:
+        """Missing inputs and dangling output indices of one node."""
+        node = self.node(node_id)
         spec = catalog.get(node.type_id)
         edges = self._in[node.id]
         for port in spec.inputs:
