@@ -222,7 +222,7 @@ class Graph:
             raise DuplicateNodeError(f"a node called {node.id!r} exists already", [node.id])
         if not catalog.has(node.type_id):
             raise UnknownLayerTypeError(
-                f"node {node.id!r} has unknown layer type {node.type_id!r}", [node.id]
+                f"node {node.id!r} has unknown layer type {node.type_id!r}", []
             )
         if node.shares is not None:
             self._check_share(node)
@@ -236,13 +236,13 @@ class Graph:
         owner = self._nodes.get(node.shares or "")
         if owner is None:
             raise SharedLayerError(
-                f"{node.id!r} shares the layer of {node.shares!r}, which does not exist", [node.id]
+                f"{node.id!r} shares the layer of {node.shares!r}, which does not exist", []
             )
         if owner.shares is not None or owner.type_id != node.type_id or owner.type_id == "Input":
             raise SharedLayerError(
                 f"{node.id!r} cannot share the layer of {owner.id!r}: "
                 "it must be a layer of the same type that shares no other layer",
-                [node.id, owner.id],
+                [owner.id],
             )
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
@@ -307,6 +307,7 @@ class Graph:
         """Fix the ordered model outputs; an empty list means 'every unused output'."""
         refs = [(str(n), int(i)) for n, i in refs]
         for node_id, index in refs:
+            self.node(node_id)
             if index < 0 or index >= self.num_outputs(node_id):
                 raise PortError(f"{node_id!r} has no output {index}", [node_id])
         if refs != self._outputs:
