@@ -1,0 +1,177 @@
+"""Reading and writing ``.gbproj`` files: JSON text, saved atomically.
+
+The text is deterministic (fixed key order, indent 2, newline at the end), so
+save -> load -> save gives the same bytes. The project's weights go to
+``<stem>.weights.h5`` beside the project file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from guibuilder.document.project import Project, parse_project, project_to_dict
+from guibuilder.errors import FileFormatError, GuibuilderError
+
+SUFFIX = ".gbproj"
+WEIGHTS_SUFFIX = ".weights.h5"
+
+
+def weights_path(path: str | os.PathLike[str]) -> Path:
+    """Where the weights of the project saved at ``path`` go: ``<stem>.weights.h5``."""
+    path = Path(path)
+    return path.with_name(path.stem + WEIGHTS_SUFFIX)
+
+
+#: A list or object of plain values shorter than this is written on one line.
+LINE_LENGTH = 100
+
+
+def _encode(value: Any, indent: int) -> str:
+    if isinstance(value, dict):
+        items = [(json.dumps(str(k), ensure_ascii=False), v) for k, v in value.items()]
+        opening, closing = "{", "}"
+    elif isinstance(value, list):
+        items = [(None, v) for v in value]
+        opening, closing = "[", "]"
+    else:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if not items:
+        return opening + closing
+    if not any(isinstance(v, dict | list) for _, v in items):
+        parts = [_encode(v, 0) if k is None else f"{k}: {_encode(v, 0)}" for k, v in items]
+        line = opening + ", ".join(parts) + closing
+        if indent + len(line) <= LINE_LENGTH:
+            return line
+    pad = " " * (indent + 2)
+    parts = [
+        pad + (_encode(v, indent + 2) if k is None else f"{k}: {_encode(v, indent + 2)}")
+        for k, v in items
+    ]
+    return opening + "\n" + ",\n".join(parts) + "\n" + " " * indent + closing
+
+
+def dumps(project: Project, weights_file: str | None = None) -> str:
+    """The text of the project file: indent 2, short lists and objects on one line."""
+    data = project_to_dict(project, weights_file)
+    try:
+        return _encode(data, 0) + "\n"
+    except (TypeError, ValueError) as exc:
+        message = f"the project holds a value a project file cannot store ({exc})"
+        raise GuibuilderError(message) from exc
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if not raw.strip():
+        raise FileFormatError(f"{name} is empty: it is not a guibuilder project")
+    if b"\x00" in raw:
+        raise FileFormatError(f"{name} is a binary file, not a guibuilder project (JSON text)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            f"{name} is not UTF-8 text (byte {exc.start}), so not a guibuilder project"
+        ) from None
+
+
+def loads(text: str, source: str = "the project") -> tuple[Project, str | None]:
+    """Parse the text of a project file; return the project and its weights file name."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        if exc.pos >= len(text.rstrip()):
+            raise FileFormatError(
+                f"{source} ends too early at {where}: the file is truncated or incomplete"
+            ) from None
+        raise FileFormatError(f"{source} is not valid JSON: {exc.msg} at {where}") from None
+    except RecursionError:
+        raise FileFormatError(f"{source} nests its JSON too deeply to be a project") from None
+    return parse_project(data, source)
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    """Read a project file and the weights file beside it.
+
+    Raises :class:`FileFormatError` with one sentence naming the file for any file that
+    cannot be read: missing, empty, binary, truncated, too new, or with wrong content.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(f"{name} does not exist") from None
+    except IsADirectoryError:
+        raise FileFormatError(f"{name} is a folder, not a project file") from None
+    except OSError as exc:
+        raise FileFormatError(f"{name} cannot be read: {exc.strerror or exc}") from None
+    project, weights_file = loads(_decode(raw, name), name)
+    project.path = path
+    if weights_file:
+        store = path.parent / weights_file
+        if store.is_file():
+            from guibuilder.compiler.weights import WeightStore
+
+            project.weights = WeightStore.load(store)
+        else:
+            project.warnings.append(
+                f"the weights file {weights_file} next to {path.name} is missing, "
+                "so the model starts from fresh weights"
+            )
+    return project
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk, and then
+    replace ``path`` in one rename.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def save_project(project: Project, path: str | os.PathLike[str] | None = None) -> None:
+    """Save ``project`` to ``path`` (default: where it was loaded from), atomically.
+
+    Weights, when the project has any, are saved first to ``<stem>.weights.h5`` beside it,
+    so the project file never names a weights file that is not there.
+    """
+    if path is None and project.path is None:
+        raise GuibuilderError("the project has no file name yet: choose where to save it")
+    path = Path(path if path is not None else project.path)
+    weights_file = None
+    if project.weights is not None and len(project.weights):
+        target = weights_path(path)
+        project.weights.save(target)
+        weights_file = target.name
+    atomic_write(path, dumps(project, weights_file).encode("utf-8"))
+    project.path = path
