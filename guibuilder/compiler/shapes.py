@@ -17,7 +17,7 @@ from typing import Any
 
 from guibuilder import catalog
 from guibuilder.catalog import Inferred, LayerSpec, Shape, ShapeError
-from guibuilder.graph import CycleError, Edge, Graph, Node
+from guibuilder.graph import Edge, Graph, Node
 
 
 @dataclass(frozen=True)
@@ -111,21 +111,13 @@ class ShapeInference:
     # ------------------------------------------------------------ computation
     def _topological(self) -> list[str]:
         if self._order is None:
-            try:
-                self._order = self.graph.topological_order()
-            except CycleError:
-                self._order = []
+            self._order = self.graph.topological_order()
         return self._order
 
     def _update(self) -> None:
         if not self._dirty:
             return
         order = self._topological()
-        if not order and self.graph.nodes:
-            message = "the graph has a loop: remove one of its edges"
-            self._info = {nid: NodeInfo(error=message) for nid in self.graph.nodes}
-            self._dirty.clear()
-            return
         todo = self._dirty & set(order)
         self._dirty.clear()
         for node_id in order:
