@@ -56,19 +56,45 @@ def make_layer(
     return cls.from_config(config)
 
 
+#: A ``call_kwargs`` key holding the positional arguments of a call that no call style
+#: describes (a generic layer called as ``layer(a, b, mask=m)``).
+CALL_ARGS = "__args__"
+#: ``{TENSOR_REF: i}`` inside ``call_kwargs`` stands for the ``i``-th input tensor.
+TENSOR_REF = "__input__"
+
+
+def _fill_tensors(value: Any, tensors: Sequence[Any]) -> Any:
+    """``value`` with every ``{TENSOR_REF: i}`` replaced by ``tensors[i]``."""
+    if isinstance(value, dict):
+        if set(value) == {TENSOR_REF}:
+            return tensors[value[TENSOR_REF]]
+        return {k: _fill_tensors(v, tensors) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_tensors(v, tensors) for v in value]
+    return value
+
+
 def apply_layer(
     spec: LayerSpec,
     layer: Any,
     inputs: Sequence[tuple[str, Any]],
     call_kwargs: Mapping[str, Any] | None = None,
 ) -> list[Any]:
-    """Call ``layer`` on ``inputs`` ((port name, tensor) in call order); return the outputs."""
+    """Call ``layer`` on ``inputs`` ((port name, tensor) in call order); return the outputs,
+    flattened as Keras numbers them.
+
+    When ``call_kwargs`` has a :data:`CALL_ARGS` entry, the call is spelled out there, with
+    :data:`TENSOR_REF` placeholders for the input tensors, instead of by the call style.
+    """
     kwargs = dict(call_kwargs or {})
     tensors = [t for _, t in inputs]
     style = spec.call_style
     if style == "auto":
         style = "single" if len(tensors) == 1 else "list"
-    if style == "single":
+    if CALL_ARGS in kwargs:
+        args = _fill_tensors(kwargs.pop(CALL_ARGS), tensors)
+        outputs = layer(*args, **_fill_tensors(kwargs, tensors))
+    elif style == "single":
         outputs = layer(tensors[0], **kwargs)
     elif style == "list":
         outputs = layer(tensors, **kwargs)
@@ -76,9 +102,7 @@ def apply_layer(
         outputs = layer(**{port: t for port, t in inputs}, **kwargs)
     else:
         raise ValueError(f"unknown call style {style!r} of {spec.type_id}")
-    if isinstance(outputs, list | tuple):
-        return list(outputs)
-    return [outputs]
+    return list(load_keras().tree.flatten(outputs))
 
 
 def simplify(value: Any) -> Any:
