@@ -180,3 +180,90 @@ def conv_length(
 
 def result(*outputs: Shape, params: int = 0, non_trainable: int = 0) -> Inferred:
     return Inferred(tuple(tuple(o) for o in outputs), params, non_trainable)
+
+
+#: Names of the spatial axes of 1D, 2D and 3D data, as a student reads them.
+SPATIAL_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("steps",),
+    2: ("height", "width"),
+    3: ("depth", "height", "width"),
+}
+
+
+def data_format_param() -> ParamSpec:
+    return ParamSpec(
+        "data_format",
+        "choice",
+        "channels_last",
+        "Where the channels axis is: last (height, width, channels) or first.",
+        choices=DATA_FORMATS,
+        advanced=True,
+    )
+
+
+def layout(rank: int, data_format: str = "channels_last") -> str:
+    """The axes a ``rank``-D layer expects, e.g. ``(height, width, channels)``."""
+    names = SPATIAL_NAMES[rank]
+    axes = ("channels", *names) if data_format == "channels_first" else (*names, "channels")
+    return "(" + ", ".join(axes) + ")"
+
+
+def dims_text(dims: Sequence[int | None]) -> str:
+    """``(3, 3)`` -> ``3x3``; unknown sizes show as ``?``."""
+    return "x".join("?" if d is None else str(d) for d in dims)
+
+
+def ints_text(value: Any, n: int) -> str:
+    """An int or a list of ``n`` ints as ``3x3``."""
+    return dims_text(as_tuple(value, n))
+
+
+def split_channels(shape: Shape, data_format: str) -> tuple[tuple[int | None, ...], int | None]:
+    """The spatial sizes and the channel count of an input with a batch axis."""
+    if data_format == "channels_first":
+        return tuple(shape[2:]), shape[1]
+    return tuple(shape[1:-1]), shape[-1]
+
+
+def join_channels(
+    batch: int | None, spatial: Sequence[int | None], channels: int | None, data_format: str
+) -> Shape:
+    """The inverse of :func:`split_channels`."""
+    if data_format == "channels_first":
+        return (batch, channels, *spatial)
+    return (batch, *spatial, channels)
+
+
+def known_channels(shape: Shape, data_format: str) -> int:
+    """The channel count, which must be known to size the weights."""
+    channels = split_channels(shape, data_format)[1]
+    if channels is None:
+        raise ShapeError(
+            f"needs a known number of channels but received {fmt_shape(shape)}; "
+            "give the Input a fixed channel count"
+        )
+    return channels
+
+
+def window_output(
+    spatial: Sequence[int | None],
+    window: Sequence[int],
+    strides: Sequence[int],
+    padding: str,
+    dilation: Sequence[int] | None = None,
+) -> tuple[int | None, ...]:
+    """Output sizes of a sliding window (convolution or pooling) along each spatial axis."""
+    dilation = dilation or (1,) * len(window)
+    spans = [(k - 1) * d + 1 for k, d in zip(window, dilation, strict=True)]
+    if padding == "valid" and any(
+        size is not None and size < span for size, span in zip(spatial, spans, strict=True)
+    ):
+        dilated = "" if set(dilation) == {1} else f" (dilated to {dims_text(spans)})"
+        raise ShapeError(
+            f"cannot fit a {dims_text(window)} window{dilated} into {dims_text(spatial)} "
+            "with padding='valid': use padding='same', a smaller window, or a larger input"
+        )
+    return tuple(
+        conv_length(size, k, s, padding, d)
+        for size, k, s, d in zip(spatial, window, strides, dilation, strict=True)
+    )
