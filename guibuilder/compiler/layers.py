@@ -53,7 +53,10 @@ def make_layer(
         }
         return keras.saving.deserialize_keras_object(serialized, safe_mode=True)
     cls = getattr(keras.layers, class_name)
-    return cls.from_config(config)
+    # Set afterwards: not every constructor takes `trainable` (SpatialDropout1D does not).
+    layer = cls.from_config({k: v for k, v in config.items() if k != "trainable"})
+    layer.trainable = trainable
+    return layer
 
 
 #: A ``call_kwargs`` key holding the positional arguments of a call that no call style
