@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -41,6 +41,9 @@ class Command:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    #: Hide what native libraries write to stderr (TensorFlow's start-up logs, which no
+    #: setting turns off) so a user error stays one line; ``--debug`` shows it all.
+    quiet_native: bool = True
 
 
 def _warn(message: str) -> None:
@@ -179,15 +182,20 @@ def _build_args(parser: argparse.ArgumentParser) -> None:
 
 def _save_model(model: Any, path: Path) -> None:
     """Save a Keras model atomically: to a temporary name beside ``path``, then rename."""
+    import logging
     import warnings
 
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)  # the choice of the legacy .h5 format was the user's
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.save(tmp)
         os.replace(tmp, path)
     finally:
+        absl.setLevel(level)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
 
@@ -245,7 +253,13 @@ def _import(args: argparse.Namespace) -> int:
 
 #: Every subcommand, in the order ``--help`` lists them.
 COMMANDS: tuple[Command, ...] = (
-    Command("open", "open the window (the default: 'guibuilder PROJECT')", _open_args, _open),
+    Command(
+        "open",
+        "open the window (the default: 'guibuilder PROJECT')",
+        _open_args,
+        _open,
+        quiet_native=False,
+    ),
     Command("summary", "print each node's output shape and parameters", _summary_args, _summary),
     Command("build", "build the Keras model and save it", _build_args, _build),
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
@@ -271,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
         )
         command.configure(sub)
-        sub.set_defaults(handler=command.run)
+        sub.set_defaults(command_spec=command)
     return parser
 
 
@@ -287,6 +301,39 @@ def _with_command(argv: list[str]) -> list[str]:
     return [*argv, "open"]
 
 
+@contextlib.contextmanager
+def _native_stderr_muted() -> Iterator[None]:
+    """Send what C libraries write to file descriptor 2 to /dev/null for a while.
+
+    Python's ``sys.stderr`` keeps writing to the real stderr, so warnings, errors and
+    tracebacks still show. Nothing is muted when ``sys.stderr`` is not file descriptor 2
+    (under a test's capture, for instance).
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    if fd != 2:
+        yield
+        return
+    sys.stderr.flush()
+    python_stderr = sys.stderr
+    saved = os.dup(2)
+    sys.stderr = os.fdopen(
+        os.dup(saved), "w", buffering=1, encoding=python_stderr.encoding, errors="backslashreplace"
+    )
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, GuibuilderError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
@@ -300,8 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
+    command: Command = args.command_spec
+    quiet = command.quiet_native and not args.debug
     try:
-        return args.handler(args)
+        with _native_stderr_muted() if quiet else contextlib.nullcontext():
+            return command.run(args)
     except (GuibuilderError, OSError) as exc:
         if args.debug:
             traceback.print_exc()
