@@ -243,3 +243,35 @@ def test_loads_returns_the_weights_name():
     project, weights = loads(text)
     assert weights == "x.weights.h5"
     assert_same_graph(project.graph, rich_graph())
+
+
+# ------------------------------------------------------------------- weights
+def test_weights_go_beside_the_project(tmp_path):
+    import numpy as np
+
+    from guibuilder.compiler.weights import WeightStore
+
+    kernel = np.arange(12, dtype="float32").reshape(4, 3)
+    project = rich_project()
+    project.weights = WeightStore({"enc": [kernel, np.ones(3, dtype="float32")]})
+    path = tmp_path / "siamese.gbproj"
+    save_project(project, path)
+    assert sorted(os.listdir(tmp_path)) == ["siamese.gbproj", "siamese.weights.h5"]
+    assert json.loads(path.read_text())["weights"] == "siamese.weights.h5"
+    again = load_project(path)
+    assert again.weights.node_ids() == ["enc"]
+    np.testing.assert_array_equal(again.weights.get("enc")[0], kernel)
+    second = tmp_path / "copy" / "siamese.gbproj"
+    second.parent.mkdir()
+    save_project(again, second)
+    assert second.read_bytes() == path.read_bytes()
+    assert (second.parent / "siamese.weights.h5").is_file()
+
+
+def test_damaged_weights_file_is_refused(tmp_path):
+    path = tmp_path / "p.gbproj"
+    data = project_to_dict(rich_project(), weights_file="p.weights.h5")
+    path.write_text(json.dumps(data))
+    (tmp_path / "p.weights.h5").write_bytes(b"not hdf5")
+    with pytest.raises(FileFormatError, match=r"p\.weights\.h5"):
+        load_project(path)
