@@ -78,10 +78,20 @@ def _decode(raw: bytes, name: str) -> str:
         ) from None
 
 
+class _NonFiniteError(ValueError):
+    """NaN or Infinity in the JSON text: Python reads them, JSON does not allow them."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFiniteError(name)
+
+
 def loads(text: str, source: str = "the project") -> tuple[Project, str | None]:
     """Parse the text of a project file; return the project and its weights file name."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except _NonFiniteError as exc:
+        raise FileFormatError(f"{source} holds the value {exc}, which is not valid JSON") from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         if exc.pos >= len(text.rstrip()):

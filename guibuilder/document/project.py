@@ -275,12 +275,28 @@ def _add_node(graph: Graph, node: dict[str, Any], index: int, reader: _Reader) -
         raise reader.fail(str(exc), exc.node_ids or [node_id]) from exc
 
 
+def _text(node: dict[str, Any], key: str) -> str | None:
+    value = node.get(key)
+    return value if isinstance(value, str) else None
+
+
 def _owners_first(nodes: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """Nodes in file order, except that a node comes after the node whose layer it shares."""
-    ids = {n.get("id") for n in nodes}
-    plain = [(i, n) for i, n in enumerate(nodes) if n.get("shares") not in ids]
-    sharing = [(i, n) for i, n in enumerate(nodes) if n.get("shares") in ids]
-    return plain + sharing
+    """Nodes in file order, except that a node waits for the node whose layer it shares."""
+    ids = {_text(n, "id") for n in nodes} - {None}
+    ordered: list[tuple[int, dict[str, Any]]] = []
+    placed: set[str | None] = set()
+    waiting: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for index, node in enumerate(nodes):
+        owner = _text(node, "shares")
+        if owner in ids and owner not in placed:
+            waiting.setdefault(owner, []).append((index, node))
+            continue
+        ordered.append((index, node))
+        placed.add(_text(node, "id"))
+        for item in waiting.pop(_text(node, "id") or "", []):
+            ordered.append(item)
+            placed.add(_text(item[1], "id"))
+    return ordered + [item for items in waiting.values() for item in items]
 
 
 def _add_edge(graph: Graph, item: dict[str, Any], index: int, reader: _Reader) -> None:

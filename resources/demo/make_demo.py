@@ -15,7 +15,7 @@ from guibuilder.graph import Graph
 OUT = Path(__file__).with_name("digits_cnn.gbproj")
 
 #: Vertical distance between the tops of two consecutive nodes.
-STEP = 110.0
+STEP = 120.0
 
 #: (node id, name, layer type, params), from the input down to the prediction.
 LAYERS: tuple[tuple[str, str, str, dict], ...] = (

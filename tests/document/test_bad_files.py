@@ -6,8 +6,10 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from guibuilder.document import FORMAT_NAME, ProjectError, load_project
+from guibuilder.document import FORMAT_NAME, ProjectError, load_project, loads
 from guibuilder.errors import FileFormatError
 
 GOOD = {
@@ -66,6 +68,7 @@ BAD_FILES = {
     "bad-json": (b'{"format": guibuilder}', "not valid JSON: Expecting value at line 1, column 12"),
     "nested-json": (b"[" * 100_000 + b"]" * 100_000, "nests its JSON too deeply"),
     "nested-value": (_nested(200), "nests deeper than 64 levels"),
+    "nan": (edited(_set(["dataset"], {"x": float("nan")})), "holds the value NaN"),
     "top-list": (b"[1, 2]", "expected a JSON object at the top level, found a list"),
     "no-format": (b"{}", 'not a guibuilder project (no format name, expected "guibuilder-pro'),
     "other-format": (edited(_set(["format"], "notebook")), "format 'notebook'"),
@@ -76,12 +79,14 @@ BAD_FILES = {
     "node-not-object": (edited(_set(["nodes", 1], 7)), 'item 1 of "nodes" must be an object'),
     "node-no-id": (edited(lambda d: d["nodes"][1].pop("id")), 'node 1 needs an "id"'),
     "node-id-number": (edited(_set(["nodes", 1, "id"], 5)), '"id" of node 1 must be text'),
+    "node-id-list": (edited(_set(["nodes", 1, "id"], ["d"])), '"id" of node 1 must be text'),
+    "shares-list": (edited(_set(["nodes", 2, "shares"], ["d"])), "must be text or null, not a"),
     "bad-node-id": (edited(_set(["nodes", 2, "id"], "a b")), "is not a valid node id"),
     "duplicate-id": (edited(_set(["nodes", 2, "id"], "d")), "a node called 'd' exists already"),
     "params-list": (edited(_set(["nodes", 1, "params"], [])), "\"params\" of node 'd' must be"),
     "trainable-text": (edited(_set(["nodes", 1, "trainable"], "yes")), "must be true/false"),
     "position": (edited(_set(["nodes", 1, "position"], [1])), "node 'd' needs a position"),
-    "position-nan": (edited(_set(["nodes", 1, "position"], [1, float("nan")])), "a position"),
+    "position-nan": (edited(_set(["nodes", 1, "position"], [1, float("nan")])), "value NaN"),
     "unknown-field": (edited(_set(["nodes", 1, "colour"], "red")), 'unknown field "colour"'),
     "unknown-top": (edited(_set(["extra"], 1)), 'the project has unknown field "extra"'),
     "dataset-list": (edited(_set(["dataset"], [])), '"dataset" of the project must be an object'),
@@ -206,3 +211,35 @@ def test_an_incomplete_graph_still_loads(tmp_path):
     path.write_bytes(edited(lambda d: d.update(edges=[])))
     project = load_project(path)
     assert project.graph.problems()
+
+
+def _paths(value, prefix=()):
+    """Every place in a JSON value: (path, value) pairs, the root included."""
+    yield prefix, value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _paths(child, (*prefix, i))
+
+
+PLACES = [path for path, _ in _paths(GOOD) if path]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(place=st.sampled_from(PLACES), value=JSON_VALUES)
+def test_any_wrong_value_gives_a_file_format_error(place, value):
+    data = good()
+    _set(place, value)(data)
+    text = json.dumps(data)
+    try:
+        loads(text, "fuzz.gbproj")
+    except FileFormatError as exc:
+        assert str(exc).startswith("fuzz.gbproj")
+        assert "\n" not in str(exc)
