@@ -1,0 +1,117 @@
+"""Keras loading in the background, and live shape inference for the canvas.
+
+The window paints before Keras is imported: shapes start with pure-Python rules only, and
+nodes that need Keras are marked pending until :class:`KerasLoader` has loaded it in a
+worker thread; then they are worked out and the views refresh.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from guibuilder.compiler.shapes import NodeInfo, ShapeInference
+from guibuilder.graph import Graph
+
+
+class KerasLoader(QObject):
+    """Imports Keras once, in a daemon thread; ``finished`` is delivered in the GUI thread."""
+
+    finished = Signal()
+    _done = Signal(str, str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = "idle"  # idle | loading | ready | failed
+        self.backend = ""
+        self.device = ""
+        self.error = ""
+        self._done.connect(self._on_done)
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+    @property
+    def busy(self) -> bool:
+        return self.state == "loading"
+
+    def start(self) -> None:
+        """Start loading, once; later calls do nothing."""
+        if self.state != "idle":
+            return
+        self.state = "loading"
+        threading.Thread(target=self._load, name="keras-loader", daemon=True).start()
+
+    def _load(self) -> None:
+        from guibuilder.compiler.layers import load_keras
+        from guibuilder.errors import GuibuilderError
+        from guibuilder.ui.devices import describe_device
+
+        try:
+            keras = load_keras()
+            backend = keras.backend.backend()
+            device = describe_device(backend)
+        except GuibuilderError as exc:
+            self._done.emit("", "", exc.message)
+            return
+        self._done.emit(backend, device, "")
+
+    def _on_done(self, backend: str, device: str, error: str) -> None:
+        self.backend, self.device, self.error = backend, device, error
+        self.state = "failed" if error else "ready"
+        self.finished.emit()
+
+
+_loader: list[KerasLoader] = []
+
+
+def keras_loader() -> KerasLoader:
+    """The application's one loader (created in the GUI thread on first use)."""
+    if not _loader:
+        _loader.append(KerasLoader())
+    return _loader[0]
+
+
+class LiveShapes(QObject):
+    """Shape inference that follows the graph; ``updated`` fires once per burst of edits."""
+
+    updated = Signal()
+
+    def __init__(self, graph: Graph, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph = graph
+        loader = keras_loader()
+        self.inference = ShapeInference(graph, use_keras=loader.ready)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.updated.emit)
+        graph.events.changed.connect(self._schedule)
+        loader.finished.connect(self._on_keras)
+
+    def _schedule(self) -> None:
+        self._timer.start()
+
+    def _on_keras(self) -> None:
+        if keras_loader().ready:
+            self.inference.enable_keras()
+            self._timer.start()
+
+    def info(self, node_id: str) -> NodeInfo:
+        return self.inference.info(node_id)
+
+    def results(self) -> dict[str, NodeInfo]:
+        return self.inference.results()
+
+    @property
+    def pending(self) -> bool:
+        return self.inference.pending
+
+    def close(self) -> None:
+        """Stop following the graph."""
+        self.graph.events.changed.disconnect(self._schedule)
+        keras_loader().finished.disconnect(self._on_keras)
+        self._timer.stop()
+        self.inference.close()

@@ -1,0 +1,254 @@
+"""One open document: the project, its undo stack and its live shapes.
+
+Every edit the window offers is a method here. Each checks the edit first (raising the
+project's own error with one clear sentence) and then pushes an undo command that
+changes only the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from guibuilder import catalog
+from guibuilder.catalog.spec import to_json
+from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
+from guibuilder.document import Project
+from guibuilder.graph import (
+    CycleError,
+    DuplicateEdgeError,
+    Edge,
+    GraphError,
+    Node,
+    PortError,
+    SharedLayerError,
+)
+from guibuilder.ui.commands import (
+    AddNodeCommand,
+    ConnectCommand,
+    MoveCommand,
+    ParamsCommand,
+    RemoveCommand,
+    RenameCommand,
+    TrainableCommand,
+    fresh_ids,
+)
+from guibuilder.ui.live import LiveShapes
+
+Position = tuple[float, float]
+
+#: MIME type of copied nodes on the clipboard.
+NODES_MIME = "application/x-guibuilder-nodes"
+
+
+class Session(QObject):
+    """An open project with its undo history."""
+
+    title_changed = Signal()
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project or Project()
+        self.graph = self.project.graph
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self.title_changed.emit)
+        self.shapes = LiveShapes(self.graph, self)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def path(self) -> Path | None:
+        return self.project.path
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        return self.path.name if self.path else "Untitled"
+
+    def close(self) -> None:
+        """Stop following the graph; the session is not used again."""
+        self.shapes.close()
+        self.undo_stack.clear()
+
+    def push(self, command: QUndoCommand) -> None:
+        self.undo_stack.push(command)
+
+    # -------------------------------------------------------------- nodes
+    def make_node(self, type_id: str, center: Position, node_id: str | None = None) -> Node:
+        """A new node of ``type_id`` (default params) centred on ``center``, not yet added."""
+        spec = catalog.get(type_id)
+        node_id = node_id or fresh_ids(self.graph, [type_id])[0]
+        position = (round(center[0] - NODE_WIDTH / 2), round(center[1] - NODE_HEIGHT / 2))
+        return Node(
+            id=node_id,
+            type_id=type_id,
+            name=node_id,
+            params=catalog.normalize_params(spec, {}),
+            position=(float(position[0]), float(position[1])),
+        )
+
+    def add_node(self, type_id: str, center: Position) -> str:
+        """Add a layer of ``type_id`` centred on ``center``; return its id."""
+        node = self.make_node(type_id, center)
+        self.push(AddNodeCommand(self.graph, node))
+        return node.id
+
+    def delete(self, node_ids: Iterable[str] = (), edges: Iterable[Edge] = ()) -> None:
+        """Delete nodes (with their edges) and edges, as one undo step."""
+        node_ids = [n for n in dict.fromkeys(node_ids) if n in self.graph]
+        edges = list(edges)
+        chosen = set(node_ids)
+        for node_id in node_ids:
+            others = [s for s in self.graph.sharers(node_id) if s not in chosen]
+            if others:
+                raise SharedLayerError(
+                    f"{node_id!r} is shared by {', '.join(others)}: delete those too",
+                    [node_id, *others],
+                )
+        if node_ids or edges:
+            self.push(RemoveCommand(self.graph, node_ids, edges))
+
+    def move_nodes(self, moves: Mapping[str, tuple[Position, Position]]) -> None:
+        """Record a finished drag: ``{node id: (old position, new position)}``."""
+        moves = {k: v for k, v in moves.items() if v[0] != v[1] and k in self.graph}
+        if moves:
+            count = len(moves)
+            text = f"Move {count} node{'s' if count > 1 else ''}"
+            self.push(MoveCommand(self.graph, moves, text))
+
+    def set_positions(self, positions: Mapping[str, Position], text: str) -> None:
+        """Move nodes to ``positions`` as one undo step (auto-layout)."""
+        moves = {
+            nid: (self.graph.node(nid).position, (float(x), float(y)))
+            for nid, (x, y) in positions.items()
+            if nid in self.graph
+        }
+        moves = {k: v for k, v in moves.items() if v[0] != v[1]}
+        if moves:
+            self.push(MoveCommand(self.graph, moves, text))
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        """Set one parameter; a value the catalog refuses raises ``ParamError``."""
+        owner = self.graph.owner(node_id)
+        spec = catalog.get(owner.type_id)
+        merged = catalog.normalize_params(spec, {**owner.params, name: value})
+        if merged != owner.params:
+            self.push(ParamsCommand(self.graph, node_id, {name: merged[name]}))
+
+    def rename(self, node_id: str, name: str) -> None:
+        if not name.strip():
+            raise GraphError("a node's name cannot be empty", [node_id])
+        if name.strip() != self.graph.node(node_id).name:
+            self.push(RenameCommand(self.graph, node_id, name))
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        if self.graph.node(node_id).trainable != trainable:
+            self.push(TrainableCommand(self.graph, node_id, trainable))
+
+    # -------------------------------------------------------------- edges
+    def check_edge(self, edge: Edge) -> None:
+        """Raise the graph error that adding ``edge`` would raise; do nothing."""
+        graph = self.graph
+        spec = graph.spec(edge.target)
+        port = next((p for p in spec.inputs if p.name == edge.port), None)
+        if port is None:
+            raise PortError(f"{edge.target!r} has no input {edge.port!r}", [edge.target])
+        if edge.output >= graph.num_outputs(edge.source):
+            raise PortError(f"{edge.source!r} has no output {edge.output}", [edge.source])
+        for other in graph.in_edges(edge.target):
+            if other.target_key == edge.target_key:
+                raise DuplicateEdgeError(
+                    f"input {edge.port!r} of {edge.target!r} is already connected "
+                    f"to {other.source!r}",
+                    [edge.target, other.source],
+                )
+        if edge.source == edge.target or edge.source in graph.downstream([edge.target]):
+            raise CycleError(
+                f"connecting {edge.source!r} to {edge.target!r} would make a loop",
+                [edge.source, edge.target],
+            )
+
+    def connect(self, edge: Edge) -> None:
+        """Add ``edge`` after checking it."""
+        self.check_edge(edge)
+        self.push(ConnectCommand(self.graph, edge))
+
+    def splice(self, type_id: str, edge: Edge, center: Position) -> str:
+        """Put a new layer of ``type_id`` into ``edge``; return the new node's id."""
+        spec = catalog.get(type_id)
+        if not spec.inputs:
+            raise PortError(f"an {type_id} layer takes no input, so it cannot go into an edge")
+        node = self.make_node(type_id, center)
+        macro = QUndoCommand(f"Insert {type_id}")
+        RemoveCommand(self.graph, edges=[edge], parent=macro)
+        AddNodeCommand(self.graph, node, parent=macro)
+        ConnectCommand(
+            self.graph, Edge(edge.source, node.id, spec.inputs[0].name, edge.output, 0), macro
+        )
+        ConnectCommand(self.graph, Edge(node.id, edge.target, edge.port, 0, edge.slot), macro)
+        self.push(macro)
+        return node.id
+
+    # ------------------------------------------------------- copy and paste
+    def copy(self, node_ids: Iterable[str]) -> dict[str, Any]:
+        """A JSON-ready snippet of the nodes and the edges between them."""
+        chosen = [nid for nid in self.graph.nodes if nid in set(node_ids)]
+        nodes = []
+        for nid in chosen:
+            node = self.graph.node(nid)
+            shares = node.shares if node.shares in chosen else None
+            nodes.append(
+                {
+                    "id": node.id,
+                    "type": node.type_id,
+                    "name": node.name,
+                    "params": {} if shares else to_json(self.graph.effective_params(nid)),
+                    "position": list(node.position),
+                    "trainable": node.trainable,
+                    "shares": shares,
+                    "call_kwargs": to_json(node.call_kwargs),
+                }
+            )
+        inside = set(chosen)
+        edges = [
+            [e.source, e.target, e.port, e.output, e.slot]
+            for e in self.graph.edges
+            if e.source in inside and e.target in inside
+        ]
+        return {"format": NODES_MIME, "nodes": nodes, "edges": edges}
+
+    def paste(self, snippet: Mapping[str, Any], offset: Position = (40.0, 40.0)) -> list[str]:
+        """Add a copied snippet, shifted by ``offset``, as one undo step; return new ids."""
+        items = list(snippet.get("nodes", []))
+        if not items:
+            return []
+        new_ids = fresh_ids(self.graph, [item["type"] for item in items])
+        mapping = {item["id"]: new for item, new in zip(items, new_ids, strict=True)}
+        macro = QUndoCommand(f"Paste {len(items)} node{'s' if len(items) > 1 else ''}")
+        for item, new_id in zip(items, new_ids, strict=True):
+            spec = catalog.get(item["type"])
+            shares = mapping.get(item.get("shares") or "")
+            x, y = item["position"]
+            node = Node(
+                id=new_id,
+                type_id=item["type"],
+                name=new_id if item["name"] == item["id"] else item["name"],
+                params={} if shares else catalog.normalize_params(spec, item["params"]),
+                position=(float(x) + offset[0], float(y) + offset[1]),
+                trainable=bool(item.get("trainable", True)),
+                shares=shares,
+                call_kwargs=dict(item.get("call_kwargs") or {}),
+            )
+            AddNodeCommand(self.graph, node, macro)
+        for source, target, port, output, slot in snippet.get("edges", []):
+            if source in mapping and target in mapping:
+                edge = Edge(mapping[source], mapping[target], port, output, slot)
+                ConnectCommand(self.graph, edge, macro)
+        self.push(macro)
+        return new_ids
