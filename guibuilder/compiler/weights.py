@@ -1,0 +1,181 @@
+"""The weights a project holds, per node, apart from the graph.
+
+A :class:`WeightStore` maps a node id to the arrays of its layer, in the order of Keras'
+``layer.get_weights()``. A node that shares another node's layer has no entry: its weights
+are the owner's. The store is saved as HDF5 (one group per node id, datasets ``"0"``,
+``"1"``, ...) beside the project file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from guibuilder.errors import FileFormatError
+
+#: Written as attributes of the file so that a stray HDF5 file is recognised as foreign.
+FORMAT_NAME = "guibuilder-weights"
+FORMAT_VERSION = 1
+
+
+class WeightStore:
+    """Arrays per node id; the graph stays the only source of structure."""
+
+    def __init__(self, weights: Mapping[str, Sequence[np.ndarray]] | None = None) -> None:
+        self._weights: dict[str, list[np.ndarray]] = {}
+        for node_id, arrays in (weights or {}).items():
+            self.set(node_id, arrays)
+
+    # ------------------------------------------------------------------ access
+    def __len__(self) -> int:
+        return len(self._weights)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._weights
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._weights)
+
+    def node_ids(self) -> list[str]:
+        return list(self._weights)
+
+    def get(self, node_id: str) -> list[np.ndarray] | None:
+        """The arrays of ``node_id``, or None when the store has none."""
+        return self._weights.get(node_id)
+
+    def set(self, node_id: str, arrays: Sequence[Any]) -> None:
+        self._weights[node_id] = [np.asarray(a) for a in arrays]
+
+    def remove(self, node_id: str) -> list[np.ndarray] | None:
+        """Forget ``node_id``'s arrays and return them (for an undo)."""
+        return self._weights.pop(node_id, None)
+
+    def rename(self, old: str, new: str) -> None:
+        if old in self._weights:
+            self._weights[new] = self._weights.pop(old)
+
+    def num_values(self) -> int:
+        """How many numbers the store holds."""
+        return sum(int(a.size) for arrays in self._weights.values() for a in arrays)
+
+    # -------------------------------------------------------------- Keras side
+    @classmethod
+    def from_model(cls, model: Any, graph: Any) -> WeightStore:
+        """The weights of every layer of ``model`` named like a node of ``graph``."""
+        layers = _layers_by_name(model)
+        store = cls()
+        for node in graph:
+            if node.shares is None and node.id in layers:
+                arrays = layers[node.id].get_weights()
+                if arrays:
+                    store.set(node.id, arrays)
+        return store
+
+    @classmethod
+    def from_layers(cls, layers: Mapping[str, Any]) -> WeightStore:
+        """The weights of ``{node id: Keras layer}``; layers without weights are left out."""
+        store = cls()
+        for node_id, layer in layers.items():
+            arrays = layer.get_weights()
+            if arrays:
+                store.set(node_id, arrays)
+        return store
+
+    def apply(self, model: Any, graph: Any) -> list[str]:
+        """Load the stored arrays into ``model``'s layers (named by node id).
+
+        Returns the ids of nodes whose stored weights no longer fit their layer (a changed
+        parameter, a different input size); those layers keep their fresh initial values.
+        """
+        layers = _layers_by_name(model)
+        misfits: list[str] = []
+        for node in graph:
+            arrays = self._weights.get(node.id)
+            layer = layers.get(node.id)
+            if arrays is None or layer is None or node.shares is not None:
+                continue
+            variables = layer.weights
+            if len(variables) != len(arrays) or any(
+                tuple(v.shape) != a.shape for v, a in zip(variables, arrays, strict=True)
+            ):
+                misfits.append(node.id)
+                continue
+            layer.set_weights(arrays)
+        return misfits
+
+    # ------------------------------------------------------------------- files
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the store to ``path`` atomically: a crash leaves the old file intact."""
+        import h5py
+
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            with h5py.File(tmp, "w") as f:
+                f.attrs["format"] = FORMAT_NAME
+                f.attrs["version"] = FORMAT_VERSION
+                for node_id, arrays in self._weights.items():
+                    group = f.create_group(node_id)
+                    for i, array in enumerate(arrays):
+                        group.create_dataset(str(i), data=array)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> WeightStore:
+        """Read a store written by :meth:`save`; a bad file raises FileFormatError."""
+        import h5py
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileFormatError(f"the weights file {path} does not exist")
+        try:
+            with h5py.File(path, "r") as f:
+                if f.attrs.get("format") != FORMAT_NAME:
+                    raise FileFormatError(f"{path} is not a guibuilder weights file")
+                version = int(f.attrs.get("version", 0))
+                if version > FORMAT_VERSION:
+                    raise FileFormatError(
+                        f"the weights file {path} is from a newer guibuilder "
+                        f"(version {version}): update guibuilder to open it"
+                    )
+                return cls(_read_groups(f, path))
+        except FileFormatError:
+            raise
+        except Exception as exc:
+            raise FileFormatError(
+                f"the weights file {path} is damaged and cannot be read ({_first_line(exc)})"
+            ) from exc
+
+
+def _read_groups(f: Any, path: Path) -> dict[str, list[np.ndarray]]:
+    import h5py
+
+    weights: dict[str, list[np.ndarray]] = {}
+    for node_id, group in f.items():
+        if not isinstance(group, h5py.Group):
+            raise FileFormatError(f"the weights file {path} has a stray entry {node_id!r}")
+        names = sorted(group.keys(), key=lambda n: int(n) if n.isdigit() else -1)
+        if names != [str(i) for i in range(len(names))]:
+            raise FileFormatError(
+                f"the weights of {node_id!r} in {path} are not numbered 0, 1, 2, ..."
+            )
+        weights[node_id] = [np.asarray(group[name][()]) for name in names]
+    return weights
+
+
+def _layers_by_name(model: Any) -> dict[str, Any]:
+    return {layer.name: layer for layer in model.layers}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
