@@ -70,6 +70,7 @@ CASES = {
     ],
     "DepthwiseConv2D": [
         ({"kernel_size": 3}, [(None, 10, 10, 3)]),
+        ({"kernel_size": 3, "strides": 2, "dilation_rate": 2}, [(None, 11, 11, 2)]),
         (
             {"kernel_size": [5, 3], "strides": 2, "padding": "same", "depth_multiplier": 3},
             [(None, 9, 8, 2)],

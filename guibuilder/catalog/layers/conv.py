@@ -110,14 +110,12 @@ def _input(params: Mapping[str, Any], inputs: list[Shape], rank: int) -> Shape:
     want = layout(rank, params["data_format"])
     message = f"needs {want} but received {fmt_shape(shape)}"
     got = len(shape) - 2
-    if len(shape) == 2:
+    if got == 0:
         message += f": add a Reshape to {want}, or use Dense"
-    elif got < rank:
-        message += f": add a Reshape to {want}"
     elif got <= 3:
-        message += f": use Conv{got}D for this input, or add a Reshape"
+        message += f": use Conv{got}D for this input, or add a Reshape to {want}"
     else:
-        message += ": add a Reshape"
+        message += f": add a Reshape to {want}"
     raise ShapeError(message)
 
 
@@ -128,11 +126,15 @@ def _no_strided_dilation(strides: tuple[int, ...], dilation: tuple[int, ...]) ->
         )
 
 
-def _window(params: Mapping[str, Any], rank: int) -> tuple[tuple[int, ...], ...]:
+def _window(
+    params: Mapping[str, Any], rank: int, strided_dilation: bool = False
+) -> tuple[tuple[int, ...], ...]:
+    """Kernel, strides and dilation; Keras refuses strides with dilation in plain convs."""
     kernel = as_tuple(params["kernel_size"], rank)
     strides = as_tuple(params["strides"], rank)
     dilation = as_tuple(params["dilation_rate"], rank)
-    _no_strided_dilation(strides, dilation)
+    if not strided_dilation:
+        _no_strided_dilation(strides, dilation)
     return kernel, strides, dilation
 
 
@@ -201,7 +203,7 @@ def _depthwise_shape(
     shape = _input(params, inputs, 2)
     fmt = params["data_format"]
     channels = known_channels(shape, fmt)
-    kernel, strides, dilation = _window(params, 2)
+    kernel, strides, dilation = _window(params, 2, strided_dilation=True)
     spatial = window_output(
         split_channels(shape, fmt)[0], kernel, strides, params["padding"], dilation
     )

@@ -156,10 +156,12 @@ def _layer_norm_rule(params: Mapping[str, Any], inputs: list[Shape]) -> Inferred
     indexes = [_axis(shape, a) for a in axes]
     if len(set(indexes)) != len(indexes):
         raise ShapeError(f"names the same axis twice in axis={axes}")
+    weights = int(params["scale"] or params["rms_scaling"])
+    weights += int(params["center"] and not params["rms_scaling"])
+    if not weights:
+        return result(shape)
     size = math.prod(_size_along(shape, a) for a in axes)
-    count = size * (int(params["scale"] or params["rms_scaling"]))
-    count += size * int(params["center"] and not params["rms_scaling"])
-    return result(shape, params=count)
+    return result(shape, params=size * weights)
 
 
 LAYER_NORMALIZATION = LayerSpec(
