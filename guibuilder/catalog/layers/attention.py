@@ -30,7 +30,8 @@ PORTS = (
 def _query_value_key(inputs: list[Shape]) -> tuple[Shape, Shape, Shape]:
     if len(inputs) not in (2, 3):
         raise ShapeError(
-            f"needs a query and a value (and optionally a key) but received {len(inputs)} inputs"
+            "needs a query and a value (and optionally a key) "
+            f"but received {len(inputs)} input{'' if len(inputs) == 1 else 's'}"
         )
     query, value = tuple(inputs[0]), tuple(inputs[1])
     key = tuple(inputs[2]) if len(inputs) == 3 else value

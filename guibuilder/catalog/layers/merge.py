@@ -93,9 +93,13 @@ MAXIMUM = _elementwise_spec("Maximum", "The element-wise maximum of its inputs."
 MINIMUM = _elementwise_spec("Minimum", "The element-wise minimum of its inputs.", "min")
 
 
-def _positive_axis(axis: int, rank: int) -> int:
+def _positive_axis(axis: int, shape: Shape) -> int:
+    rank = len(shape)
     if not -rank <= axis < rank:
-        raise ShapeError(f"has axis {axis}, which inputs of rank {rank - 1} do not have")
+        raise ShapeError(
+            f"has axis {axis} but an input shaped {fmt_shape(shape)} only has axes "
+            f"1 to {rank - 1} (or -1 to -{rank - 1})"
+        )
     return axis % rank
 
 
@@ -108,7 +112,7 @@ def _concatenate_shape(params: Mapping[str, Any], inputs: list[Shape]) -> Inferr
             "use Reshape or Flatten first"
         )
     rank = ranks.pop()
-    axis = _positive_axis(params["axis"], rank)
+    axis = _positive_axis(params["axis"], inputs[0])
     for i in range(rank):
         sizes = {s[i] for s in inputs} - {None}
         if i != axis and len(sizes) > 1:
@@ -142,7 +146,7 @@ def _dot_axes(axes: Any, first: Shape, second: Shape) -> tuple[int, int]:
         raise ShapeError(f"needs one axis or a pair of axes, got {list(pair)}")
     out = []
     for axis, shape in zip(pair, (first, second), strict=True):
-        positive = _positive_axis(axis, len(shape))
+        positive = _positive_axis(axis, shape)
         if positive == 0:
             raise ShapeError("cannot take the dot product along the batch axis (axis 0)")
         out.append(positive)

@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from math import prod
 from typing import Any
 
-from guibuilder.catalog.layers._common import DATA_FORMATS, docs, fmt_shape, result, single
+from guibuilder.catalog.layers._common import (
+    data_format_param,
+    docs,
+    fmt_shape,
+    layout,
+    result,
+    single,
+)
 from guibuilder.catalog.spec import Inferred, LayerSpec, ParamSpec, Shape, ShapeError
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "lanczos3", "lanczos5", "area")
@@ -39,28 +46,13 @@ def _factor(name: str, value: Any, low: float = -1.0, high: float = 1.0) -> None
         raise ShapeError(f"needs {name} between {low:g} and {high:g}, got {value!r}")
 
 
-def _image(inputs: list[Shape], what: str) -> Shape:
+def _image(inputs: list[Shape], what: str, data_format: str = "channels_last") -> Shape:
     shape = single(inputs, what)
     if len(shape) != 4:
         raise ShapeError(
-            f"needs images shaped (height, width, channels) but received {fmt_shape(shape)}"
+            f"needs images shaped {layout(2, data_format)} but received {fmt_shape(shape)}"
         )
     return shape
-
-
-def _channels(shape: Shape, data_format: str) -> int | None:
-    return shape[-1] if data_format == "channels_last" else shape[1]
-
-
-def _data_format_param() -> ParamSpec:
-    return ParamSpec(
-        "data_format",
-        "choice",
-        "channels_last",
-        "Where the channels are: last (height, width, channels) or first.",
-        choices=DATA_FORMATS,
-        advanced=True,
-    )
 
 
 def _seed_param() -> ParamSpec:
@@ -99,7 +91,7 @@ def _fill_params() -> tuple[ParamSpec, ...]:
             "The value used outside the image when fill_mode is 'constant'.",
             advanced=True,
         ),
-        _data_format_param(),
+        data_format_param(),
     )
 
 
@@ -148,7 +140,7 @@ RESCALING = LayerSpec(
 
 
 def _resizing_shape(params: Mapping[str, Any], inputs: list[Shape]) -> Inferred:
-    shape = list(_image(inputs, "Resizing"))
+    shape = list(_image(inputs, "Resizing", params["data_format"]))
     first = 1 if params["data_format"] == "channels_last" else 2
     shape[first], shape[first + 1] = params["height"], params["width"]
     return result(tuple(shape))
@@ -198,7 +190,7 @@ RESIZING = LayerSpec(
             "Smooth before shrinking, to avoid jagged edges.",
             advanced=True,
         ),
-        _data_format_param(),
+        data_format_param(),
     ),
     infer=_resizing_shape,
     doc_url=docs("preprocessing_layers/image_preprocessing/resizing"),
@@ -286,7 +278,7 @@ def _augmentation(
     ignored: frozenset[str] = frozenset(),
 ) -> LayerSpec:
     def infer(values: Mapping[str, Any], inputs: list[Shape]) -> Inferred:
-        shape = _image(inputs, type_id)
+        shape = _image(inputs, type_id, values.get("data_format", "channels_last"))
         check(values, shape)
         return result(shape)
 
@@ -343,7 +335,7 @@ RANDOM_FLIP = _augmentation(
     (
         ParamSpec("mode", "choice", "horizontal", "Which flips to make.", choices=FLIP_MODES),
         _seed_param(),
-        _data_format_param(),
+        data_format_param(),
     ),
     _no_check,
     lambda p: p["mode"].replace("_and_", " + "),

@@ -15,7 +15,6 @@ from guibuilder.catalog.layers._common import (
     docs,
     fmt_shape,
     initializer_param,
-    need_rank,
     regularizer_param,
     result,
     single,
@@ -192,7 +191,16 @@ def _direction_params(type_id: str, features: int, params: Mapping[str, Any]) ->
 def _rnn_shape(type_id: str):
     def infer(params: Mapping[str, Any], inputs: list[Shape]) -> Inferred:
         shape = single(inputs, type_id)
-        need_rank(shape, 3, "a sequence shaped (time steps, features)")
+        if len(shape) != 3:
+            hint = (
+                "; if it follows another recurrent layer, turn on return_sequences there"
+                if len(shape) == 2
+                else ""
+            )
+            raise ShapeError(
+                f"needs a sequence shaped (time steps, features) but received {fmt_shape(shape)}"
+                + hint
+            )
         batch, steps, features = shape
         if features is None:
             raise ShapeError(
