@@ -1,7 +1,7 @@
 """Undo commands. Each one changes only the graph; the canvas follows the graph's events.
 
-A composite edit (splice, paste) is a parent command whose children run in order on redo
-and in reverse on undo.
+A composite edit (splice, paste) is a :class:`MacroCommand` whose parts run in order on
+redo and in reverse on undo.
 """
 
 from __future__ import annotations
@@ -57,11 +57,27 @@ def restore_order(graph: Graph, order: list[str]) -> None:
     graph.set_outputs(outputs)
 
 
+class MacroCommand(QUndoCommand):
+    """Several commands as one undo step."""
+
+    def __init__(self, text: str, commands: Iterable[QUndoCommand]) -> None:
+        super().__init__(text)
+        self.commands = list(commands)
+
+    def redo(self) -> None:
+        for command in self.commands:
+            command.redo()
+
+    def undo(self) -> None:
+        for command in reversed(self.commands):
+            command.undo()
+
+
 class AddNodeCommand(QUndoCommand):
     """Add one fully formed node."""
 
-    def __init__(self, graph: Graph, node: Node, parent: QUndoCommand | None = None) -> None:
-        super().__init__(f"Add {node.type_id}", parent)
+    def __init__(self, graph: Graph, node: Node) -> None:
+        super().__init__(f"Add {node.type_id}")
         self.graph = graph
         self.node = node.copy()
 
@@ -75,8 +91,8 @@ class AddNodeCommand(QUndoCommand):
 class ConnectCommand(QUndoCommand):
     """Add one edge."""
 
-    def __init__(self, graph: Graph, edge: Edge, parent: QUndoCommand | None = None) -> None:
-        super().__init__(f"Connect {edge.source} to {edge.target}", parent)
+    def __init__(self, graph: Graph, edge: Edge) -> None:
+        super().__init__(f"Connect {edge.source} to {edge.target}")
         self.graph = graph
         self.edge = edge
 
@@ -95,7 +111,6 @@ class RemoveCommand(QUndoCommand):
         graph: Graph,
         node_ids: Iterable[str] = (),
         edges: Iterable[Edge] = (),
-        parent: QUndoCommand | None = None,
     ) -> None:
         self.graph = graph
         wanted = set(node_ids)
@@ -107,7 +122,7 @@ class RemoveCommand(QUndoCommand):
         self.removed_edges: set[Edge] = set()
         count = len(self.node_ids)
         what = f"{count} node{'s' if count != 1 else ''}" if count else "edge"
-        super().__init__(f"Delete {what}", parent)
+        super().__init__(f"Delete {what}")
 
     def redo(self) -> None:
         self.order = list(self.graph.nodes)
@@ -141,9 +156,8 @@ class MoveCommand(QUndoCommand):
         graph: Graph,
         moves: Mapping[str, tuple[Position, Position]],
         text: str = "Move",
-        parent: QUndoCommand | None = None,
     ) -> None:
-        super().__init__(text, parent)
+        super().__init__(text)
         self.graph = graph
         self.moves = dict(moves)
 
@@ -164,10 +178,9 @@ class ParamsCommand(QUndoCommand):
         graph: Graph,
         node_id: str,
         values: Mapping[str, Any],
-        parent: QUndoCommand | None = None,
     ) -> None:
         names = ", ".join(values)
-        super().__init__(f"Set {names} of {node_id}", parent)
+        super().__init__(f"Set {names} of {node_id}")
         self.graph = graph
         self.node_id = graph.owner(node_id).id
         self.values = dict(values)
@@ -184,7 +197,7 @@ class RenameCommand(QUndoCommand):
     def __init__(
         self, graph: Graph, node_id: str, name: str, parent: QUndoCommand | None = None
     ) -> None:
-        super().__init__(f"Rename {node_id}", parent)
+        super().__init__(f"Rename {node_id}")
         self.graph = graph
         self.node_id = node_id
         self.name = name.strip()
@@ -201,7 +214,7 @@ class TrainableCommand(QUndoCommand):
     def __init__(
         self, graph: Graph, node_id: str, trainable: bool, parent: QUndoCommand | None = None
     ) -> None:
-        super().__init__(f"{'Unfreeze' if trainable else 'Freeze'} {node_id}", parent)
+        super().__init__(f"{'Unfreeze' if trainable else 'Freeze'} {node_id}")
         self.graph = graph
         self.node_id = node_id
         self.trainable = trainable

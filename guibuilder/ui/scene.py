@@ -71,6 +71,7 @@ class GraphScene(QGraphicsScene):
             signal.disconnect(slot)
         self._connections = []
         self.shapes.updated.disconnect(self.refresh_shapes)
+        self.blockSignals(True)
 
     # ---------------------------------------------------------------- lookups
     def node_item(self, node_id: str) -> NodeItem | None:

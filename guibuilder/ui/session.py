@@ -30,6 +30,7 @@ from guibuilder.graph import (
 from guibuilder.ui.commands import (
     AddNodeCommand,
     ConnectCommand,
+    MacroCommand,
     MoveCommand,
     ParamsCommand,
     RemoveCommand,
@@ -55,10 +56,13 @@ class Session(QObject):
         self.project = project or Project()
         self.graph = self.project.graph
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self.title_changed.emit)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.shapes = LiveShapes(self.graph, self)
 
     # ------------------------------------------------------------------ state
+    def _clean_changed(self, _clean: bool) -> None:
+        self.title_changed.emit()
+
     @property
     def path(self) -> Path | None:
         return self.project.path
@@ -185,14 +189,15 @@ class Session(QObject):
         if not spec.inputs:
             raise PortError(f"an {type_id} layer takes no input, so it cannot go into an edge")
         node = self.make_node(type_id, center)
-        macro = QUndoCommand(f"Insert {type_id}")
-        RemoveCommand(self.graph, edges=[edge], parent=macro)
-        AddNodeCommand(self.graph, node, parent=macro)
-        ConnectCommand(
-            self.graph, Edge(edge.source, node.id, spec.inputs[0].name, edge.output, 0), macro
-        )
-        ConnectCommand(self.graph, Edge(node.id, edge.target, edge.port, 0, edge.slot), macro)
-        self.push(macro)
+        parts = [
+            RemoveCommand(self.graph, edges=[edge]),
+            AddNodeCommand(self.graph, node),
+            ConnectCommand(
+                self.graph, Edge(edge.source, node.id, spec.inputs[0].name, edge.output, 0)
+            ),
+            ConnectCommand(self.graph, Edge(node.id, edge.target, edge.port, 0, edge.slot)),
+        ]
+        self.push(MacroCommand(f"Insert {type_id}", parts))
         return node.id
 
     # ------------------------------------------------------- copy and paste
@@ -230,7 +235,7 @@ class Session(QObject):
             return []
         new_ids = fresh_ids(self.graph, [item["type"] for item in items])
         mapping = {item["id"]: new for item, new in zip(items, new_ids, strict=True)}
-        macro = QUndoCommand(f"Paste {len(items)} node{'s' if len(items) > 1 else ''}")
+        parts: list[QUndoCommand] = []
         for item, new_id in zip(items, new_ids, strict=True):
             spec = catalog.get(item["type"])
             shares = mapping.get(item.get("shares") or "")
@@ -245,10 +250,10 @@ class Session(QObject):
                 shares=shares,
                 call_kwargs=dict(item.get("call_kwargs") or {}),
             )
-            AddNodeCommand(self.graph, node, macro)
+            parts.append(AddNodeCommand(self.graph, node))
         for source, target, port, output, slot in snippet.get("edges", []):
             if source in mapping and target in mapping:
                 edge = Edge(mapping[source], mapping[target], port, output, slot)
-                ConnectCommand(self.graph, edge, macro)
-        self.push(macro)
+                parts.append(ConnectCommand(self.graph, edge))
+        self.push(MacroCommand(f"Paste {len(items)} node{'s' if len(items) > 1 else ''}", parts))
         return new_ids

@@ -1,0 +1,74 @@
+"""Files through the menus, the title, the summary panel, the status bar, the screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from guibuilder.document import project_to_dict
+from guibuilder.ui.app import run
+from tests.ui.helpers import chain_graph, show
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
+
+
+def test_save_and_reopen_through_the_menus(window, tmp_path, monkeypatch):
+    show(window, chain_graph())
+    window.session.set_param("hidden", "units", 7)
+    assert window.isWindowModified() and window.windowTitle().startswith("Untitled")
+    target = tmp_path / "model"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "Projects (*.gbproj)")
+    )
+    window.save_as_action.trigger()
+    saved = tmp_path / "model.gbproj"
+    assert saved.exists()
+    assert not window.isWindowModified() and window.windowTitle().startswith("model.gbproj")
+    before = project_to_dict(window.session.project)
+
+    window.new_action.trigger()
+    assert not window.session.graph.nodes
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(saved), ""))
+    window.open_action.trigger()
+    assert project_to_dict(window.session.project) == before
+    assert window.session.undo_stack.count() == 0
+    assert len(window.scene.node_items()) == 3
+
+
+def test_a_broken_file_keeps_the_open_document(window, tmp_path, monkeypatch):
+    show(window, chain_graph())
+    before = project_to_dict(window.session.project)
+    bad = tmp_path / "broken.gbproj"
+    bad.write_text('{"format": "guibuilder-project", "version": 1, "nodes": [')
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    assert not window.open_path(bad)
+    assert shown and "broken.gbproj" in shown[0]
+    assert project_to_dict(window.session.project) == before
+
+
+def test_summary_lists_nodes_and_a_click_selects(window):
+    show(window, chain_graph())
+    summary = window.summary
+    summary.refresh()
+    assert summary.row_ids() == ["x", "hidden", "out"]
+    assert summary.table.item(1, 3).text() == "36"
+    assert "46" in summary.total.text()
+    summary.table.cellClicked.emit(2, 0)
+    assert window.scene.selected_node_ids() == ["out"]
+    assert window.inspector.node_id == "out"
+
+
+def test_status_bar_reports_params_and_build_state(window):
+    show(window, chain_graph())
+    assert window.params_label.text() == "46 parameters"
+    assert "Builds" in window.build_label.text()
+
+
+def test_screenshot_of_the_demo(tmp_path, qapp):
+    out = tmp_path / "shot.png"
+    assert run(str(DEMO), str(out)) == 0
+    image = QImage(str(out))
+    assert image.width() >= 1600 and image.height() >= 1000
