@@ -9,10 +9,8 @@ from typing import Any
 from guibuilder.catalog.layers._common import (
     as_tuple,
     data_format_param,
-    dims_text,
     docs,
     fmt_shape,
-    ints_text,
     join_channels,
     layout,
     result,
@@ -57,7 +55,8 @@ FLATTEN = LayerSpec(
 
 
 def _shape_text(dims: Any) -> str:
-    return "(" + ", ".join("?" if d is None else str(d) for d in dims) + ")"
+    text = ", ".join("?" if d is None else str(d) for d in dims)
+    return f"({text},)" if len(dims) == 1 else f"({text})"
 
 
 def _reshape_rule(params: Mapping[str, Any], inputs: list[Shape]) -> Inferred:
@@ -212,6 +211,12 @@ def _upsampling2d_rule(params: Mapping[str, Any], inputs: list[Shape]) -> Inferr
     return result(join_channels(shape[0], out, channels, fmt))
 
 
+def _upsampling_text(params: Mapping[str, Any]) -> str:
+    size = as_tuple(params["size"], 2)
+    text = f"x{size[0]}" if size[0] == size[1] else f"x{size[0]}, x{size[1]}"
+    return text + ("" if params["interpolation"] == "nearest" else f", {params['interpolation']}")
+
+
 UPSAMPLING2D = LayerSpec(
     type_id="UpSampling2D",
     keras_class="UpSampling2D",
@@ -237,11 +242,7 @@ UPSAMPLING2D = LayerSpec(
     ),
     infer=_upsampling2d_rule,
     doc_url=docs("reshaping_layers/up_sampling2d"),
-    describe=lambda p: (
-        "x"
-        + ints_text(p["size"], 2)
-        + ("" if p["interpolation"] == "nearest" else f", {p['interpolation']}")
-    ),
+    describe=_upsampling_text,
 )
 
 
@@ -316,11 +317,12 @@ def _axis_names(rank: int) -> tuple[str, ...]:
     return ("length",) if rank == 1 else ("height", "width")
 
 
-def _pairs_text(value: Any, rank: int) -> str:
+def _pairs_text(word: str, value: Any, rank: int) -> str:
+    """``pad 1`` when every side is the same, else ``pad 1+2, 0`` (per axis)."""
     pairs = _pairs(value, rank)
-    if all(a == b for a, b in pairs):
-        return dims_text([a for a, _ in pairs])
-    return ", ".join(f"{a}+{b}" for a, b in pairs)
+    if len({v for pair in pairs for v in pair}) == 1:
+        return f"{word} {pairs[0][0]}"
+    return f"{word} " + ", ".join(str(a) if a == b else f"{a}+{b}" for a, b in pairs)
 
 
 ZERO_PADDING1D = LayerSpec(
@@ -341,7 +343,7 @@ ZERO_PADDING1D = LayerSpec(
     ),
     infer=_padding_rule(1),
     doc_url=docs("reshaping_layers/zero_padding1d"),
-    describe=lambda p: _pairs_text(p["padding"], 1),
+    describe=lambda p: _pairs_text("pad", p["padding"], 1),
 )
 
 ZERO_PADDING2D = LayerSpec(
@@ -362,7 +364,7 @@ ZERO_PADDING2D = LayerSpec(
     ),
     infer=_padding_rule(2),
     doc_url=docs("reshaping_layers/zero_padding2d"),
-    describe=lambda p: _pairs_text(p["padding"], 2),
+    describe=lambda p: _pairs_text("pad", p["padding"], 2),
     to_keras=_pairs_to_keras("ZeroPadding2D", "padding"),
     from_keras=_pairs_from_keras("padding"),
 )
@@ -384,7 +386,7 @@ CROPPING1D = LayerSpec(
     ),
     infer=_cropping_rule(1),
     doc_url=docs("reshaping_layers/cropping1d"),
-    describe=lambda p: _pairs_text(p["cropping"], 1),
+    describe=lambda p: _pairs_text("crop", p["cropping"], 1),
 )
 
 CROPPING2D = LayerSpec(
@@ -405,7 +407,7 @@ CROPPING2D = LayerSpec(
     ),
     infer=_cropping_rule(2),
     doc_url=docs("reshaping_layers/cropping2d"),
-    describe=lambda p: _pairs_text(p["cropping"], 2),
+    describe=lambda p: _pairs_text("crop", p["cropping"], 2),
     to_keras=_pairs_to_keras("Cropping2D", "cropping"),
     from_keras=_pairs_from_keras("cropping"),
 )
