@@ -1,0 +1,247 @@
+"""The Keras callback that connects a running ``fit`` to a :class:`TrainingSession`.
+
+It checks the stop and pause events at every batch, applies the learning-rate schedule,
+watches the loss for NaN, and emits batch and epoch events. Batch events are sent at most
+every ``interval`` seconds, so a fast model is not slowed down by its own progress reports.
+It also writes the run folder's history and best model. Imported only in the training
+thread, after Keras has loaded.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+import keras
+
+from guibuilder.training.config import TrainConfig
+from guibuilder.training.controls import Controls
+from guibuilder.training.events import (
+    BatchEvent,
+    EpochEvent,
+    PausedEvent,
+    ResumedEvent,
+    TrainingEvent,
+)
+from guibuilder.training.runs import RunFolder, order_metrics
+from guibuilder.training.schedule import learning_rate_at, varies_within
+
+#: Keys that name the learning rate in Keras logs; reported as ``lr`` instead.
+LR_KEYS = ("lr", "learning_rate")
+
+
+def _finite(logs: dict[str, float]) -> bool:
+    return all(math.isfinite(v) for k, v in logs.items() if k == "loss")
+
+
+class SessionCallback(keras.callbacks.Callback):
+    """Stop, pause, schedule, NaN watch, events and run-folder writes for one ``fit``."""
+
+    #: Batch-end work only reads Python floats and puts on a queue, under a lock: Keras may
+    #: run it in its callback thread pool on backends that allow it.
+    async_safe = True
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        emit: Callable[[TrainingEvent], None],
+        controls: Controls,
+        *,
+        steps_per_epoch: int,
+        train_samples: int,
+        monitor: str,
+        run: RunFolder | None = None,
+        interval: float = 0.05,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.emit = emit
+        self.controls = controls
+        self.steps_per_epoch = max(1, steps_per_epoch)
+        self.train_samples = train_samples
+        self.monitor = monitor
+        self.minimize = not monitor.endswith("accuracy")
+        self.run = run
+        self.interval = interval
+        self.history: dict[str, list[float]] = {}
+        self.best_value: float | None = None
+        self.best_epoch: int | None = None
+        self.nan_at: tuple[int, int] | None = None
+        self.epochs_done = 0
+        self._lock = threading.Lock()
+        self._lr: float | None = None
+        self._epoch = 0
+        self._steps_begun = 0
+        self._eval_cut = False
+        self._start = 0.0
+        self._paused_s = 0.0
+        self._epoch_start = 0.0
+        self._epoch_paused_s = 0.0
+        self._last_step = 0
+        self._last_loss = 0.0
+        self._last_time = 0.0
+        self._last_emit = 0.0
+
+    # ----------------------------------------------------------------- helpers
+    @property
+    def halted(self) -> bool:
+        """Whether the run must end now: a stop request or a NaN loss."""
+        return self.controls.stop.is_set() or self.nan_at is not None
+
+    def train_seconds(self) -> float:
+        """Seconds spent fitting so far, pauses left out."""
+        return self._active_s(time.perf_counter()) if self._start else 0.0
+
+    def _active_s(self, now: float) -> float:
+        return max(1e-9, now - self._start - self._paused_s)
+
+    def _samples(self, step: int) -> int:
+        return min(step * self.config.batch_size, self.train_samples)
+
+    def _eta(self, now: float) -> float:
+        done = self._epoch * self.steps_per_epoch + self._last_step
+        total = self.config.epochs * self.steps_per_epoch
+        return self._active_s(now) / max(1, done) * max(0, total - done)
+
+    def _set_lr(self, epoch: int, step: int) -> None:
+        value = learning_rate_at(self.config, epoch, step, self.steps_per_epoch)
+        if value != self._lr:
+            self.model.optimizer.learning_rate = value
+            self._lr = value
+
+    def current_lr(self) -> float:
+        """The optimizer's learning rate now, as a float."""
+        return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+    def _wait_while_paused(self, step: int) -> None:
+        if self.controls.running.is_set() or self.controls.stop.is_set():
+            return
+        began = time.perf_counter()
+        self.emit(PausedEvent(epoch=self._epoch + 1, step=step))
+        while not self.controls.running.wait(0.1):
+            if self.controls.stop.is_set():
+                break
+        paused = time.perf_counter() - began
+        self._paused_s += paused
+        self._epoch_paused_s += paused
+        self._last_time += paused
+        if not self.controls.stop.is_set():
+            self.emit(ResumedEvent(epoch=self._epoch + 1, step=step))
+
+    # ---------------------------------------------------------------- training
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+        self._steps_begun = 0
+        self._eval_cut = False
+        self._epoch_start = self._last_time = self._last_emit = time.perf_counter()
+        self._epoch_paused_s = 0.0
+        self._last_step = 0
+        self._last_loss = 0.0
+        self._set_lr(epoch, 0)
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._wait_while_paused(batch)
+        if self.halted:
+            self.model.stop_training = True
+        if batch and varies_within(self.config, self._epoch):
+            self._set_lr(self._epoch, batch)
+        self._steps_begun = batch + 1
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        step = batch + 1
+        with self._lock:
+            loss = float(logs.get("loss", 0.0))
+            if not math.isfinite(loss):
+                if self.nan_at is None:
+                    self.nan_at = (self._epoch + 1, step)
+                self.model.stop_training = True
+                return
+            now = time.perf_counter()
+            due = now - self._last_emit >= self.interval or step == self.steps_per_epoch
+            if due and step > self._last_step:
+                recent = (loss * step - self._last_loss * self._last_step) / (
+                    step - self._last_step
+                )
+                seconds = max(1e-9, now - self._last_time)
+                rate = (self._samples(step) - self._samples(self._last_step)) / seconds
+                self._last_step, self._last_loss = step, loss
+                self._last_time = self._last_emit = now
+                self.emit(
+                    BatchEvent(
+                        epoch=self._epoch + 1,
+                        step=step,
+                        steps=self.steps_per_epoch,
+                        global_step=self._epoch * self.steps_per_epoch + step,
+                        loss=recent,
+                        logs={k: float(logs[k]) for k in order_metrics(logs) if k not in LR_KEYS},
+                        samples_per_s=rate,
+                        eta_s=self._eta(now),
+                    )
+                )
+        if self.controls.stop.is_set():
+            self.model.stop_training = True
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self.halted:
+            self.model.stop_evaluating = True
+            self._eval_cut = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        raw = {k: float(v) for k, v in (logs or {}).items() if k not in LR_KEYS}
+        logs = {k: raw[k] for k in order_metrics(raw)}
+        if not _finite(logs) and self.nan_at is None:
+            self.nan_at = (epoch + 1, self._steps_begun)
+            self.model.stop_training = True
+        now = time.perf_counter()
+        partial = self.nan_at is not None or (
+            self.controls.stop.is_set()
+            and (self._steps_begun < self.steps_per_epoch or self._eval_cut)
+        )
+        lr = self.current_lr()
+        best = False
+        if not partial:
+            self.epochs_done = epoch + 1
+            row = {"epoch": epoch + 1, **logs, "lr": lr}
+            for key, value in row.items():
+                self.history.setdefault(key, []).append(value)
+            best = self._track_best(epoch + 1, logs)
+            if self.run is not None:
+                self.run.append_history(row)
+                if best and self.config.keep_best:
+                    self.model.save(self.run.best_path)
+                self.run.log(
+                    f"epoch {epoch + 1}/{self.config.epochs}  "
+                    + "  ".join(f"{k} {v:.6g}" for k, v in row.items() if k != "epoch")
+                )
+        epoch_s = max(1e-9, now - self._epoch_start - self._epoch_paused_s)
+        remaining = self.config.epochs - (epoch + 1)
+        self.emit(
+            EpochEvent(
+                epoch=epoch + 1,
+                epochs=self.config.epochs,
+                logs=logs,
+                lr=lr,
+                elapsed_s=self._active_s(now),
+                eta_s=self._active_s(now) / (epoch + 1) * remaining,
+                samples_per_s=self._samples(self._steps_begun) / epoch_s,
+                best=best,
+                partial=partial,
+            )
+        )
+
+    def _track_best(self, epoch: int, logs: dict[str, float]) -> bool:
+        value = logs.get(self.monitor)
+        if value is None or not math.isfinite(value):
+            return False
+        better = self.best_value is None or (
+            value < self.best_value if self.minimize else value > self.best_value
+        )
+        if better:
+            self.best_value, self.best_epoch = value, epoch
+        return better
