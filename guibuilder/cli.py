@@ -41,9 +41,6 @@ class Command:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
-    #: Hide what native libraries write to stderr (TensorFlow's start-up logs, which no
-    #: setting turns off) so a user error stays one line; ``--debug`` shows it all.
-    quiet_native: bool = True
 
 
 def _warn(message: str) -> None:
@@ -70,6 +67,30 @@ def _need_file(path: Path) -> None:
         raise FileFormatError(f"{path} does not exist")
     if path.is_dir():
         raise FileFormatError(f"{path} is a folder, not a file")
+
+
+@contextlib.contextmanager
+def _stderr_fd_muted() -> Iterator[None]:
+    """Send whatever is written to file descriptor 2 to /dev/null for a while."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _quiet(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """Hide native writes to stderr while Keras loads and works, unless ``--debug``.
+
+    TensorFlow logs to stderr as it starts, before any setting can silence it; without
+    that, a user error stays one line. Exceptions still reach the user.
+    """
+    return contextlib.nullcontext() if args.debug else _stderr_fd_muted()
 
 
 # ------------------------------------------------------------------- open
@@ -134,7 +155,8 @@ def _summary(args: argparse.Namespace) -> int:
     project = _load(args.project)
     graph = project.graph
     order = graph.topological_order()
-    infos = infer_shapes(graph)
+    with _quiet(args):
+        infos = infer_shapes(graph)
     rows = [("Node", "Type", "Output shape", "Params")]
     total = trainable = 0
     for node_id in order:
@@ -156,7 +178,8 @@ def _summary(args: argparse.Namespace) -> int:
     if args.check:
         from guibuilder.compiler.build import build_model
 
-        built = build_model(graph).count_params()
+        with _quiet(args):
+            built = build_model(graph).count_params()
         if built != total:
             print(
                 f"guibuilder: check failed: the built model has {built:,} params, "
@@ -182,20 +205,11 @@ def _build_args(parser: argparse.ArgumentParser) -> None:
 
 def _save_model(model: Any, path: Path) -> None:
     """Save a Keras model atomically: to a temporary name beside ``path``, then rename."""
-    import logging
-    import warnings
-
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    absl = logging.getLogger("absl")
-    level = absl.level
-    absl.setLevel(logging.ERROR)  # the choice of the legacy .h5 format was the user's
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.save(tmp)
+        model.save(tmp)
         os.replace(tmp, path)
     finally:
-        absl.setLevel(level)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
 
@@ -206,14 +220,16 @@ def _build(args: argparse.Namespace) -> int:
     project = _load(args.project)
     from guibuilder.compiler.build import build_model
 
-    model = build_model(project.graph)
+    with _quiet(args):
+        model = build_model(project.graph)
     note = ""
     if project.weights is not None and len(project.weights):
         stale = project.weights.apply(model, project.graph)
         if stale:
             _warn(f"the saved weights no longer fit {', '.join(stale)}: those start fresh")
         note = ", with the project's weights"
-    _save_model(model, out)
+    with _quiet(args):
+        _save_model(model, out)
     print(f"Saved {out} ({model.count_params():,} params{note}).")
     return 0
 
@@ -243,7 +259,8 @@ def _import(args: argparse.Namespace) -> int:
         )
     from guibuilder.compiler.importer import import_model
 
-    graph, weights = import_model(source)
+    with _quiet(args):
+        graph, weights = import_model(source)
     project = Project(graph, weights=weights if len(weights) else None, title=source.stem)
     save_project(project, out)
     where = f" (weights in {weights_path(out).name})" if project.weights is not None else ""
@@ -253,13 +270,7 @@ def _import(args: argparse.Namespace) -> int:
 
 #: Every subcommand, in the order ``--help`` lists them.
 COMMANDS: tuple[Command, ...] = (
-    Command(
-        "open",
-        "open the window (the default: 'guibuilder PROJECT')",
-        _open_args,
-        _open,
-        quiet_native=False,
-    ),
+    Command("open", "open the window (the default: 'guibuilder PROJECT')", _open_args, _open),
     Command("summary", "print each node's output shape and parameters", _summary_args, _summary),
     Command("build", "build the Keras model and save it", _build_args, _build),
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
@@ -285,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
         )
         command.configure(sub)
-        sub.set_defaults(command_spec=command)
+        sub.set_defaults(handler=command.run)
     return parser
 
 
@@ -301,39 +312,6 @@ def _with_command(argv: list[str]) -> list[str]:
     return [*argv, "open"]
 
 
-@contextlib.contextmanager
-def _native_stderr_muted() -> Iterator[None]:
-    """Send what C libraries write to file descriptor 2 to /dev/null for a while.
-
-    Python's ``sys.stderr`` keeps writing to the real stderr, so warnings, errors and
-    tracebacks still show. Nothing is muted when ``sys.stderr`` is not file descriptor 2
-    (under a test's capture, for instance).
-    """
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = -1
-    if fd != 2:
-        yield
-        return
-    sys.stderr.flush()
-    python_stderr = sys.stderr
-    saved = os.dup(2)
-    sys.stderr = os.fdopen(
-        os.dup(saved), "w", buffering=1, encoding=python_stderr.encoding, errors="backslashreplace"
-    )
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        sys.stderr.close()
-        sys.stderr = python_stderr
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, GuibuilderError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
@@ -347,11 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
-    command: Command = args.command_spec
-    quiet = command.quiet_native and not args.debug
     try:
-        with _native_stderr_muted() if quiet else contextlib.nullcontext():
-            return command.run(args)
+        return args.handler(args)
     except (GuibuilderError, OSError) as exc:
         if args.debug:
             traceback.print_exc()
