@@ -459,9 +459,24 @@ def _rebuild_check(spec: LayerSpec, class_name: str, config: dict) -> dict | Non
         again = keras.saving.serialize_keras_object(layer)
     except Exception:  # the spec cannot describe this config: keep the generic node
         return None
-    if again.get("class_name") != class_name or to_json(again["config"]) != to_json(config):
+    if again.get("class_name") != class_name or _inner_unnamed(again["config"]) != _inner_unnamed(
+        config
+    ):
         return None
     return params
+
+
+def _inner_unnamed(config: dict) -> Any:
+    """``config`` as JSON without the name and build state of wrapped layers: a
+    Bidirectional's ``forward_lstm_1`` only says how Keras counted, and the rebuilt
+    wrapper names (and builds) its layers anew."""
+    plain = to_json(config)
+    for key in ("layer", "backward_layer"):
+        inner = plain.get(key)
+        if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
+            inner["config"].pop("name", None)
+            inner.pop("build_config", None)
+    return plain
 
 
 def _spec_wiring(

@@ -179,3 +179,26 @@ def test_describe_gives_short_text_for_defaults():
         text = spec.describe(spec.defaults()) if spec.describe else ""
         assert isinstance(text, str) and len(text) <= 32
         assert spec.doc_url.startswith("https://keras.io/api/layers/")
+
+
+def test_imported_bidirectional_layers_become_recurrent_nodes():
+    import numpy as np
+
+    from guibuilder.compiler.build import build_model
+    from guibuilder.compiler.importer import graph_from_keras
+    from guibuilder.compiler.weights import WeightStore
+
+    keras = load_keras()
+    layers = keras.layers
+    x = keras.Input((6, 3))
+    h = layers.Bidirectional(layers.LSTM(4, return_sequences=True), merge_mode=None)(x)
+    h = layers.Concatenate()([h[0], h[1]])
+    out, forward, backward = layers.Bidirectional(layers.GRU(3, return_state=True))(h)
+    model = keras.Model(x, layers.Concatenate()([out, forward, backward]))
+    graph = graph_from_keras(model)
+    recurrent = [n for n in graph if n.type_id in ("LSTM", "GRU")]
+    assert [n.params["bidirectional"] for n in recurrent] == [True, True]
+    rebuilt = build_model(graph, WeightStore.from_model(model, graph))
+    sample = np.random.default_rng(0).random((2, 6, 3)).astype("float32")
+    assert rebuilt.count_params() == model.count_params()
+    np.testing.assert_allclose(rebuilt(sample), model(sample), atol=1e-5)
