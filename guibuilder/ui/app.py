@@ -87,6 +87,7 @@ def _screenshot(app: QApplication, window, path: str | None, out: str) -> int:
             print(f"guibuilder: {exc.message}", file=sys.stderr)
             return 2
     wait_until_idle(app, window)
+    window.show_example_selection()
     window.fit_view()
     app.processEvents()
     if not window.grab().save(out):

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
@@ -15,14 +16,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QStyle,
     QToolBar,
     QWidget,
 )
 
 from guibuilder.document import SUFFIX, Project, load_project, save_project
 from guibuilder.errors import GuibuilderError
-from guibuilder.ui import theme
+from guibuilder.ui import icons, theme
 from guibuilder.ui.inspector import InspectorPanel
 from guibuilder.ui.items import format_count
 from guibuilder.ui.live import keras_loader
@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [290, 320], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.summary_dock], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.summary_dock], [250], Qt.Orientation.Vertical)
 
         self._status_widgets()
         self._actions()
@@ -108,12 +108,12 @@ class MainWindow(QMainWindow):
         text: str,
         slot,
         shortcut: QKeySequence | str | list | None = None,
-        icon: QStyle.StandardPixmap | None = None,
+        icon: str | None = None,
         tip: str = "",
     ) -> QAction:
         action = QAction(text, self)
         if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
+            self._icons[action] = icon
         if isinstance(shortcut, list):
             action.setShortcuts(shortcut)
         elif shortcut is not None:
@@ -124,21 +124,19 @@ class MainWindow(QMainWindow):
         return action
 
     def _actions(self) -> None:
-        sp = QStyle.StandardPixmap
+        self._icons: dict[QAction, str] = {}
         keys = QKeySequence.StandardKey
-        self.new_action = self._action("&New", self.new_project, keys.New, sp.SP_FileIcon)
-        self.open_action = self._action(
-            "&Open…", self.open_dialog, keys.Open, sp.SP_DialogOpenButton
-        )
-        self.save_action = self._action("&Save", self.save, keys.Save, sp.SP_DialogSaveButton)
+        self.new_action = self._action("&New", self.new_project, keys.New, "new")
+        self.open_action = self._action("&Open…", self.open_dialog, keys.Open, "open")
+        self.save_action = self._action("&Save", self.save, keys.Save, "save")
         self.save_as_action = self._action("Save &As…", self.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(keys.Undo)
-        self.undo_action.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self._icons[self.undo_action] = "undo"
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redo_action.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        self._icons[self.redo_action] = "redo"
         self.copy_action = self._action("&Copy", self.copy, keys.Copy)
         self.paste_action = self._action("&Paste", self.paste, keys.Paste)
         self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
@@ -146,23 +144,28 @@ class MainWindow(QMainWindow):
             "&Delete",
             self.delete_selection,
             [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)],
-            sp.SP_TrashIcon,
+            "delete",
         )
         self.select_all_action = self._action("Select &All", self.select_all, keys.SelectAll)
         self.rename_action = self._action("Re&name", self.rename_selected, "F2")
         self.fit_action = self._action(
-            "&Fit View", self.fit_view, "F", sp.SP_TitleBarMaxButton, "Fit the model in view"
+            "&Fit View", self.fit_view, "F", "fit", "Fit the model in view"
         )
         self.zoom_in_action = self._action("Zoom &In", lambda: self.view.zoom(1.25), keys.ZoomIn)
         self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.zoom(0.8), keys.ZoomOut)
         self.layout_action = self._action(
-            "Auto-&Layout", self.auto_layout, "Ctrl+L", sp.SP_BrowserReload, "Tidy the drawing"
+            "Auto-&Layout", self.auto_layout, "Ctrl+L", "layout", "Tidy the drawing"
         )
         self.snap_action = self._action("&Snap to Grid", self._toggle_snap)
         self.snap_action.setCheckable(True)
         self.dark_action = self._action("&Dark Theme", self._toggle_theme)
         self.dark_action.setCheckable(True)
         self.dark_action.setChecked(theme.current().name == "dark")
+        self._paint_icons()
+
+    def _paint_icons(self) -> None:
+        for action, name in self._icons.items():
+            action.setIcon(icons.icon(name))
 
     def _menus(self) -> None:
         bar = self.menuBar()
@@ -260,6 +263,7 @@ class MainWindow(QMainWindow):
         self.params_label.setText(f"{format_count(total)} parameters")
         problems = [p.message for p in graph.problems()]
         problems += [info.error for info in results.values() if info.error]
+        problems = list(dict.fromkeys(problems))
         if not graph.nodes:
             text, color = "Empty model: drag a layer from the palette", t.muted
         elif problems:
@@ -272,7 +276,7 @@ class MainWindow(QMainWindow):
             text, color = "✓ Builds", t.ok
         self.build_label.setText(text)
         self.build_label.setStyleSheet(f"color: {color}; font-weight: bold;")
-        self.build_label.setToolTip("\n".join(dict.fromkeys(problems)))
+        self.build_label.setToolTip("\n".join(problems))
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -503,6 +507,17 @@ class MainWindow(QMainWindow):
             self.session.set_positions(positions, "Auto-layout")
             self.fit_view()
 
+    def show_example_selection(self) -> None:
+        """Select the first layer with parameters, so the inspector shows a real form."""
+        if self.session is None or self.scene is None or self.scene.selectedItems():
+            return
+        graph = self.session.graph
+        for node_id in graph.nodes:
+            node = graph.node(node_id)
+            if node.type_id != "Input" and not node.shares and node.params:
+                self.scene.select_nodes([node_id])
+                return
+
     def focus_node(self, node_id: str) -> None:
         """Select ``node_id`` and bring it into view (a click in the summary)."""
         if self.scene is None:
@@ -513,7 +528,7 @@ class MainWindow(QMainWindow):
             self.view.ensureVisible(item, 60, 60)
 
     def _selection_changed(self) -> None:
-        if self.scene is None:
+        if self.scene is None or not shiboken6.isValid(self.scene):
             return
         ids = self.scene.selected_node_ids()
         self.inspector.show_nodes(ids)
@@ -533,4 +548,5 @@ class MainWindow(QMainWindow):
                 item.refresh()
         self.summary.refresh()
         self.update_status()
+        self._paint_icons()
         self.inspector.show_node(self.inspector.node_id)

@@ -33,6 +33,7 @@ class SummaryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: Session | None = None
+        self._selected: list[str] = []
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
@@ -136,6 +137,7 @@ class SummaryPanel(QWidget):
                 else:
                     item.setForeground(QColor(t.text))
         table.setUpdatesEnabled(True)
+        self.select_ids(self._selected)
         text = f"<b>Total: {total:,} parameters</b>"
         if non_trainable:
             text += f" · {total - non_trainable:,} trainable · {non_trainable:,} non-trainable"
@@ -146,6 +148,7 @@ class SummaryPanel(QWidget):
 
     def select_ids(self, node_ids: list[str]) -> None:
         """Highlight the rows of ``node_ids`` without emitting a click."""
+        self._selected = list(node_ids)
         wanted = set(node_ids)
         table = self.table
         selection = table.selectionModel()

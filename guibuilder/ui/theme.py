@@ -153,6 +153,8 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
 def style_sheet(theme: Theme) -> str:
     """The few rules the palette alone cannot express."""
     t = theme
+    red = QColor(t.error)
+    error_fill = f"rgba({red.red()}, {red.green()}, {red.blue()}, 30)"
     return f"""
     QMainWindow::separator {{ background: {t.border}; width: 1px; height: 1px; }}
     QDockWidget {{ font-weight: bold; }}
@@ -165,13 +167,11 @@ def style_sheet(theme: Theme) -> str:
     QToolButton:hover {{ background: {t.border}; }}
     QStatusBar {{ background: {t.window}; border-top: 1px solid {t.border}; }}
     QStatusBar QLabel {{ padding: 0 8px; color: {t.muted}; }}
-    QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{
+    QLineEdit {{
         padding: 3px 5px; border: 1px solid {t.border}; border-radius: 4px;
         background: {t.base};
     }}
-    QLineEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus {{
-        border: 1px solid {t.accent};
-    }}
+    QLineEdit:focus {{ border: 1px solid {t.accent}; }}
     QLineEdit[invalid="true"], QComboBox[invalid="true"] {{ border: 1px solid {t.error}; }}
     QLabel[role="muted"] {{ color: {t.muted}; }}
     QLabel[role="help"] {{ color: {t.muted}; font-size: 8.5pt; }}
@@ -179,7 +179,7 @@ def style_sheet(theme: Theme) -> str:
     QLabel[role="heading"] {{ font-weight: bold; font-size: 11pt; }}
     QLabel[role="section"] {{ color: {t.muted}; font-weight: bold; font-size: 8.5pt;
         padding-top: 8px; }}
-    QFrame[role="errorbox"] {{ background: {t.error}22; border: 1px solid {t.error};
+    QFrame[role="errorbox"] {{ background: {error_fill}; border: 1px solid {t.error};
         border-radius: 4px; }}
     QTreeView, QTableView {{ border: none; background: {t.base}; }}
     QHeaderView::section {{ background: {t.window}; border: none;
