@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from guibuilder import __version__
 from guibuilder.errors import FileFormatError, GuibuilderError
+from guibuilder.training import cli as training_cli
 
 #: Exit status of a user error (as argparse uses for bad arguments).
 USER_ERROR = 2
@@ -274,6 +275,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", "print each node's output shape and parameters", _summary_args, _summary),
     Command("build", "build the Keras model and save it", _build_args, _build),
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
+    Command("train", training_cli.TRAIN_HELP, training_cli.configure_train, training_cli.run_train),
+    Command(
+        "datasets",
+        training_cli.DATASETS_HELP,
+        training_cli.configure_datasets,
+        training_cli.run_datasets,
+    ),
+    Command(
+        "doctor", training_cli.DOCTOR_HELP, training_cli.configure_doctor, training_cli.run_doctor
+    ),
 )
 
 _GLOBAL_FLAGS = ("--debug",)
