@@ -208,12 +208,12 @@ def _load_csv(o: dict[str, Any]) -> Dataset:
     for name in filter(None, (s.strip() for s in o["ignore"].split(","))):
         ignored.add(_column_index(path, header, name, "ignore"))
     rows, lines = _handle_missing(path, header, rows, lines, target, o["missing"])
-    y, task, names = _labels(
-        [r[target] for r in rows], o["task"], f"column {header[target]!r} of {path}"
-    )
     features = [i for i in range(width) if i not in ignored]
     if not features:
         raise DataError(f"{path} has no feature column left beside the target {header[target]!r}")
+    y, task, names = _labels(
+        [r[target] for r in rows], o["task"], f"column {header[target]!r} of {path}"
+    )
     blocks, feature_names, numeric = [], [], []
     for index in features:
         block, labels = _encode_column(path, header[index], [r[index] for r in rows], lines)

@@ -275,9 +275,9 @@ ENTRIES = [
         (2,),
         2,
         _spirals,
-        _samples(),
+        _samples(2000),
         _noise(0.05, "Standard deviation of the noise added to each point (arms reach 1)."),
-        OptionSpec("turns", "float", 1.25, "How many times each arm winds.", 0.25, 5.0),
+        OptionSpec("turns", "float", 1.0, "How many times each arm winds.", 0.25, 5.0),
         _classes(2, 6),
     ),
     _entry(
