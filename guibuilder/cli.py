@@ -324,7 +324,7 @@ def _with_command(argv: list[str]) -> list[str]:
 
 
 def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and not isinstance(exc, GuibuilderError) and exc.strerror:
+    if isinstance(exc, OSError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
         message = f"{where}{exc.strerror}"
     else:
