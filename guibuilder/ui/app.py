@@ -12,7 +12,7 @@ import time
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.errors import GuibuilderError
@@ -57,6 +57,8 @@ def run(path: str | None = None, screenshot: str | None = None) -> int:
     window.show()
     if path:
         window.open_path(path)
+    if not os.environ.get(PROBE_ENV):
+        QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
 
 

@@ -27,6 +27,7 @@ from guibuilder.ui.inspector import InspectorPanel
 from guibuilder.ui.items import format_count
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.palette import PalettePanel
+from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from guibuilder.ui.scene import GraphScene
 from guibuilder.ui.session import NODES_MIME, Session
 from guibuilder.ui.summary import SummaryPanel
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.scene: GraphScene | None = None
         self.undo_group = QUndoGroup(self)
+        self.autosaver = Autosaver(parent=self)
         self._paste_count = 0
 
         self.view = GraphView(self)
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
         session.shapes.updated.connect(self.update_status)
         self.inspector.set_session(session)
         self.summary.set_session(session)
+        self.autosaver.set_session(session)
         if old_scene is not None:
             old_scene.close()
             old_scene.deleteLater()
@@ -310,6 +313,37 @@ class MainWindow(QMainWindow):
             return False
         QApplication.restoreOverrideCursor()
         return True
+
+    def offer_recovery(self) -> None:
+        """After a crash, offer to restore the newest autosave left behind."""
+        recoveries = find_recoveries()
+        if not recoveries:
+            return
+        newest = recoveries[0]
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"guibuilder did not close properly last time. Restore {newest.describe()}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            try:
+                self.restore(newest)
+            except (GuibuilderError, OSError) as exc:
+                QMessageBox.warning(self, "Cannot restore", f"{exc}.")
+                return
+        newest.discard()
+
+    def restore(self, recovery: Recovery) -> None:
+        """Open an autosave as an unsaved document that belongs to its original file."""
+        session = Session(recovery.load())
+        self.set_session(session)
+        session.undo_stack.resetClean()
+        self.update_title()
+        recovery.discard()
+        self.autosaver.save_now()
+        self.show_message(f"Restored {recovery.describe()}.")
 
     def maybe_save(self) -> bool:
         """Ask before unsaved changes are lost; False means the user cancelled."""
@@ -405,6 +439,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.autosaver.stop()
         if self.scene is not None:
             self.scene.close()
         if self.session is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
 from guibuilder.ui.mainwindow import MainWindow
@@ -11,7 +11,8 @@ from guibuilder.ui.mainwindow import MainWindow
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory, qapp):
-    """QSettings (recent files, theme) go to a temporary folder, never the user's."""
+    """Settings (recent files, theme) and autosaves go to test folders, never the user's."""
+    QStandardPaths.setTestModeEnabled(True)
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))

@@ -1,0 +1,147 @@
+"""Autosave to a recovery file, and restore after a crash.
+
+Every few seconds, if the open project changed since the last autosave, it is written
+(atomically) to ``<app data>/recovery/<pid>.gbproj`` with a small ``<pid>.json`` beside
+it naming the original file. A clean save or a normal exit removes both. At start-up a
+recovery file whose process is gone is offered for restoring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, QTimer
+
+from guibuilder.document import Project, atomic_write, dumps, loads, weights_path
+from guibuilder.errors import GuibuilderError
+from guibuilder.ui.session import Session
+
+INTERVAL_MS = 5000
+
+
+def recovery_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base) / "recovery"
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """An autosave left behind by a process that is gone."""
+
+    project_file: Path
+    source: Path | None
+    saved_at: float
+
+    def describe(self) -> str:
+        name = self.source.name if self.source else "an untitled project"
+        when = time.strftime("%H:%M:%S on %d %b", time.localtime(self.saved_at))
+        return f"{name}, autosaved at {when}"
+
+    def load(self) -> Project:
+        """The autosaved project; it points at its original file, if it had one."""
+        text = self.project_file.read_text(encoding="utf-8")
+        project, _ = loads(text, self.project_file.name)
+        project.path = self.source
+        if self.source is not None and weights_path(self.source).is_file():
+            from guibuilder.compiler.weights import WeightStore
+
+            project.weights = WeightStore.load(weights_path(self.source))
+        return project
+
+    def discard(self) -> None:
+        for path in (self.project_file, self.project_file.with_suffix(".json")):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def find_recoveries(folder: Path | None = None) -> list[Recovery]:
+    """Autosaves of processes that no longer run, newest first."""
+    folder = folder or recovery_dir()
+    found: list[Recovery] = []
+    for meta_file in folder.glob("*.json") if folder.is_dir() else []:
+        project_file = meta_file.with_suffix(".gbproj")
+        try:
+            pid = int(meta_file.stem)
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            source = Path(meta["source"]) if meta.get("source") else None
+            saved_at = float(meta["time"])
+        except (ValueError, KeyError, TypeError, OSError):
+            continue
+        if pid != os.getpid() and not _alive(pid) and project_file.is_file():
+            found.append(Recovery(project_file, source, saved_at))
+    return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+class Autosaver(QObject):
+    """Writes the session's project to its recovery file when it has changed."""
+
+    def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder or recovery_dir()
+        self.session: Session | None = None
+        self._saved_index: int | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(INTERVAL_MS)
+        self._timer.timeout.connect(self.save_now)
+        self._timer.start()
+
+    @property
+    def project_file(self) -> Path:
+        return self.folder / f"{os.getpid()}.gbproj"
+
+    def set_session(self, session: Session | None) -> None:
+        if self.session is not None:
+            self.session.undo_stack.cleanChanged.disconnect(self._clean_changed)
+        self.session = session
+        self._saved_index = None
+        if session is not None:
+            session.undo_stack.cleanChanged.connect(self._clean_changed)
+        if session is None or not session.modified:
+            self.remove()
+
+    def _clean_changed(self, clean: bool) -> None:
+        if clean:
+            self.remove()
+
+    def save_now(self) -> bool:
+        """Autosave if the project changed since the last time; True if a file was written."""
+        session = self.session
+        if session is None or not session.modified:
+            return False
+        index = session.undo_stack.index()
+        if index == self._saved_index and self.project_file.exists():
+            return False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.project_file, dumps(session.project).encode("utf-8"))
+            meta = {"source": str(session.path) if session.path else None, "time": time.time()}
+            atomic_write(self.project_file.with_suffix(".json"), json.dumps(meta).encode())
+        except (OSError, GuibuilderError):
+            return False
+        self._saved_index = index
+        return True
+
+    def remove(self) -> None:
+        """Forget the recovery file (after a save, or at a normal exit)."""
+        self._saved_index = None
+        Recovery(self.project_file, None, 0.0).discard()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.set_session(None)
+        self.remove()
