@@ -8,7 +8,8 @@ what to change; ``level`` is ``"error"`` when training would fail or learn nothi
 The training settings are read loosely: ``loss`` is a Keras loss name or class name, or a
 dict with ``"name"``/``"class_name"`` and ``"from_logits"`` (at the top or in ``"config"``);
 a top-level ``from_logits`` and ``validation_split`` are honoured. No loss (or ``"auto"``)
-means :func:`default_loss`.
+means :func:`default_loss`, or binary cross-entropy for a one-unit classifier; no
+``from_logits`` (or None) means it follows the last activation, so it is not checked.
 """
 
 from __future__ import annotations
@@ -195,14 +196,14 @@ def _check_outputs(
         ]
     node_id, index = refs[0]
     label = _label(graph, node_id)
-    loss, from_logits = _loss(training, dataset)
     activation = _final_activation(graph, node_id)
     shape = _output_shape(shapes, node_id, index)
+    loss, from_logits = _loss(training, dataset, shape)
     if dataset.task == "classification":
         found = _check_classification(label, node_id, shape, activation, loss, dataset)
     else:
         found = _check_regression(label, node_id, shape, activation, loss, dataset)
-    if loss in LOGIT_LOSSES and activation is not None:
+    if loss in LOGIT_LOSSES and activation is not None and from_logits is not None:
         found += _check_logits(label, node_id, activation, loss, from_logits)
     return found
 
@@ -380,16 +381,21 @@ def _check_logits(
 
 
 # ------------------------------------------------------------------ helpers
-def _loss(training: Mapping[str, Any], dataset: Dataset) -> tuple[str, bool]:
+def _loss(
+    training: Mapping[str, Any], dataset: Dataset, shape: tuple | None
+) -> tuple[str, bool | None]:
     loss = training.get("loss")
-    from_logits = bool(training.get("from_logits", False))
+    from_logits = training.get("from_logits")
     if isinstance(loss, Mapping):
         config = loss.get("config") if isinstance(loss.get("config"), Mapping) else {}
-        from_logits = bool(loss.get("from_logits", config.get("from_logits", from_logits)))
+        from_logits = loss.get("from_logits", config.get("from_logits", from_logits))
         loss = loss.get("name") or loss.get("class_name")
-    if not isinstance(loss, str) or loss in ("", "auto"):
-        return _normal(default_loss(dataset)), from_logits
-    return _normal(loss), from_logits
+    from_logits = None if from_logits is None else bool(from_logits)
+    if isinstance(loss, str) and loss not in ("", "auto"):
+        return _normal(loss), from_logits
+    if dataset.task == "classification" and shape is not None and shape[-1:] == (1,):
+        return "binary_crossentropy", from_logits
+    return _normal(default_loss(dataset)), from_logits
 
 
 def _normal(loss: str) -> str:

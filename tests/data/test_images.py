@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import struct
+
 import numpy as np
 import pytest
 
-from guibuilder.data import DataError
+from guibuilder.data import DataError, images
 from guibuilder.data.images import decode_png, read_image, resize, to_color_mode
 from tests.data.pngs import png_bytes, write_png
 
@@ -37,7 +40,6 @@ def test_png_palette_is_looked_up():
     [
         (lambda b: b[:40], "truncated"),
         (lambda b: b[:30] + bytes([b[30] ^ 0xFF]) + b[31:], "corrupt"),
-        (lambda b: b"GIF89a" + b[6:], "not a PNG file"),
     ],
 )
 def test_broken_images_name_the_file(tmp_path, mangle, words):
@@ -48,6 +50,35 @@ def test_broken_images_name_the_file(tmp_path, mangle, words):
         read_image(path)
     assert str(path) in str(caught.value)
     assert words in str(caught.value) or "readable" in str(caught.value)
+
+
+def test_other_formats_without_pillow_or_tensorflow_say_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(images, "_with_pillow", lambda raw: None)
+    monkeypatch.setattr(images, "_with_tensorflow", lambda raw: None)
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 a jpeg")
+    with pytest.raises(DataError, match=r"photo\.jpg is not a PNG file.*pip install pillow"):
+        read_image(path)
+
+
+def bmp_bytes(image: np.ndarray) -> bytes:
+    """A 24-bit uncompressed BMP: bottom-up BGR rows padded to 4 bytes."""
+    height, width, _ = image.shape
+    row_size = (width * 3 + 3) // 4 * 4
+    rows = b"".join(
+        image[y, :, ::-1].tobytes().ljust(row_size, b"\0") for y in range(height - 1, -1, -1)
+    )
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(rows), 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 54 + len(rows), 0, 0, 54) + info + rows
+
+
+def test_a_bmp_is_read_by_pillow_or_tensorflow(tmp_path):
+    if importlib.util.find_spec("PIL") is None and importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("neither Pillow nor TensorFlow is installed")
+    image = RNG.integers(0, 256, (5, 3, 3), dtype=np.uint8)
+    path = tmp_path / "small.bmp"
+    path.write_bytes(bmp_bytes(image))
+    np.testing.assert_array_equal(read_image(path), image)
 
 
 def test_read_image_always_has_a_channel_axis(tmp_path):
