@@ -70,6 +70,7 @@ class SessionCallback(keras.callbacks.Callback):
         self.best_epoch: int | None = None
         self.nan_at: tuple[int, int] | None = None
         self.epochs_done = 0
+        self.steps_done = 0
         self._lock = threading.Lock()
         self._lr: float | None = None
         self._epoch = 0
@@ -156,6 +157,7 @@ class SessionCallback(keras.callbacks.Callback):
         logs = logs or {}
         step = batch + 1
         with self._lock:
+            self.steps_done += 1
             loss = float(logs.get("loss", 0.0))
             if not math.isfinite(loss):
                 if self.nan_at is None:

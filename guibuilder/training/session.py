@@ -176,6 +176,7 @@ class TrainingSession:
         self._controls = Controls()
         self._thread: threading.Thread | None = None
         self._run: RunFolder | None = None
+        self._callback: SessionCallback | None = None
         self._started = 0.0
 
     # ------------------------------------------------------------ steering
@@ -227,6 +228,11 @@ class TrainingSession:
         return "running" if self._controls.running.is_set() else "paused"
 
     @property
+    def steps_done(self) -> int:
+        """Training steps (batches) completed so far."""
+        return self._callback.steps_done if self._callback is not None else 0
+
+    @property
     def run_dir(self) -> Path | None:
         """The run folder, once the worker has made it."""
         return self._run.path if self._run is not None else None
@@ -253,7 +259,7 @@ class TrainingSession:
             keras = load_keras()
             keras.backend.clear_session()
             prepared = self._prepare(keras)
-            callback = prepared.callback
+            callback = self._callback = prepared.callback
             self._fit(prepared)
             self._finish(keras, prepared)
         except Exception as exc:
@@ -445,10 +451,16 @@ class TrainingSession:
                 )
 
     def _check_labels(self, loss: str, y: Any, units: Any, out_id: str, data: Any) -> None:
-        if loss not in ("sparse_categorical_crossentropy", "binary_crossentropy"):
-            return
         labels = np.asarray(y if not isinstance(y, list | tuple | dict) else [])
         if labels.size == 0 or not np.issubdtype(labels.dtype, np.number):
+            return
+        indices = labels.ndim == 1 or (labels.ndim == 2 and labels.shape[1] == 1)
+        if loss == "categorical_crossentropy" and indices and (units or 0) > 1:
+            raise GuibuilderError(
+                "categorical_crossentropy needs one-hot labels but the dataset has class "
+                "indices: use sparse_categorical_crossentropy"
+            )
+        if loss not in ("sparse_categorical_crossentropy", "binary_crossentropy"):
             return
         top = int(np.nanmax(labels))
         classes = max(int(getattr(data, "num_classes", 0) or 0), top + 1)
@@ -459,10 +471,9 @@ class TrainingSession:
                 out_id,
             )
         if loss == "binary_crossentropy" and top > 1:
-            raise _NodeError(
+            raise GuibuilderError(
                 f"binary_crossentropy needs labels 0 and 1 but the labels go up to {top}: "
-                f"give output node {out_id!r} {classes} units",
-                out_id,
+                "use sparse_categorical_crossentropy"
             )
 
     def _fit(self, prepared: _Prepared) -> None:
