@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -34,6 +35,7 @@ from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.items import format_count, format_shapes
 from guibuilder.ui.palette import abbreviation
+from guibuilder.ui.quickfix import QuickFix, quick_fixes
 from guibuilder.ui.session import Session
 
 INT_LIMIT = 2**31 - 1
@@ -220,6 +222,9 @@ class InspectorPanel(QScrollArea):
         self.error_label: QLabel | None = None
         self.shape_label: QLabel | None = None
         self.params_label: QLabel | None = None
+        self.fixes_layout: QVBoxLayout | None = None
+        self.fix_buttons: list[QPushButton] = []
+        self._fixes_key: tuple | None = None
         self._empty("Select a layer on the canvas to edit its settings.")
 
     # ------------------------------------------------------------ binding
@@ -249,6 +254,7 @@ class InspectorPanel(QScrollArea):
             self._empty("Select a layer on the canvas to edit its settings.")
             return
         self.node_id = node_id
+        self._fixes_key = None
         self._build()
         self.refresh_values()
         self.refresh_info()
@@ -258,6 +264,9 @@ class InspectorPanel(QScrollArea):
         self.fields = {}
         self.name_edit = self.trainable_box = None
         self.error_box = self.error_label = self.shape_label = self.params_label = None
+        self.fixes_layout = None
+        self.fix_buttons = []
+        self._fixes_key = None
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(16, 24, 16, 16)
@@ -301,6 +310,9 @@ class InspectorPanel(QScrollArea):
         box_layout.setContentsMargins(8, 6, 8, 6)
         self.error_label = _label("", "error", wrap=True)
         box_layout.addWidget(self.error_label)
+        self.fixes_layout = QVBoxLayout()
+        self.fixes_layout.setSpacing(4)
+        box_layout.addLayout(self.fixes_layout)
         layout.addWidget(self.error_box)
 
         self.shape_label = QLabel()
@@ -399,6 +411,29 @@ class InspectorPanel(QScrollArea):
         self.params_label.setText(text)
         self.error_label.setText(info.error or "")
         self.error_box.setVisible(bool(info.error))
+        self._show_fixes(info.error)
+
+    def _show_fixes(self, error: str | None) -> None:
+        """One button per quick fix that would clear the error."""
+        key = (error, self.session.undo_stack.index()) if error else None
+        if key == self._fixes_key:
+            return
+        self._fixes_key = key
+        while self.fixes_layout.count():
+            self.fixes_layout.takeAt(0).widget().deleteLater()
+        self.fix_buttons = []
+        if not error:
+            return
+        for fix in quick_fixes(self.session.graph, self.node_id):
+            button = QPushButton(f"Fix: {fix.title}")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _=False, f=fix: self._apply_fix(f))
+            self.fixes_layout.addWidget(button)
+            self.fix_buttons.append(button)
+
+    def _apply_fix(self, fix: QuickFix) -> None:
+        if self.session is not None:
+            self.session.push(fix.build(self.session.graph))
 
     def _on_node_changed(self, node_id: str, _what: str) -> None:
         if self.session is None or self.node_id is None:
