@@ -13,7 +13,7 @@ from guibuilder.data.dataset import (
     class_labels,
     split,
     standardize,
-    test_option,
+    testset_option,
     validation_option,
 )
 
@@ -74,7 +74,7 @@ def _dataset(
     )
 
 
-OPTIONS = (SEED, validation_option(0.2), test_option(0.0))
+OPTIONS = (SEED, validation_option(0.2), testset_option(0.0))
 
 
 def _entry(name: str, title: str, description: str, shape, classes: int, samples: int, load):

@@ -266,7 +266,7 @@ def validation_option(default: float = 0.2) -> OptionSpec:
     )
 
 
-def test_option(default: float = 0.0) -> OptionSpec:
+def testset_option(default: float = 0.0) -> OptionSpec:
     return OptionSpec(
         "test_split",
         "float",

@@ -23,7 +23,7 @@ from guibuilder.data.dataset import (
     split,
     standardize,
     targets,
-    test_option,
+    testset_option,
     validation_option,
 )
 from guibuilder.data.images import IMAGE_SUFFIXES, read_image, resize, to_color_mode
@@ -38,7 +38,7 @@ TASK_OPTION = OptionSpec(
     "classification or regression; auto decides from the labels.",
     choices=("auto", "classification", "regression"),
 )
-SPLITS = (SEED, validation_option(0.2), test_option(0.0))
+SPLITS = (SEED, validation_option(0.2), testset_option(0.0))
 PATH = OptionSpec("path", "path", "", "The file or folder to read.")
 
 

@@ -19,7 +19,7 @@ from guibuilder.data.dataset import (
     class_labels,
     split,
     targets,
-    test_option,
+    testset_option,
     validation_option,
 )
 
@@ -234,7 +234,7 @@ def _scatter(rng: np.random.Generator, fillers: list[str], words: list[str]) -> 
 
 
 # ------------------------------------------------------------------ registry entries
-COMMON = (SEED, validation_option(), test_option())
+COMMON = (SEED, validation_option(), testset_option())
 
 
 def _entry(

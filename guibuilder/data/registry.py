@@ -81,10 +81,9 @@ def load_dataset(
     info = dataset_info(name)
     resolved = resolve_options(name, info.options, options)
     load_options = dict(resolved)
-    if "path" in resolved:
-        load_options["path"] = _absolute(resolved["path"], base_dir)
-        if resolved.get("labels"):
-            load_options["labels"] = _absolute(resolved["labels"], base_dir)
+    for key in ("path", "labels"):
+        if resolved.get(key):
+            load_options[key] = _absolute(resolved[key], base_dir)
     dataset = info.load(load_options)
     dataset.spec = {"name": name, **resolved}
     if not dataset.description:
@@ -104,7 +103,7 @@ def _resolve_source(
         if not isinstance(name, str):
             raise DataError("the dataset spec has no 'name': give a dataset name or a 'path'")
         return name, {**spec, **options}
-    if isinstance(source, str) and source in _ENTRIES and _ENTRIES[source].source != "file":
+    if isinstance(source, str) and source in _ENTRIES:
         return source, options
     path = Path(source)
     if isinstance(source, Path) or path.suffix or len(path.parts) > 1 or path.exists():
@@ -127,7 +126,9 @@ def _loader_for(path: Path) -> str:
 
 
 def _absolute(path: str, base_dir: str | Path | None) -> str:
+    """``path`` under ``base_dir`` when relative; the working folder's file if only it exists."""
     p = Path(path).expanduser()
-    if base_dir is not None and not p.is_absolute():
-        p = Path(base_dir) / p
-    return str(p)
+    if base_dir is None or p.is_absolute():
+        return str(p)
+    under = Path(base_dir) / p
+    return str(p if not under.exists() and p.exists() else under)

@@ -249,3 +249,12 @@ def test_bad_image_folders_are_named(tmp_path):
     assert str(root / "empty" / "broken.png") in message and "not a readable image" in message
     (root / "x.csv").write_text("a,b\n")
     assert "is not a folder" in error_of({"name": "image_folder", "path": str(root / "x.csv")})
+
+
+def test_loader_names_need_a_path_and_cwd_paths_still_work(tmp_path, monkeypatch):
+    assert "set the option 'path'" in error_of("csv")
+    write(tmp_path, HEADER + "\n".join(ROWS), name="here.csv")
+    monkeypatch.chdir(tmp_path)
+    data = load_dataset("here.csv", base_dir=tmp_path / "project", target="species")
+    assert data.num_classes == 3 and data.spec["path"] == "here.csv"
+    assert load_dataset("csv", path="here.csv", target=2, validation_split=0.0).num_classes == 3
