@@ -247,8 +247,8 @@ CIFAR100 = (
     "plain", "plate", "poppy", "porcupine", "possum", "rabbit", "raccoon", "ray", "road",
     "rocket", "rose", "sea", "seal", "shark", "shrew", "skunk", "skyscraper", "snail", "snake",
     "spider", "squirrel", "streetcar", "sunflower", "sweet_pepper", "table", "tank", "telephone",
-    "television", "tiger", "tractor", "train", "tulip", "turtle", "whale", "willow_tree", "wolf",
-    "woman", "worm",
+    "television", "tiger", "tractor", "train", "trout", "tulip", "turtle", "wardrobe", "whale",
+    "willow_tree", "wolf", "woman", "worm",
 )  # fmt: skip
 
 OPTIONS = (

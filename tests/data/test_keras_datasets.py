@@ -133,3 +133,9 @@ def test_a_keras_failure_becomes_one_sentence(monkeypatch, offline):
     monkeypatch.setattr(kd, "_keras_loader", lambda name: broken)
     with pytest.raises(kd.DataError, match="Keras could not load imdb"):
         load_dataset("imdb")
+
+
+def test_class_names_are_complete():
+    assert len(kd.CIFAR100) == 100 and list(kd.CIFAR100) == sorted(kd.CIFAR100)
+    assert len(set(kd.CIFAR100)) == 100
+    assert len(kd.CIFAR10) == len(kd.FASHION) == 10
