@@ -250,9 +250,11 @@ def _convert(model: Any) -> tuple[Graph, dict[str, Any]]:
     inputs = [_history_ref(r, nested) for r in _leaves(config["input_layers"])]
     outputs = [_history_ref(r, nested) for r in _leaves(config["output_layers"])]
     calls = _calls(config["layers"])
-    by_layer: dict[str, list[_Call]] = {name: [] for name in entries}
+    _drop_automatic_masks(calls, live, {(name, index) for name, index, _ in (*inputs, *outputs)})
+    by_layer: dict[str, list[_Call]] = {}
     for (name, _), call in calls.items():
-        by_layer[name].append(call)
+        by_layer.setdefault(name, []).append(call)
+    entries = {name: entry for name, entry in entries.items() if name in by_layer}
     plans = {name: _plan(entry, by_layer[name], live.get(name)) for name, entry in entries.items()}
     graph = Graph(name=str(config.get("name") or getattr(model, "name", "model")))
     ids, owners = _insert(graph, _call_order(calls, inputs, list(entries)), plans, entries)
@@ -346,6 +348,93 @@ def _calls(layers: list[dict]) -> dict[tuple[str, int], _Call]:
     return calls
 
 
+def _drop_automatic_masks(
+    calls: dict[tuple[str, int], _Call], live: dict[str, Any], keep: set[tuple[str, int]]
+) -> None:
+    """Forget the masks Keras passed along by itself (an Embedding with ``mask_zero``
+    feeding an RNN): they are recorded as tensor arguments, yet the rebuilt model derives
+    the very same masks again. The operations that only computed them are dropped too.
+
+    A mask is dropped only when, in the loaded model, it computes the same thing as the
+    mask Keras attaches to the call's input; anything else stays an explicit argument.
+    """
+    counts: dict[str, int] = {}
+    for name, _ in calls:
+        counts[name] = counts.get(name, 0) + 1
+    dropped = False
+    for (name, index), call in calls.items():
+        if not any(_tensor_paths(call.kwargs.get("mask"))):
+            continue
+        nodes = getattr(live.get(name), "_inbound_nodes", None)
+        if nodes is None or len(nodes) != counts[name] or not _mask_is_automatic(nodes[index]):
+            continue
+        call.kwargs = {k: v for k, v in call.kwargs.items() if k != "mask"}
+        call.sources = [ref for ref, _ in _tensor_paths([call.args, call.kwargs])]
+        dropped = True
+    while dropped:
+        used = keep | {(source, index) for c in calls.values() for source, index, _ in c.sources}
+        unused = [key for key in calls if key not in used]
+        for key in unused:
+            del calls[key]
+        dropped = bool(unused)
+
+
+def _mask_is_automatic(node: Any) -> bool:
+    try:
+        given = _flat(node.arguments.kwargs.get("mask"))
+        automatic = [getattr(t, "_keras_mask", None) for t in _flat(node.arguments.args[0])]
+        return len(given) == len(automatic) and all(
+            _same_tensor(a, b) for a, b in zip(given, automatic, strict=True)
+        )
+    except Exception:  # an unexpected structure: keep the mask as it is
+        return False
+
+
+def _flat(value: Any) -> list:
+    if isinstance(value, list | tuple):
+        return [leaf for item in value for leaf in _flat(item)]
+    return [value]
+
+
+def _same_tensor(a: Any, b: Any, depth: int = 0) -> bool:
+    """Whether two symbolic tensors compute the same: the same tensor, or the same
+    weightless operation applied to the same arguments."""
+    if a is b:
+        return True
+    if a is None or b is None or depth > 8:
+        return False
+    op_a, index_a, tensor_a = a._keras_history
+    op_b, index_b, tensor_b = b._keras_history
+    if tensor_a != tensor_b or type(op_a) is not type(op_b) or op_a is op_b:
+        return op_a is op_b and index_a == index_b and tensor_a == tensor_b
+    if getattr(op_a, "weights", None) or getattr(op_b, "weights", None):
+        return False
+    config_a = {k: v for k, v in op_a.get_config().items() if k != "name"}
+    config_b = {k: v for k, v in op_b.get_config().items() if k != "name"}
+    if config_a != config_b:
+        return False
+    args_a = op_a._inbound_nodes[index_a].arguments
+    args_b = op_b._inbound_nodes[index_b].arguments
+    leaves_a = _flat([list(args_a.args), list(args_a.kwargs.values())])
+    leaves_b = _flat([list(args_b.args), list(args_b.kwargs.values())])
+    if list(args_a.kwargs) != list(args_b.kwargs) or len(leaves_a) != len(leaves_b):
+        return False
+    for x, y in zip(leaves_a, leaves_b, strict=True):
+        if hasattr(x, "_keras_history") or hasattr(y, "_keras_history"):
+            if not _same_tensor(x, y, depth + 1):
+                return False
+        elif type(x) is not type(y) or not _equal(x, y):
+            return False
+    return True
+
+
+def _equal(x: Any, y: Any) -> bool:
+    try:
+        return bool(x == y)
+    except Exception:  # arrays and other values without a plain truth value
+        return False
+
+
 def _unwrap(value: Any) -> Any:
     """Serialized tuples as lists; everything else as stored."""
     if isinstance(value, dict):
@@ -354,7 +443,7 @@ def _unwrap(value: Any) -> Any:
         if value.get("class_name") == _TENSOR:
             return value
         return {k: _unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_unwrap(v) for v in value]
     return value
 

@@ -45,13 +45,19 @@ def make_layer(
     class_name, config = keras_config(spec, params)
     config = {**config, "name": name, "trainable": trainable}
     if spec.type_id == "KerasLayer":
+        # A keras.ops operation takes no `trainable`; a layer gets it in its config, so
+        # that a nested model keeps the flags of its own layers.
+        is_layer = "trainable" in params["config"]
         serialized = {
             "module": params.get("module") or "keras.layers",
             "class_name": class_name,
-            "config": config,
+            "config": config if is_layer else {k: v for k, v in config.items() if k != "trainable"},
             "registered_name": params.get("registered_name"),
         }
-        return keras.saving.deserialize_keras_object(serialized, safe_mode=True)
+        layer = keras.saving.deserialize_keras_object(serialized, safe_mode=True)
+        if not is_layer and isinstance(layer, keras.layers.Layer):
+            layer.trainable = trainable
+        return layer
     cls = getattr(keras.layers, class_name)
     # Set afterwards: not every constructor takes `trainable` (SpatialDropout1D does not).
     layer = cls.from_config({k: v for k, v in config.items() if k != "trainable"})
