@@ -23,10 +23,10 @@ def drop(window, mime: QMimeData, scene_point: QPointF) -> QDropEvent:
     pos = QPointF(viewport_pos(window, scene_point))
     actions = Qt.DropAction.CopyAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(pos, actions, mime, buttons, mods)
+    enter = QDragEnterEvent(pos.toPoint(), actions, mime, buttons, mods)
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
-    move = QDragMoveEvent(pos, actions, mime, buttons, mods)
+    move = QDragMoveEvent(pos.toPoint(), actions, mime, buttons, mods)
     QApplication.sendEvent(viewport, move)
     assert move.isAccepted()
     event = QDropEvent(pos, actions, mime, buttons, mods)
