@@ -28,6 +28,7 @@ from guibuilder.data.dataset import (
     split,
     validation_option,
 )
+from guibuilder.errors import GuibuilderError
 
 #: Set this environment variable (to anything but "" or "0") to forbid downloads.
 OFFLINE_ENV = "GUIBUILDER_OFFLINE"
@@ -116,7 +117,7 @@ def _keras_loader(name: str):
 def _call_keras(name: str, **kwargs: Any) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     try:
         return _keras_loader(name)(**kwargs)
-    except DataError:
+    except GuibuilderError:
         raise
     except Exception as exc:
         raise DataError(
