@@ -12,7 +12,16 @@ import time
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    QSize,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.errors import GuibuilderError
@@ -28,6 +37,7 @@ def application() -> QApplication:
 
     app = QApplication.instance()
     if app is None:
+        qInstallMessageHandler(_qt_message)
         app = QApplication(sys.argv[:1])
         app.setApplicationName("guibuilder")
         app.setOrganizationName("guibuilder")
@@ -35,6 +45,12 @@ def application() -> QApplication:
         name = QSettings().value("theme", "light")
         theme.apply_theme(app, theme.THEMES.get(str(name), theme.LIGHT))
     return app
+
+
+def _qt_message(_mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own warnings, minus the offscreen platform's note on every window."""
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(f"{message}\n")
 
 
 def run(path: str | None = None, screenshot: str | None = None) -> int:
