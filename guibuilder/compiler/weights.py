@@ -8,6 +8,7 @@ are the owner's. The store is saved as HDF5 (one group per node id, datasets ``"
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -120,10 +121,12 @@ class WeightStore:
             with h5py.File(tmp, "w") as f:
                 f.attrs["format"] = FORMAT_NAME
                 f.attrs["version"] = FORMAT_VERSION
+                f.attrs["order"] = json.dumps(list(self._weights))
                 for node_id, arrays in self._weights.items():
                     group = f.create_group(node_id)
                     for i, array in enumerate(arrays):
-                        group.create_dataset(str(i), data=array)
+                        # No timestamps: the same weights always give the same bytes.
+                        group.create_dataset(str(i), data=array, track_times=False)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -160,7 +163,13 @@ def _read_groups(f: Any, path: Path) -> dict[str, list[np.ndarray]]:
     import h5py
 
     weights: dict[str, list[np.ndarray]] = {}
-    for node_id, group in f.items():
+    try:
+        order = [str(n) for n in json.loads(f.attrs.get("order", "[]"))]
+    except (TypeError, ValueError):
+        order = []
+    names = [n for n in order if n in f] + sorted(set(f) - set(order))
+    for node_id in names:
+        group = f[node_id]
         if not isinstance(group, h5py.Group):
             raise FileFormatError(f"the weights file {path} has a stray entry {node_id!r}")
         names = sorted(group.keys(), key=lambda n: int(n) if n.isdigit() else -1)
