@@ -255,7 +255,11 @@ def _convert(model: Any) -> tuple[Graph, dict[str, Any]]:
     for (name, _), call in calls.items():
         by_layer.setdefault(name, []).append(call)
     entries = {name: entry for name, entry in entries.items() if name in by_layer}
-    plans = {name: _plan(entry, by_layer[name], live.get(name)) for name, entry in entries.items()}
+    checked: dict[str, dict | None] = {}
+    plans = {
+        name: _plan(entry, by_layer[name], live.get(name), checked)
+        for name, entry in entries.items()
+    }
     graph = Graph(name=str(config.get("name") or getattr(model, "name", "model")))
     ids, owners = _insert(graph, _call_order(calls, inputs, list(entries)), plans, entries)
     for ref in (*inputs, *outputs):
@@ -479,9 +483,10 @@ def _plain(value: Any, key: str) -> Any:
     raise _Unstorable(key)
 
 
-def _plan(entry: dict, own: list[_Call], op: Any) -> _Plan:
+def _plan(entry: dict, own: list[_Call], op: Any, checked: dict[str, dict | None]) -> _Plan:
     """Decide how the layer of ``entry`` becomes nodes: a catalog node when a spec
-    rebuilds it exactly and its calls fit the spec's ports, otherwise a KerasLayer."""
+    rebuilds it exactly and its calls fit the spec's ports, otherwise a KerasLayer.
+    ``checked`` remembers the outcome per distinct config (most layers repeat one)."""
     name, class_name = entry["name"], entry["class_name"]
     config = entry.get("config") or {}
     trainable = bool(config.get("trainable", True))
@@ -495,7 +500,7 @@ def _plan(entry: dict, own: list[_Call], op: Any) -> _Plan:
     outputs = _output_count(op, own)
     spec = catalog.for_keras_layer(class_name, config)
     if spec is not None and spec.type_id != _GENERIC:
-        params = _exact_params(spec, class_name, config)
+        params = _exact_params(spec, class_name, config, checked)
         if params is not None and spec.num_outputs(params) == outputs:
             try:
                 wiring = {c.index: _spec_wiring(spec, c) for c in own}
@@ -525,19 +530,17 @@ def _output_count(op: Any, own: list[_Call]) -> int:
     return max([used, *counted]) if counted else used
 
 
-#: (type id, Keras class, config without name) -> params, or None when no exact match.
-_EXACT_CACHE: dict[str, dict | None] = {}
-
-
-def _exact_params(spec: LayerSpec, class_name: str, config: dict) -> dict | None:
+def _exact_params(
+    spec: LayerSpec, class_name: str, config: dict, checked: dict[str, dict | None]
+) -> dict | None:
     """The spec's params for ``config`` if rebuilding them gives the very same config."""
     if unexposed_config(spec, config):
         return None
     bare = {k: v for k, v in config.items() if k != "name"}
     key = json.dumps([spec.type_id, class_name, bare], sort_keys=True, default=repr)
-    if key not in _EXACT_CACHE:
-        _EXACT_CACHE[key] = _rebuild_check(spec, class_name, config)
-    return _EXACT_CACHE[key]
+    if key not in checked:
+        checked[key] = _rebuild_check(spec, class_name, config)
+    return checked[key]
 
 
 def _rebuild_check(spec: LayerSpec, class_name: str, config: dict) -> dict | None:
