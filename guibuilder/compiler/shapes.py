@@ -148,7 +148,8 @@ class ShapeInference:
             if spec.infer is not None:
                 inferred = spec.infer(params, shapes)
             elif self.use_keras:
-                inferred = self._keras_infer(spec, params, shapes, graph.in_edges(node_id))
+                edges = graph.in_edges(node_id)
+                inferred = self._keras_infer(spec, params, shapes, edges, node.call_kwargs)
             else:
                 return NodeInfo(pending=True)
         except ShapeError as exc:
@@ -165,10 +166,12 @@ class ShapeInference:
         params: Mapping[str, Any],
         shapes: list[Shape],
         edges: list[Edge],
+        call_kwargs: Mapping[str, Any],
     ) -> Inferred:
         from guibuilder.compiler.layers import apply_layer, load_keras, make_layer
 
-        key = json.dumps([spec.type_id, params, shapes, [e.port for e in edges]], default=str)
+        names = [e.port for e in edges]
+        key = json.dumps([spec.type_id, params, shapes, names, call_kwargs], default=str)
         cached = self._keras_cache.get(key)
         if cached is not None:
             return cached
@@ -176,11 +179,11 @@ class ShapeInference:
         tensors = [keras.KerasTensor(shape) for shape in shapes]
         layer = make_layer(spec, params, "probe")
         ports = [(e.port, t) for e, t in zip(edges, tensors, strict=True)]
-        outputs = apply_layer(spec, layer, ports)
-        non_trainable = sum(_size(w.shape) for w in layer.non_trainable_weights)
-        inferred = Inferred(
-            tuple(tuple(o.shape) for o in outputs), layer.count_params(), non_trainable
-        )
+        outputs = apply_layer(spec, layer, ports, call_kwargs)
+        # A keras.ops operation (from an imported model) has no weights at all.
+        non_trainable = sum(_size(w.shape) for w in getattr(layer, "non_trainable_weights", []))
+        count = layer.count_params() if hasattr(layer, "count_params") else 0
+        inferred = Inferred(tuple(tuple(o.shape) for o in outputs), count, non_trainable)
         self._keras_cache[key] = inferred
         return inferred
 

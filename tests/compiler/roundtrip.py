@@ -10,6 +10,7 @@ import numpy as np
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.importer import import_model
 from guibuilder.compiler.layers import load_keras
+from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.graph import Graph
 
 
@@ -57,4 +58,7 @@ def round_trip(model, tmp_path: Path, suffix: str = ".keras") -> tuple[Graph, ob
     graph, weights = import_model(path)
     rebuilt = build_model(graph, weights)
     assert_same_model(model, rebuilt)
+    infos = infer_shapes(graph)
+    assert {n: i.error for n, i in infos.items() if i.error} == {}
+    assert sum(info.params for info in infos.values()) == model.count_params()
     return graph, rebuilt
