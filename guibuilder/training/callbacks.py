@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import keras
 
@@ -71,7 +72,9 @@ class SessionCallback(keras.callbacks.Callback):
         self.nan_at: tuple[int, int] | None = None
         self.epochs_done = 0
         self.steps_done = 0
+        self.steps_started = 0
         self._lock = threading.Lock()
+        self._fitting: Any = None
         self._lr: float | None = None
         self._epoch = 0
         self._steps_begun = 0
@@ -84,6 +87,12 @@ class SessionCallback(keras.callbacks.Callback):
         self._last_loss = 0.0
         self._last_time = 0.0
         self._last_emit = 0.0
+
+    def set_model(self, model: Any) -> None:
+        super().set_model(model)
+        # Flags are set on the model directly: on JAX, ``self.model`` writes the training
+        # state back into the variables, which must only happen in the training thread.
+        self._fitting = model
 
     # ----------------------------------------------------------------- helpers
     @property
@@ -107,6 +116,7 @@ class SessionCallback(keras.callbacks.Callback):
         return self._active_s(now) / max(1, done) * max(0, total - done)
 
     def _set_lr(self, epoch: int, step: int) -> None:
+        """Set the rate (in the training thread: ``self.model`` syncs the state on JAX)."""
         value = learning_rate_at(self.config, epoch, step, self.steps_per_epoch)
         if value != self._lr:
             self.model.optimizer.learning_rate = value
@@ -148,10 +158,11 @@ class SessionCallback(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         self._wait_while_paused(batch)
         if self.halted:
-            self.model.stop_training = True
+            self._fitting.stop_training = True
         if batch and varies_within(self.config, self._epoch):
             self._set_lr(self._epoch, batch)
         self._steps_begun = batch + 1
+        self.steps_started += 1
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
@@ -162,7 +173,7 @@ class SessionCallback(keras.callbacks.Callback):
             if not math.isfinite(loss):
                 if self.nan_at is None:
                     self.nan_at = (self._epoch + 1, step)
-                self.model.stop_training = True
+                self._fitting.stop_training = True
                 return
             now = time.perf_counter()
             due = now - self._last_emit >= self.interval or step == self.steps_per_epoch
@@ -187,11 +198,11 @@ class SessionCallback(keras.callbacks.Callback):
                     )
                 )
         if self.controls.stop.is_set():
-            self.model.stop_training = True
+            self._fitting.stop_training = True
 
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self.halted:
-            self.model.stop_evaluating = True
+            self._fitting.stop_evaluating = True
             self._eval_cut = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -199,7 +210,7 @@ class SessionCallback(keras.callbacks.Callback):
         logs = {k: raw[k] for k in order_metrics(raw)}
         if not _finite(logs) and self.nan_at is None:
             self.nan_at = (epoch + 1, self._steps_begun)
-            self.model.stop_training = True
+            self._fitting.stop_training = True
         now = time.perf_counter()
         partial = self.nan_at is not None or (
             self.controls.stop.is_set()

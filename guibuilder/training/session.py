@@ -229,8 +229,13 @@ class TrainingSession:
 
     @property
     def steps_done(self) -> int:
-        """Training steps (batches) completed so far."""
+        """Training steps (batches) whose results have been reported so far."""
         return self._callback.steps_done if self._callback is not None else 0
+
+    @property
+    def steps_started(self) -> int:
+        """Training steps (batches) begun so far; a stop lets at most one more begin."""
+        return self._callback.steps_started if self._callback is not None else 0
 
     @property
     def run_dir(self) -> Path | None:
