@@ -1,7 +1,8 @@
 """A layered (Sugiyama-style) top-to-bottom drawing of the graph.
 
-1. Layers: longest path from the inputs, then every node is pulled down next to its
-   nearest consumer, so that a side input sits beside the layer it feeds.
+1. Layers: longest path from the inputs, so parallel branches start side by side; then
+   each input is pulled down next to its nearest consumer, so that a side input sits
+   beside the layer it feeds.
 2. Edges that skip layers get a chain of invisible points, one per layer they cross.
 3. The order within each layer comes from barycentre sweeps down and up; the order with
    the fewest crossings is kept.
@@ -25,10 +26,10 @@ H_GAP = 40.0
 V_GAP = 56.0
 #: Room a long edge takes where it passes a layer.
 EDGE_WIDTH = 12.0
-EDGE_GAP = 12.0
+EDGE_GAP = 24.0
 
 _ORDER_SWEEPS = 8
-_POSITION_SWEEPS = 6
+_POSITION_SWEEPS = 7
 
 
 def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
@@ -56,7 +57,7 @@ def apply_layout(graph: Graph) -> None:
 
 
 def _ranks(n: int, pairs: Sequence[tuple[int, int]]) -> list[int]:
-    """Longest-path layers (vertices are in topological order), then each vertex moved
+    """Longest-path layers (vertices are in topological order), then each source moved
     down to just above its nearest successor."""
     preds: list[list[int]] = [[] for _ in range(n)]
     succs: list[list[int]] = [[] for _ in range(n)]
@@ -67,9 +68,9 @@ def _ranks(n: int, pairs: Sequence[tuple[int, int]]) -> list[int]:
     for v in range(n):
         if preds[v]:
             ranks[v] = max(ranks[u] for u in preds[v]) + 1
-    for v in reversed(range(n)):
-        if succs[v]:
-            ranks[v] = max(ranks[v], min(ranks[s] for s in succs[v]) - 1)
+    for v in range(n):
+        if succs[v] and not preds[v]:
+            ranks[v] = min(ranks[s] for s in succs[v]) - 1
     return ranks
 
 
