@@ -29,6 +29,7 @@ EDGE_WIDTH = 12.0
 EDGE_GAP = 24.0
 
 _ORDER_SWEEPS = 8
+#: Odd, so the last sweep runs downward and a branch stays in the column it starts in.
 _POSITION_SWEEPS = 7
 
 
