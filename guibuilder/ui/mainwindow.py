@@ -26,6 +26,7 @@ from guibuilder.ui import icons, theme
 from guibuilder.ui.inspector import InspectorPanel
 from guibuilder.ui.items import format_count
 from guibuilder.ui.live import keras_loader
+from guibuilder.ui.model_import import ModelImport, import_project
 from guibuilder.ui.palette import PalettePanel
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from guibuilder.ui.scene import GraphScene
@@ -289,12 +290,12 @@ class MainWindow(QMainWindow):
         """Open a project or import a Keras model; raise ``GuibuilderError`` on a bad file."""
         path = Path(path)
         if path.suffix.lower() in MODEL_SUFFIXES:
-            from guibuilder.compiler.importer import import_model
-
-            graph, weights = import_model(path)
-            project = Project(graph=graph, weights=weights, title=path.stem)
+            self.show_project(import_project(path))
         else:
-            project = load_project(path)
+            self.show_project(load_project(path))
+
+    def show_project(self, project: Project) -> None:
+        """Show a loaded or imported project in place of the open one."""
         session = Session(project)
         self.set_session(session)
         for warning in project.warnings:
@@ -303,7 +304,19 @@ class MainWindow(QMainWindow):
             self._add_recent(project.path)
 
     def open_path(self, path: str | os.PathLike[str]) -> bool:
-        """Open ``path``, or explain in a dialog why not; the open document stays."""
+        """Open ``path``, or explain in a dialog why not; the open document stays.
+
+        A Keras model is imported in a worker thread behind a progress dialog that can be
+        cancelled (``self.model_import``); True then means that the import has started.
+        """
+        if Path(path).suffix.lower() in MODEL_SUFFIXES:
+            self.model_import = ModelImport(Path(path), self)
+            self.model_import.imported.connect(self.show_project)
+            self.model_import.failed.connect(
+                lambda text: QMessageBox.warning(self, "Cannot open file", text)
+            )
+            self.model_import.start()
+            return True
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.load(path)

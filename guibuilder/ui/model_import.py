@@ -1,0 +1,132 @@
+"""Import a saved Keras model in a worker thread, behind a progress dialog that can cancel.
+
+The worker thread only reads the file and builds the graph and the weight store (no Qt);
+the GUI thread polls it on a timer, so every Qt object is touched from the GUI thread
+alone and the window keeps painting and answering while Keras loads the model.
+Keras cannot be interrupted halfway through a load: *Cancel* closes the dialog at once
+and the result, when the load ends, is dropped.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from guibuilder.document import Project
+from guibuilder.errors import GuibuilderError
+
+#: How often the GUI thread looks whether the worker has finished (ms).
+POLL_MS = 40
+#: The dialog appears only for an import that takes longer than this (ms).
+SHOW_AFTER_MS = 300
+
+
+def import_project(path: Path) -> Project:
+    """The unsaved project of the Keras model at ``path``, its weights kept.
+
+    Raises
+    ------
+    GuibuilderError
+        The file cannot be read as a model, or loading it would run code.
+    """
+    from guibuilder.compiler.importer import import_model
+
+    graph, weights = import_model(path)
+    return Project(graph=graph, weights=weights, title=path.stem)
+
+
+class ModelImport(QObject):
+    """One import of ``path``; emits ``imported``, ``failed`` or nothing (cancelled)."""
+
+    #: The imported :class:`Project`, in the GUI thread.
+    imported = Signal(object)
+    #: One sentence saying why the file cannot be imported.
+    failed = Signal(str)
+
+    def __init__(self, path: Path, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self.cancelled = False
+        self._result: Project | None = None
+        self._error: BaseException | None = None
+        self._started = 0.0
+        self._thread = threading.Thread(
+            target=self._work, name=f"import-{self.path.name}", daemon=True
+        )
+        self.dialog = QProgressDialog(
+            f"Importing {self.path.name}…", "Cancel", 0, 0, parent, Qt.WindowType.Dialog
+        )
+        self.dialog.setWindowTitle("Import model")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setAutoReset(False)
+        self.dialog.setAutoClose(False)
+        self.dialog.canceled.connect(self.cancel)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker thread is still loading (also after a cancel)."""
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the worker thread and the timer that watches it."""
+        self._started = time.monotonic()
+        self._thread.start()
+        self._timer.start()
+
+    def cancel(self) -> None:
+        """Close the dialog now and drop the result when the load ends."""
+        if self.cancelled:
+            return
+        self.cancelled = True
+        if not self.dialog.wasCanceled():
+            self.dialog.cancel()
+        self.dialog.close()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the worker thread ends (tests, shutdown); False on timeout."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _work(self) -> None:
+        try:
+            self._result = import_project(self.path)
+        except Exception as exc:  # handed to the GUI thread, which reports it
+            self._error = exc
+
+    def _show_progress(self, elapsed: float) -> None:
+        text = f"Importing {self.path.name}…"
+        if elapsed >= 1:
+            text += f" {int(elapsed)} s"
+        if self.dialog.labelText() != text:
+            self.dialog.setLabelText(text)
+        if elapsed * 1000 >= SHOW_AFTER_MS and not self.dialog.isVisible():
+            self.dialog.show()
+
+    def _poll(self) -> None:
+        if self._thread.is_alive():
+            if not self.cancelled:
+                self._show_progress(time.monotonic() - self._started)
+            return
+        self._timer.stop()
+        self.dialog.canceled.disconnect(self.cancel)
+        self.dialog.cancel()
+        self.dialog.close()
+        self.dialog.deleteLater()
+        self.deleteLater()
+        if self.cancelled:
+            return
+        error = self._error
+        if isinstance(error, GuibuilderError):
+            self.failed.emit(f"{error.message}.")
+        elif error is not None:
+            sys.excepthook(type(error), error, error.__traceback__)
+        elif self._result is not None:
+            self.imported.emit(self._result)
