@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from guibuilder import __version__
 from guibuilder.errors import FileFormatError, GuibuilderError
+from guibuilder.export import cli as export_cli
 from guibuilder.training import cli as training_cli
 
 #: Exit status of a user error (as argparse uses for bad arguments).
@@ -275,6 +276,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", "print each node's output shape and parameters", _summary_args, _summary),
     Command("build", "build the Keras model and save it", _build_args, _build),
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
+    Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, export_cli.run_export),
     Command("train", training_cli.TRAIN_HELP, training_cli.configure_train, training_cli.run_train),
     Command(
         "datasets",

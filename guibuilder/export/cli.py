@@ -1,0 +1,43 @@
+"""``guibuilder export PROJECT [--format FORMAT] -o PATH``: one export of a project."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from guibuilder.export import FORMATS, export_project, format_for
+
+EXPORT_HELP = "export the model (Keras, SavedModel, ONNX, Python) or its diagram (PNG, SVG)"
+
+
+def configure_export(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``export``."""
+    parser.add_argument("project", metavar="PROJECT", help="a .gbproj file")
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        help="what to write; by default the suffix of the output says (none: savedmodel)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="the file to write (a folder for savedmodel; python also writes PATH_data.npz)",
+    )
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``export``; a user error raises a GuibuilderError for the CLI to print."""
+    from guibuilder.cli import _load, _quiet, _warn
+
+    fmt = args.format or format_for(args.output)
+    project = _load(args.project)
+    with _quiet(args):
+        result = export_project(project, fmt, args.output)
+    for warning in result.warnings:
+        _warn(warning)
+    print(result.summary)
+    sys.stdout.flush()
+    return 0

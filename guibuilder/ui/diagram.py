@@ -1,0 +1,109 @@
+"""The canvas of a project drawn offscreen to a PNG or SVG file (``guibuilder export``).
+
+The picture is the real canvas: a :class:`GraphScene` on the project's graph, with the
+shapes and parameter counts shown once Keras has worked them out.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication, QGraphicsItem
+
+from guibuilder.document import Project
+from guibuilder.errors import GuibuilderError
+from guibuilder.ui import theme
+from guibuilder.ui.scene import GraphScene
+
+#: Space around the nodes, in scene units.
+MARGIN = 40.0
+#: Pixels per scene unit in a PNG.
+PNG_SCALE = 2.0
+
+
+class DiagramScene(GraphScene):
+    """The canvas scene on a plain background, without the grid of dots."""
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, theme.current().color("canvas"))
+
+
+def _settle(app: QApplication, session, timeout: float) -> None:
+    """Let Keras load and shape inference finish, so nodes show their shapes."""
+    from guibuilder.ui.live import keras_loader
+
+    loader = keras_loader()
+    loader.start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if not loader.busy and not session.shapes.pending:
+            app.processEvents()
+            return
+        time.sleep(0.02)
+
+
+def render_diagram(project: Project, path: str | os.PathLike[str], timeout: float = 120.0) -> QSize:
+    """Draw the canvas of ``project`` to ``path`` (``.png`` or ``.svg``); return its size.
+
+    Raises
+    ------
+    GuibuilderError
+        The suffix is neither ``.png`` nor ``.svg``, the graph is empty, or the file
+        cannot be written.
+    """
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise GuibuilderError(f"the diagram {out} must end in .png or .svg")
+    if not len(project.graph):
+        raise GuibuilderError("the project has no nodes, so there is no diagram to draw")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from guibuilder.ui.app import application
+    from guibuilder.ui.session import Session
+
+    app = application()
+    session = Session(project)
+    scene = DiagramScene(session)
+    try:
+        _settle(app, session, timeout)
+        for item in scene.items():
+            # Cached items would be drawn as bitmaps: an SVG keeps its text and lines.
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        if suffix == ".png":
+            size = QSize(round(source.width() * PNG_SCALE), round(source.height() * PNG_SCALE))
+            image = QImage(size, QImage.Format.Format_ARGB32)
+            image.fill(0)
+            _paint(scene, image, source, size)
+            written = image.save(str(out), "PNG")
+        else:
+            size = QSize(round(source.width()), round(source.height()))
+            generator = QSvgGenerator()
+            generator.setFileName(str(out))
+            generator.setSize(size)
+            generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+            generator.setTitle(project.title or project.graph.name)
+            generator.setDescription("A guibuilder model diagram")
+            written = _paint(scene, generator, source, size)
+    finally:
+        scene.close()
+        session.close()
+    if not written or not out.is_file() or out.stat().st_size == 0:
+        raise GuibuilderError(f"the diagram could not be written to {out}")
+    return size
+
+
+def _paint(scene, device, source: QRectF, size: QSize) -> bool:
+    painter = QPainter()
+    if not painter.begin(device):
+        return False
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
+    return painter.end()
