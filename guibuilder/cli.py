@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from guibuilder import __version__
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
+from guibuilder.inspect import cli as inspect_cli
 from guibuilder.training import cli as training_cli
 
 #: Exit status of a user error (as argparse uses for bad arguments).
@@ -286,6 +287,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "doctor", training_cli.DOCTOR_HELP, training_cli.configure_doctor, training_cli.run_doctor
+    ),
+    Command(
+        "inspect", inspect_cli.INSPECT_HELP, inspect_cli.configure_inspect, inspect_cli.run_inspect
     ),
 )
 

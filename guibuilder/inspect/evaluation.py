@@ -1,0 +1,92 @@
+"""How well a model does, class by class: confusion matrix, precision, recall, worst misses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guibuilder.inspect._grad import InspectError
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
+    """``m[i, j]`` counts the samples of true class ``i`` predicted as class ``j``."""
+    true = np.asarray(y_true).astype("int64").ravel()
+    pred = np.asarray(y_pred).astype("int64").ravel()
+    if true.shape != pred.shape:
+        raise InspectError(f"{true.size} labels but {pred.size} predictions")
+    n = num_classes or int(max(true.max(initial=-1), pred.max(initial=-1)) + 1)
+    if true.size and (min(true.min(), pred.min()) < 0 or max(true.max(), pred.max()) >= n):
+        raise InspectError(f"a class index is outside 0..{n - 1}")
+    matrix = np.zeros((n, n), dtype="int64")
+    np.add.at(matrix, (true, pred), 1)
+    return matrix
+
+
+def precision_recall(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class precision (of the column) and recall (of the row); NaN where undefined."""
+    matrix = np.asarray(matrix, dtype="float64")
+    hits = np.diag(matrix)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = hits / matrix.sum(axis=0)
+        recall = hits / matrix.sum(axis=1)
+    return precision, recall
+
+
+def most_confident_wrong(probs: Any, y_true: Any, count: int = 8) -> np.ndarray:
+    """Indices of the wrong predictions made with the highest confidence, most confident first."""
+    probs = np.asarray(probs)
+    true = np.asarray(y_true).astype("int64").ravel()
+    pred = probs.argmax(axis=-1)
+    wrong = np.flatnonzero(pred != true)
+    confidence = probs[wrong, pred[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")][:count]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A classifier's predictions on a labelled set and what they add up to."""
+
+    probs: np.ndarray
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    matrix: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    accuracy: float
+    wrong: np.ndarray
+
+
+def evaluate_classifier(
+    model: Any, x: Any, y: Any, num_classes: int | None = None, batch_size: int = 256
+) -> Evaluation:
+    """Predict ``x`` with ``model`` and compare with the class indices ``y``."""
+    probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+    true = np.asarray(y).astype("int64").ravel()
+    pred = probs.argmax(axis=-1)
+    matrix = confusion_matrix(true, pred, num_classes or probs.shape[-1])
+    precision, recall = precision_recall(matrix)
+    return Evaluation(
+        probs=probs,
+        y_true=true,
+        y_pred=pred,
+        matrix=matrix,
+        precision=precision,
+        recall=recall,
+        accuracy=float((pred == true).mean()) if true.size else float("nan"),
+        wrong=most_confident_wrong(probs, true),
+    )
+
+
+def regression_pairs(
+    model: Any, x: Any, y: Any, batch_size: int = 256
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Predicted and true targets (flattened) and the coefficient of determination R²."""
+    pred = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float64").ravel()
+    true = np.asarray(y, dtype="float64").ravel()
+    if pred.shape != true.shape:
+        raise InspectError(f"{true.size} targets but {pred.size} predictions")
+    spread = float(np.sum((true - true.mean()) ** 2))
+    r2 = 1.0 - float(np.sum((true - pred) ** 2)) / spread if spread > 0 else float("nan")
+    return pred, true, r2
