@@ -40,6 +40,7 @@ _MODULES = (
     "attention",
     "preprocessing",
     "generic",
+    "custom",
 )
 
 

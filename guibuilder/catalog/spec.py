@@ -122,6 +122,8 @@ class LayerSpec:
     to_keras: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]] | None = None
     #: (Keras class name, get_config() of the layer) -> params. None: the params by name.
     from_keras: Callable[[str, Mapping[str, Any]], dict[str, Any]] | None = None
+    #: The module holding ``keras_class`` when it is not in ``keras.layers`` (imported lazily).
+    keras_module: str = ""
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

@@ -13,6 +13,7 @@ a Lambda layer, or anything whose loading would import or run foreign code, is r
 from __future__ import annotations
 
 import heapq
+import importlib
 import json
 import re
 import zipfile
@@ -166,11 +167,22 @@ def check_safe(config: Any, where: str) -> None:
                 "so it is refused"
             )
         module = item.get("module")
+        if module == CUSTOM_MODULE and class_name in _custom_classes():
+            continue
         if isinstance(module, str) and class_name and not _is_keras_module(module):
             raise UnsafeModelError(
                 f"{where} needs {class_name!r} from the module {module!r}, whose code would "
                 "have to run to load it, so it is refused"
             )
+
+
+#: The module of guibuilder's own layers: its classes are the only ones from outside
+#: Keras that a model may use.
+CUSTOM_MODULE = "guibuilder.keras_layers"
+
+
+def _custom_classes() -> tuple[str, ...]:
+    return importlib.import_module(CUSTOM_MODULE).CLASS_NAMES
 
 
 def _is_keras_module(module: str) -> bool:
@@ -190,6 +202,7 @@ def _dicts(value: Any) -> Iterator[dict]:
 
 def _load(path: Path) -> Any:
     keras = load_keras()
+    importlib.import_module(CUSTOM_MODULE)  # registers guibuilder's layers with Keras
     try:
         return keras.saving.load_model(str(path), compile=False, safe_mode=True)
     except Exception as exc:

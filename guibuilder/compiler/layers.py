@@ -6,6 +6,7 @@ pure-Python rule. Keras is imported lazily, on first call.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -58,7 +59,8 @@ def make_layer(
         if not is_layer and isinstance(layer, keras.layers.Layer):
             layer.trainable = trainable
         return layer
-    cls = getattr(keras.layers, class_name)
+    module = importlib.import_module(spec.keras_module) if spec.keras_module else keras.layers
+    cls = getattr(module, class_name)
     # Set afterwards: not every constructor takes `trainable` (SpatialDropout1D does not).
     layer = cls.from_config({k: v for k, v in config.items() if k != "trainable"})
     layer.trainable = trainable
