@@ -32,6 +32,7 @@ from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from guibuilder.ui.scene import GraphScene
 from guibuilder.ui.session import NODES_MIME, Session
 from guibuilder.ui.summary import SummaryPanel
+from guibuilder.ui.training_panel import TrainingPanel
 from guibuilder.ui.view import GraphView
 
 MODEL_SUFFIXES = (".keras", ".h5")
@@ -62,6 +63,14 @@ class MainWindow(QMainWindow):
         self.summary_dock = self._dock(
             "Summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.training_panel = TrainingPanel()
+        self.training_dock = self._dock(
+            "Training", self.training_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.summary_dock, self.training_dock)
+        self.summary_dock.raise_()
+        self.training_panel.message.connect(self.show_message)
+        self.training_panel.start_action.triggered.connect(self.show_training)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks(
@@ -196,6 +205,10 @@ class MainWindow(QMainWindow):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         view.addAction(self.dark_action)
+        train = bar.addMenu("&Train")
+        train.addActions(self.training_panel.run_actions())
+        train.addSeparator()
+        train.addAction(self.training_dock.toggleViewAction())
 
     def _toolbar(self) -> None:
         bar = QToolBar("Main", self)
@@ -209,6 +222,8 @@ class MainWindow(QMainWindow):
         bar.addAction(self.delete_action)
         bar.addSeparator()
         bar.addActions([self.fit_action, self.layout_action])
+        bar.addSeparator()
+        bar.addActions(self.training_panel.run_actions())
         self.addToolBar(bar)
 
     # ---------------------------------------------------------------- session
@@ -227,6 +242,7 @@ class MainWindow(QMainWindow):
         self.inspector.set_session(session)
         self.summary.set_session(session)
         self.autosaver.set_session(session)
+        self.training_panel.set_session(session)
         if old_scene is not None:
             old_scene.close()
             old_scene.deleteLater()
@@ -453,6 +469,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosaver.stop()
+        self.training_panel.shutdown()
         if self.scene is not None:
             self.scene.close()
         if self.session is not None:
@@ -574,6 +591,12 @@ class MainWindow(QMainWindow):
         if item is not None:
             self.scene.select_nodes([node_id])
             self.view.ensureVisible(item, 60, 60)
+
+    def show_training(self) -> None:
+        """Bring the training panel to the front."""
+        self.training_dock.show()
+        self.training_dock.raise_()
+        self.resizeDocks([self.training_dock], [400], Qt.Orientation.Vertical)
 
     def _selection_changed(self) -> None:
         if self.scene is None or not shiboken6.isValid(self.scene):

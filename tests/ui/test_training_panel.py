@@ -1,0 +1,183 @@
+"""The training panel: settings through the undo stack, real runs, stop, NaN, lint, overlays."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from guibuilder.document import Project, save_project
+from guibuilder.graph import Graph
+from guibuilder.ui.mainwindow import MainWindow
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
+RUN_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left():
+    """Every test waits for its training thread: none may outlive it."""
+    yield
+    alive = [t.name for t in threading.enumerate() if t.name == "guibuilder-training"]
+    assert not alive, alive
+
+
+@pytest.fixture
+def demo(window: MainWindow, tmp_path) -> MainWindow:
+    path = tmp_path / "digits_cnn.gbproj"
+    shutil.copy(DEMO, path)
+    window.load(path)
+    window.show_training()
+    return window
+
+
+def click(widget) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def set_spin(window: MainWindow, name: str, value: int) -> None:
+    """Type ``value`` into a spin box of the form, as a person does."""
+    box = window.training_panel._editors[name]
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, str(value))
+    QTest.keyClick(box, Qt.Key.Key_Return)
+
+
+def train(qtbot, window: MainWindow) -> str:
+    panel = window.training_panel
+    with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
+        click(panel.start_button)
+    return ended.args[0]
+
+
+# ------------------------------------------------------------------ settings
+def test_settings_are_saved_in_the_project_and_undoable(demo):
+    panel = demo.training_panel
+    project = demo.session.project
+    assert project.training["epochs"] != 7
+    set_spin(demo, "epochs", 7)
+    assert project.training["epochs"] == 7
+    assert demo.session.modified and demo.isWindowModified()
+    rate = panel._editors["learning_rate"]
+    rate.setFocus()
+    rate.selectAll()
+    QTest.keyClicks(rate, "lots")
+    QTest.keyClick(rate, Qt.Key.Key_Return)
+    assert "Learning rate must be a number" in panel.form_error.text()
+    assert rate.property("invalid") is True
+    demo.undo_action.trigger()
+    assert project.training["epochs"] != 7
+    assert panel._editors["epochs"].value() == project.training["epochs"]
+    assert not demo.session.modified
+
+
+def test_choosing_a_dataset_and_sgd_shows_momentum(window):
+    panel = window.training_panel
+    panel._editors["dataset"].setCurrentIndex(panel._editors["dataset"].findData("moons"))
+    panel._editors["dataset"].activated.emit(panel._editors["dataset"].currentIndex())
+    assert window.session.project.dataset == {"name": "moons"}
+    optimizer = panel._editors["optimizer"]
+    assert panel._editors["momentum"].isHidden()
+    optimizer.setCurrentText("sgd")
+    optimizer.activated.emit(optimizer.currentIndex())
+    assert window.session.project.training["optimizer"] == "sgd"
+    assert not panel._editors["momentum"].isHidden()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert window.session.project.dataset is None
+    assert panel._editors["optimizer"].currentText() == "adam"
+
+
+def test_lint_errors_are_shown_and_a_second_start_is_needed(qtbot, window):
+    graph = Graph("wrong")
+    graph.add_node("Input", {"shape": [5]}, node_id="x")
+    graph.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="out")
+    graph.connect("x", "out")
+    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    panel = window.training_panel
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: panel.lint_box.isVisibleTo(panel), timeout=20_000)
+    assert "'x'" in panel.lint_label.text()
+    assert panel.training is None and panel.start_button.text() == "Start anyway"
+
+
+def test_start_without_a_dataset_says_so(window):
+    click(window.training_panel.start_button)
+    assert "Choose a dataset" in window.training_panel.status_label.text()
+    assert window.training_panel.training is None
+
+
+# ---------------------------------------------------------------------- runs
+def test_a_run_started_from_the_panel_draws_curves_and_ends(qtbot, demo):
+    panel = demo.training_panel
+    set_spin(demo, "epochs", 2)
+    progress: list[int] = []
+    panel.progress.valueChanged.connect(progress.append)
+    assert train(qtbot, demo) == "finished"
+    plots = panel.plots
+    x, y = plots.batch_plot.data("batch")
+    assert len(x) >= 2 and x[-1] == pytest.approx(2.0, abs=0.1)
+    assert len(plots.batch_plot.data("batch_smooth")[1]) == len(y)
+    assert list(plots.loss_plot.data("live:train")[0]) == [1.0, 2.0]
+    assert len(plots.loss_plot.data("live:val")[1]) == 2
+    assert plots.metric == "accuracy" and len(plots.metric_plot.data("live:train")[1]) == 2
+    assert len(set(progress)) > 2 and panel.progress.value() == panel.progress.maximum()
+    assert panel.device_label.text()
+    assert "Trained 2 epochs" in panel.status_label.text()
+    assert demo.session.project.weights is not None and demo.session.modified
+    # The run is listed; ticking it overlays its curves.
+    assert panel.runs_list.count() == 1
+    run_dir = Path(panel.runs_list.item(0).data(Qt.ItemDataRole.UserRole))
+    assert (run_dir / "history.csv").exists()
+    panel.runs_list.item(0).setCheckState(Qt.CheckState.Checked)
+    assert len(plots.loss_plot.data("run0:train")[0]) == 2
+    # Hovering the epoch plot reads out the values.
+    plot = plots.loss_plot
+    box = plot.getPlotItem().vb
+    scene_point = box.mapViewToScene(QPointF(2.0, float(y[-1])))
+    point = plot.mapFromScene(scene_point)
+    QTest.mouseMove(plot.viewport(), QPoint(point.x(), point.y()))
+    qtbot.waitUntil(lambda: plot.readout.isVisible(), timeout=2000)
+    assert "epoch 2" in plot.readout.toPlainText() and "val_loss" in plot.readout.toPlainText()
+    click(plots.log_box)
+    assert plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_stop_ends_a_run(qtbot, demo):
+    panel = demo.training_panel
+    set_spin(demo, "epochs", 500)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: len(panel.plots.batch_plot.data("batch")[0]) > 0, timeout=60_000)
+    click(panel.pause_button)
+    assert panel.state == "paused" and panel.pause_button.text() == "Resume"
+    click(panel.pause_button)
+    assert panel.state == "running"
+    with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
+        click(panel.stop_button)
+    assert ended.args == ["stopped"]
+    assert "stopped after" in panel.status_label.text().lower()
+    assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_a_nan_run_shows_its_message_and_the_window_stays_up(qtbot, window, tmp_path):
+    graph = Graph("sine")
+    graph.add_node("Input", {"shape": [20, 1]}, node_id="input")
+    graph.add_node("Flatten", node_id="flatten")
+    graph.add_node("Dense", {"units": 1}, node_id="out")
+    graph.connect("input", "flatten")
+    graph.connect("flatten", "out")
+    training = {"optimizer": "sgd", "learning_rate": 10.0, "batch_size": 8, "epochs": 1}
+    path = tmp_path / "sine.gbproj"
+    save_project(Project(graph, dataset={"name": "sine"}, training=training), path)
+    window.load(path)
+    assert train(qtbot, window) == "nan"
+    panel = window.training_panel
+    assert "NaN or infinite" in panel.status_label.text()
+    assert panel.progress.format() == "Failed"
+    assert window.isVisible() and panel.start_button.isEnabled()
+    assert window.session.project.weights is None and len(window.session.graph.nodes) == 3
