@@ -310,13 +310,17 @@ def _classification(
 
 
 def _last_hidden(model: Any) -> str | None:
-    """The last layer before the output with more than one value per sample."""
+    """The last layer before the output with more than one value per sample.
+
+    Dropout and noise layers pass their input through unchanged at inference: skipped.
+    """
     from guibuilder.inspect.activations import layer_ids
 
     ids = layer_ids(model)
     out_name = model.outputs[0]._keras_history.operation.name
     for node_id in reversed(ids):
-        if node_id == out_name:
+        kind = type(model.get_layer(node_id)).__name__
+        if node_id == out_name or "Dropout" in kind or "Noise" in kind:
             continue
         shape = model.get_layer(node_id).output.shape
         if int(np.prod([d for d in shape[1:] if d])) > 1:
