@@ -1,6 +1,6 @@
 """Start the application: ``run(path, screenshot)``.
 
-With ``screenshot`` the window is rendered offscreen at 1600x1000 once Keras has loaded
+With ``screenshot`` the window is rendered offscreen at 1600x1200 once Keras has loaded
 and every shape is known, saved as a PNG, and the function returns without an event loop.
 """
 
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.errors import GuibuilderError
 
-SCREENSHOT_SIZE = QSize(1600, 1000)
+#: Tall enough that a model of about eight layers fits the canvas near 100 % zoom.
+SCREENSHOT_SIZE = QSize(1600, 1200)
 #: Set by ``benchmarks/startup.py``: print "first-paint" when the window first paints, quit.
 PROBE_ENV = "GUIBUILDER_FIRST_PAINT_PROBE"
 

@@ -23,6 +23,8 @@ from guibuilder.ui.scene import GraphScene
 
 MIN_SCALE = 0.08
 MAX_SCALE = 3.0
+#: Space around the nodes in a fit view (scene units, beyond their ports and badges).
+FIT_MARGIN = 12.0
 
 
 class GraphView(QGraphicsView):
@@ -52,9 +54,13 @@ class GraphView(QGraphicsView):
 
     # ------------------------------------------------------------ navigation
     def zoom(self, factor: float) -> None:
-        """Zoom by ``factor`` around the cursor, within sensible limits."""
+        """Zoom by ``factor`` around the cursor, within sensible limits.
+
+        A fit view of a very large model may be below ``MIN_SCALE``: from there, zooming out
+        does nothing rather than jump in.
+        """
         current = self.transform().m11()
-        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        factor = max(min(MIN_SCALE, current) / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
 
     def center_point(self) -> QPointF:
@@ -68,7 +74,7 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        rect = rect.adjusted(-40, -40, 40, 40)
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.transform().m11() > 1.0:
             self.resetTransform()
