@@ -13,6 +13,7 @@ import inspect
 import keyword
 import math
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -168,27 +169,72 @@ def _names(graph: Graph) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ model
-def _layer_source(node: Node) -> str:
-    """The expression that creates the layer of ``node`` (an owner, not a sharer)."""
+def _is_custom(keras: Any, cls: Any) -> bool:
+    """Whether ``cls`` is a registered layer class of no Keras module (copied into scripts)."""
+    module = getattr(cls, "__module__", "") or ""
+    if not inspect.isclass(cls) or module.split(".")[0] == "keras":
+        return False
+    return keras.saving.get_registered_name(cls) != cls.__name__
+
+
+def _collect_custom(value: Any, customs: dict[str, Any]) -> Any:
+    """``value`` (a serialized config) with the custom classes it names, at any depth, added
+    to ``customs`` and their module dropped: the script defines them itself."""
+    keras = load_keras()
+    if isinstance(value, dict):
+        copied = {k: _collect_custom(v, customs) for k, v in value.items()}
+        registered = value.get("registered_name")
+        if isinstance(registered, str) and "class_name" in value:
+            cls = keras.saving.get_registered_object(registered)
+            if cls is not None and _is_custom(keras, cls):
+                customs.setdefault(cls.__name__, cls)
+                copied.pop("module", None)
+        return copied
+    if isinstance(value, list | tuple):
+        return [_collect_custom(v, customs) for v in value]
+    return value
+
+
+def _layer_source(node: Node, customs: dict[str, Any]) -> str:
+    """The expression that creates the layer of ``node`` (an owner, not a sharer); custom
+    classes it needs are added to ``customs``."""
     keras = load_keras()
     spec = catalog.get(node.type_id)
     if spec.type_id == "KerasLayer":
-        return _generic_source(spec, node)
+        return _generic_source(spec, node, customs)
     layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
     cls = type(layer)
-    config = layer.get_config()
-    kwargs = nondefault(cls, config, skip=("name", "trainable"))
+    source = None
+    if _is_custom(keras, cls):
+        source = _keyword_call(node, layer, customs)
+    elif getattr(keras.layers, cls.__name__, None) is cls:
+        source = _keyword_call(node, layer)
+    if source:
+        return source
+    serialized = _collect_custom(keras.layers.serialize(layer), customs)
+    return f"keras.layers.deserialize({_plain(serialized)})"
+
+
+def _keyword_call(node: Node, layer: Any, customs: dict[str, Any] | None = None) -> str | None:
+    """``keras.layers.Class(keywords)``, or ``Class(keywords)`` for a custom class (added to
+    ``customs``); None if the keywords do not rebuild ``layer``."""
+    cls = type(layer)
+    kwargs = nondefault(cls, layer.get_config(), skip=("name", "trainable"))
     if not node.trainable:
         kwargs["trainable"] = False
     kwargs["name"] = node.id
-    source = _call(f"keras.layers.{cls.__name__}", kwargs)
-    if getattr(keras.layers, cls.__name__, None) is cls and _rebuilds(source, layer):
-        return source
-    return f"keras.layers.deserialize({_plain(keras.layers.serialize(layer))})"
+    if customs is None:
+        source = _call(f"keras.layers.{cls.__name__}", kwargs)
+        return source if _rebuilds(source, layer) else None
+    customs.setdefault(cls.__name__, cls)
+    source = _call(cls.__name__, kwargs)
+    return source if _rebuilds(source, layer, {cls.__name__: cls}) else None
 
 
-def _generic_source(spec: Any, node: Node) -> str:
-    """``deserialize`` of a generic node's Keras config, as the builder makes it."""
+def _generic_source(spec: Any, node: Node, customs: dict[str, Any]) -> str:
+    """``deserialize`` of a generic node's Keras config, as the builder makes it; a custom
+    layer is made by its class, which the script defines."""
+    keras = load_keras()
     class_name, config = keras_config(spec, node.params)
     is_layer = "trainable" in node.params["config"]
     config = {**config, "name": node.id}
@@ -200,6 +246,18 @@ def _generic_source(spec: Any, node: Node) -> str:
         "config": config,
         "registered_name": node.params.get("registered_name"),
     }
+    registered = serialized["registered_name"]
+    cls = keras.saving.get_registered_object(registered) if registered else None
+    if is_layer and cls is not None and _is_custom(keras, cls):
+        layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
+        if type(layer) is cls:
+            return _keyword_call(node, layer, customs) or _deserialize(serialized, customs)
+    return _deserialize(serialized, customs)
+
+
+def _deserialize(serialized: dict[str, Any], customs: dict[str, Any]) -> str:
+    is_layer = "trainable" in serialized["config"]
+    serialized = _collect_custom(serialized, customs)
     function = "keras.layers.deserialize" if is_layer else "keras.saving.deserialize_keras_object"
     return f"{function}({_plain(serialized)})"
 
@@ -212,11 +270,12 @@ def _strip_names(value: Any) -> Any:
     return value
 
 
-def _rebuilds(source: str, layer: Any) -> bool:
+def _rebuilds(source: str, layer: Any, names: Mapping[str, Any] | None = None) -> bool:
     """Whether ``source`` makes a layer with the config of ``layer``."""
     keras = load_keras()
+    scope = {"keras": keras, "__builtins__": {"float": float}, **(names or {})}
     try:
-        made = eval(source, {"keras": keras, "__builtins__": {"float": float}})
+        made = eval(source, scope)
         return _strip_names(made.get_config()) == _strip_names(layer.get_config())
     except Exception:  # the keywords do not rebuild it: fall back on its config
         return False
@@ -269,15 +328,32 @@ def _call_args(node: Node, inputs: Sequence[tuple[str, str]]) -> str:
 
 
 def model_code(graph: Graph) -> str:
-    """Source of a ``build_model()`` function that returns the model of ``graph``.
+    """Source of a ``build_model()`` function that returns the model of ``graph``, after the
+    classes of the custom layers it uses, copied from their modules.
 
     Raises
     ------
     GraphError
         The graph is not valid.
     CodegenError
-        A node's output count is unknown (its shapes cannot be inferred).
+        A node's output count is unknown (its shapes cannot be inferred), or a custom
+        layer's source cannot be found.
     """
+    classes, function = _model_parts(graph)
+    return "\n\n\n".join([*(_class_source(cls).rstrip("\n") for cls in classes), function])
+
+
+def _class_source(cls: Any) -> str:
+    try:
+        return textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError) as exc:
+        raise CodegenError(
+            f"the source of the custom layer {cls.__name__} cannot be found to copy it"
+        ) from exc
+
+
+def _model_parts(graph: Graph) -> tuple[list[Any], str]:
+    """The custom layer classes the model needs, and the ``build_model()`` source."""
     from guibuilder.compiler.shapes import infer_shapes
 
     graph.validate()
@@ -287,6 +363,7 @@ def model_code(graph: Graph) -> str:
             raise CodegenError(infos[node_id].error, [node_id])
     names = _names(graph)
     shared = {node.shares for node in graph if node.shares}
+    customs: dict[str, Any] = {}
     defined: set[str] = set()
     body: list[str] = []
     for node_id in graph.topological_order():
@@ -304,11 +381,11 @@ def model_code(graph: Graph) -> str:
         if owner.id in shared:
             layer_var = f"{names[owner.id]}_layer"
             if owner.id not in defined:
-                body.append(f"{layer_var} = {_layer_source(owner)}")
+                body.append(f"{layer_var} = {_layer_source(owner, customs)}")
                 defined.add(owner.id)
             called = f"{layer_var}({_call_args(node, inputs)})"
         else:
-            called = f"{_layer_source(owner)}({_call_args(node, inputs)})"
+            called = f"{_layer_source(owner, customs)}({_call_args(node, inputs)})"
         body.append(f"{var} = keras.tree.flatten({called})" if many else f"{var} = {called}")
     ins = [names[n] for n in graph.input_nodes()]
     outs = [_tensor_ref(names[n], i, len(infos[n].outputs) > 1) for n, i in graph.outputs()]
@@ -322,7 +399,7 @@ def model_code(graph: Graph) -> str:
         f'{_INDENT}"""The model, untrained; each layer is named after its node."""',
         *(_INDENT + line for line in body),
     ]
-    return "\n".join(lines) + "\n"
+    return list(customs.values()), "\n".join(lines) + "\n"
 
 
 # ----------------------------------------------------------------- script
@@ -418,7 +495,7 @@ def python_script(
     trains with ``config`` (a :class:`~guibuilder.training.config.TrainConfig`)."""
     from guibuilder.training.config import TrainConfig
 
-    heading = title or graph.name
+    heading = " ".join((title or graph.name).split()).replace("\\", "/").replace('"', "'")
     trains = dataset is not None and data_file is not None
     doc = [
         f'"""{heading}: a plain Keras model written by guibuilder {__version__}.',
@@ -433,8 +510,15 @@ def python_script(
         ]
     else:
         doc += ["(layers named after the project's nodes); run it to print its summary.", '"""']
-    parts = ["\n".join(doc), "import keras" + ("\nimport numpy as np" if trains else "")]
-    parts.append(model_code(graph))
+    classes, function = _model_parts(graph)
+    sources = [_class_source(cls) for cls in classes]
+    imports = ["import keras"]
+    if trains:
+        imports.append("import numpy as np")
+    if sources:
+        typing = ["from typing import Any", ""] if any("Any" in t for t in sources) else []
+        imports = ["from __future__ import annotations", "", *typing, *imports]
+    parts = ["\n".join(doc), "\n".join(imports), *sources, function]
     main = ['if __name__ == "__main__":', f"{_INDENT}model = build_model()"]
     if trains:
         parts.append(
@@ -457,4 +541,5 @@ def python_script(
     else:
         main.append(f"{_INDENT}model.summary()")
     parts.append("\n".join(main))
-    return parts[0] + "\n\n" + "\n\n\n".join(parts[1:]) + "\n"
+    body = "\n\n\n".join(part.rstrip("\n") for part in parts[1:])
+    return f"{parts[0]}\n\n{body}\n"

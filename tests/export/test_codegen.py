@@ -23,6 +23,7 @@ from guibuilder.compiler.layers import load_keras
 from guibuilder.data import load_dataset
 from guibuilder.graph import Graph
 from guibuilder.training.config import TrainConfig
+from tests.export.custom_layers import Scale
 
 #: Runs in the subprocess: import each script by path, describe its build_model(), and run
 #: the scripts named in TRAIN as ``__main__`` (their data loading and training code).
@@ -149,6 +150,10 @@ def _keras_models(keras) -> dict:
     )
     models["ops"] = keras.Model([a, b], wide, name="ops")
 
+    inputs = keras.Input((3,), name="features")
+    scaled = Scale(start=0.5, name="scaled")(inputs)
+    models["custom"] = keras.Model(inputs, layers.Dense(2, name="out")(scaled), name="custom")
+
     models["mobilenet"] = keras.applications.MobileNetV2(
         weights=None, input_shape=(32, 32, 3), classes=10, alpha=0.35
     )
@@ -256,6 +261,15 @@ def test_frozen_and_odd_names(keras):
     built = namespace["build_model"]()
     assert not built.get_layer("class").trainable
     assert built.count_params() == model.count_params()
+
+
+def test_custom_layers_are_copied_into_the_script(keras):
+    graph = graph_from_keras(_keras_models(keras)["custom"])
+    code = python_script(graph)
+    assert code.count("class Scale(keras.layers.Layer):") == 1
+    assert '@keras.saving.register_keras_serializable(package="codegen_tests")' in code
+    assert "tests.export" not in code
+    assert "    scaled = Scale(start=0.5, name='scaled')(features)" in code.splitlines()
 
 
 def test_generic_layers_use_deserialize(keras):
