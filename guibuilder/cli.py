@@ -21,6 +21,7 @@ from guibuilder import __version__
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
 from guibuilder.inspect import cli as inspect_cli
+from guibuilder.templates import cli as templates_cli
 from guibuilder.training import cli as training_cli
 
 #: Exit status of a user error (as argparse uses for bad arguments).
@@ -288,6 +289,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "doctor", training_cli.DOCTOR_HELP, training_cli.configure_doctor, training_cli.run_doctor
     ),
+    Command(
+        "templates",
+        templates_cli.TEMPLATES_HELP,
+        templates_cli.configure_templates,
+        templates_cli.run_templates,
+    ),
+    Command("new", templates_cli.NEW_HELP, templates_cli.configure_new, templates_cli.run_new),
     Command(
         "inspect", inspect_cli.INSPECT_HELP, inspect_cli.configure_inspect, inspect_cli.run_inspect
     ),
