@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 import shiboken6
@@ -519,6 +521,7 @@ class MainWindow(QMainWindow):
             return
         mime = QMimeData()
         mime.setData(NODES_MIME, json.dumps(self.session.copy(ids)).encode("utf-8"))
+        _release_clipboard_at_exit()
         QApplication.clipboard().setMimeData(mime)
         self._paste_count = 0
         self.show_message(f"Copied {len(ids)} layer{'s' if len(ids) > 1 else ''}.")
@@ -621,3 +624,22 @@ class MainWindow(QMainWindow):
         self.update_status()
         self._paint_icons()
         self.inspector.show_node(self.inspector.node_id)
+
+
+@cache
+def _release_clipboard_at_exit() -> None:
+    """Take our copied nodes off the clipboard before Python shuts down.
+
+    The clipboard owns the QMimeData made here; left to Qt's own exit handlers it is
+    destroyed after the interpreter is gone, and PySide6 crashes the process.
+    """
+    atexit.register(_drop_copied_nodes)
+
+
+def _drop_copied_nodes() -> None:
+    app = QApplication.instance()
+    if app is None:
+        return
+    mime = app.clipboard().mimeData()
+    if mime is not None and mime.hasFormat(NODES_MIME):
+        app.clipboard().clear()
