@@ -26,7 +26,7 @@ from guibuilder.data.dataset import (
     testset_option,
     validation_option,
 )
-from guibuilder.data.images import IMAGE_SUFFIXES, read_image, resize, to_color_mode
+from guibuilder.data.images import IMAGE_SUFFIXES, load_image
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
 MAX_CATEGORIES = 100
@@ -454,8 +454,7 @@ def _load_images(o: dict[str, Any]) -> Dataset:
         if o["limit_per_class"]:
             files = files[: o["limit_per_class"]]
         for file in files:
-            image = to_color_mode(read_image(file), mode)
-            xs.append(resize(image, (height, width)) / 255.0)
+            xs.append(load_image(file, (height, width), mode))
             ys.append(label)
     x = np.stack(xs).astype(np.float32)
     names = tuple(f.name for f in folders)

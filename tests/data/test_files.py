@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from guibuilder.data import DataError, load_dataset
-from tests.data.pngs import write_png
 
 HEADER = "length,width,colour,species\n"
 ROWS = [
@@ -219,7 +219,8 @@ def make_folder(root, classes=("cat", "dog"), per_class=3, size=(12, 10)):
         for i in range(per_class):
             image = np.full((*size, 3), 60 + 120 * c, np.uint8)
             image[0, 0] = rng.integers(0, 256, 3)
-            write_png(root / name / f"{i}.png", image)
+            (root / name).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(image).save(root / name / f"{i}.png")
     return root
 
 
