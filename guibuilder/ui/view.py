@@ -11,6 +11,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -56,8 +57,8 @@ class GraphView(QGraphicsView):
     def zoom(self, factor: float) -> None:
         """Zoom by ``factor`` around the cursor, within sensible limits.
 
-        A fit view of a very large model may be below ``MIN_SCALE``: from there, zooming out
-        does nothing rather than jump in.
+        Below ``MIN_SCALE`` (a transform set directly), zooming out does nothing rather than
+        jump in.
         """
         current = self.transform().m11()
         factor = max(min(MIN_SCALE, current) / current, min(MAX_SCALE / current, factor))
@@ -68,7 +69,10 @@ class GraphView(QGraphicsView):
         return self.mapToScene(self.viewport().rect().center())
 
     def fit(self, rect: QRectF | None = None) -> None:
-        """Show ``rect`` (default: every node) as large as fits, but no larger than 100 %."""
+        """Show ``rect`` (default: every node) as large as fits, between ``MIN_SCALE`` and 100 %.
+
+        A model too large to fit even at ``MIN_SCALE`` is shown from its top (its inputs).
+        """
         rect = rect if rect is not None else self.graph_scene().nodes_rect()
         if rect.isEmpty():
             self.resetTransform()
@@ -76,8 +80,14 @@ class GraphView(QGraphicsView):
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:
+        scale = self.transform().m11()
+        if scale > 1.0:
             self.resetTransform()
+        elif scale < MIN_SCALE:
+            self.setTransform(QTransform.fromScale(MIN_SCALE, MIN_SCALE))
+            shown = self.mapToScene(self.viewport().rect()).boundingRect()
+            self.centerOn(rect.center().x(), rect.top() + shown.height() / 2)
+            return
         self.centerOn(rect.center())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
