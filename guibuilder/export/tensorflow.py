@@ -48,6 +48,17 @@ def missing_onnx_packages() -> list[str]:
     return [name for name in ONNX_PACKAGES if importlib.util.find_spec(name) is None]
 
 
+def _call_once(model: Any) -> None:
+    """Run ``model`` on one batch of zeros: Keras traces the ONNX graph of a called model."""
+    import numpy as np
+
+    arrays = [
+        np.zeros([1, *(1 if d is None else d for d in t.shape[1:])], dtype=str(t.dtype))
+        for t in model.inputs
+    ]
+    model(arrays[0] if len(arrays) == 1 else arrays, training=False)
+
+
 def require_onnx() -> None:
     """Raise a one-line error naming the packages of the ``onnx`` extra that are missing."""
     missing = missing_onnx_packages()
@@ -63,6 +74,7 @@ def export_onnx(model: Any, path: Path) -> None:
     """Write ``model`` as an ONNX file at ``path``."""
     require_onnx()
     _need_tensorflow("ONNX")
+    _call_once(model)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
         model.export(str(tmp), format="onnx", verbose=False)
