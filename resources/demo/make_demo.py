@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, str, str, dict], ...] = (
         "Conv2D",
         {"filters": 32, "kernel_size": [3, 3], "activation": "relu", "padding": "same"},
     ),
-    ("features", "Global average", "GlobalAveragePooling2D", {}),
+    ("features", "Flatten", "Flatten", {}),
     ("dropout", "Dropout", "Dropout", {"rate": 0.25}),
     ("digit", "Digit", "Dense", {"units": 10, "activation": "softmax"}),
 )
@@ -53,8 +53,8 @@ def build_demo() -> Project:
         dataset={"name": "digits"},
         training={
             "optimizer": "adam",
-            "learning_rate": 1e-3,
-            "batch_size": 32,
+            "learning_rate": 3e-3,
+            "batch_size": 16,
             "epochs": 10,
             "loss": "sparse_categorical_crossentropy",
             "metrics": ["accuracy"],
