@@ -266,10 +266,12 @@ class TrainingSession:
             prepared = self._prepare(keras)
             callback = self._callback = prepared.callback
             self._fit(prepared)
-            self._finish(keras, prepared)
+            self._finish(prepared)
         except Exception as exc:
             self._fail(exc, callback)
         finally:
+            if callback is not None:
+                callback.set_model(None)  # the session outlives the run; the model must not
             if keras is not None:
                 keras.config.set_dtype_policy("float32")
                 keras.backend.clear_session()
@@ -495,7 +497,7 @@ class TrainingSession:
             verbose=0,
         )
 
-    def _finish(self, keras: Any, prepared: _Prepared) -> None:
+    def _finish(self, prepared: _Prepared) -> None:
         from guibuilder.compiler.weights import WeightStore
 
         callback = prepared.callback
