@@ -63,6 +63,7 @@ class ModelImport(QObject):
         )
         self.dialog.setWindowTitle("Import model")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumWidth(360)
         self.dialog.setAutoReset(False)
         self.dialog.setAutoClose(False)
         self.dialog.canceled.connect(self.cancel)
