@@ -68,7 +68,7 @@ class ActivationHistory(keras.callbacks.Callback):
 
     def set_model(self, model: Any) -> None:
         super().set_model(model)
-        self._probe = Probe(model)
+        self._probe = Probe(model, compiled=True)
 
     @property
     def snapshots(self) -> list[Snapshot]:
