@@ -105,7 +105,7 @@ class Template:
                 description=f"{data.description} The target is the input itself.",
                 spec=dict(data.spec),
             )
-        x_train, y_train = make_pairs(data.x_train, data.y_train, seed=0)
+        x_train, y_train = make_pairs(data.x_train, data.y_train, seed=0, per_sample=3)
         x_val, y_val = make_pairs(data.x_val, data.y_val, seed=1)
         return Dataset(
             name=f"{data.name} (pairs)",
@@ -121,11 +121,14 @@ class Template:
         )
 
 
-def make_pairs(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """Pair each sample with another: of its own class half of the time, of another class
-    otherwise. Returns ``[first, second]`` and the labels (1 = same class)."""
+def make_pairs(
+    x: np.ndarray, y: np.ndarray, seed: int, per_sample: int = 1
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Pair each sample with ``per_sample`` others: of its own class half of the time, of
+    another class otherwise. Returns ``[first, second]`` and the labels (1 = same class)."""
     rng = np.random.default_rng(seed)
-    labels = np.asarray(y).reshape(-1)
+    x = np.concatenate([x] * per_sample)
+    labels = np.tile(np.asarray(y).reshape(-1), per_sample)
     by_class = {c: np.flatnonzero(labels == c) for c in np.unique(labels)}
     others = {c: np.flatnonzero(labels != c) for c in by_class}
     same = rng.random(len(labels)) < 0.5

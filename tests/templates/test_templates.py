@@ -60,11 +60,9 @@ def test_template_is_complete_and_consistent(name: str) -> None:
     assert len(positions) == len(graph), "the layout leaves no two nodes on one spot"
     model = build_model(graph)
     assert model.count_params() == sum(info.params for info in infos.values())
-    for node_id, info in infos.items():
-        if graph.node(node_id).type_id != "Input":
-            assert tuple(model.get_layer(graph.owner(node_id).id).output.shape) == info.outputs[
-                0
-            ] or (graph.node(node_id).shares is not None)
+    for node in graph:
+        if node.type_id != "Input" and not node.shares and not graph.sharers(node.id):
+            assert tuple(model.get_layer(node.id).output.shape) == infos[node.id].outputs[0]
 
 
 def test_building_twice_gives_independent_graphs() -> None:
@@ -131,8 +129,9 @@ def test_pairs_are_labelled_by_class_and_balanced() -> None:
     rng = np.random.default_rng(3)
     y = rng.integers(0, 4, 400)
     x = np.arange(400, dtype="float32")[:, None] * 10 + y[:, None]
-    (first, second), same = make_pairs(x, y, seed=0)
-    np.testing.assert_array_equal(first, x)
+    (first, second), same = make_pairs(x, y, seed=0, per_sample=2)
+    np.testing.assert_array_equal(first, np.concatenate([x, x]))
+    assert len(second) == len(same) == 800
     first_class = (first[:, 0] % 10).astype(int)
     second_class = (second[:, 0] % 10).astype(int)
     np.testing.assert_array_equal(same, (first_class == second_class).astype(int))
@@ -146,7 +145,8 @@ def test_data_modes_fit_their_models() -> None:
         data = template.load_data()
         model = build_model(template.build())
         x = data.x_train if isinstance(data.x_train, list) else [data.x_train]
-        outputs = np.asarray(model([np.asarray(a[:2]) for a in x]))
+        batch = [np.asarray(a[:2]) for a in x]
+        outputs = np.asarray(model(batch if len(batch) > 1 else batch[0]))
         assert outputs.shape[1:] == np.asarray(data.y_train).shape[1:] or (
             outputs.shape[1:] == (1,) and np.asarray(data.y_train).ndim == 1
         )
