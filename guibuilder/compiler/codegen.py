@@ -17,6 +17,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from guibuilder import __version__, catalog
 from guibuilder.compiler.layers import CALL_ARGS, TENSOR_REF, keras_config, load_keras, make_layer
 from guibuilder.errors import GuibuilderError
@@ -403,8 +405,22 @@ def _model_parts(graph: Graph) -> tuple[list[Any], str]:
 
 
 # ----------------------------------------------------------------- script
-def _serialize(obj: Any) -> str:
-    return literal(load_keras().saving.serialize_keras_object(obj))
+def _serialize(obj: Any, skip: Sequence[str] = ()) -> str:
+    """A Keras object (optimizer, loss, metric) as a constructor call; a float that only
+    carries float32 noise (``0.003000000026``) is written as the number it stands for."""
+    serialized = load_keras().saving.serialize_keras_object(obj)
+    cls = _public_class(serialized)
+    if cls is None:
+        return literal(serialized)
+    kwargs = nondefault(cls, serialized["config"], skip)
+    return _call(_class_path(serialized), {k: _short_float(v) for k, v in kwargs.items()})
+
+
+def _short_float(value: Any) -> Any:
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    short = float(f"{value:.7g}")
+    return short if float(np.float32(short)) == value else value
 
 
 def _training_code(graph: Graph, config: Any, dataset: Any) -> list[str]:
@@ -441,7 +457,7 @@ def _training_code(graph: Graph, config: Any, dataset: Any) -> list[str]:
         lines.append(f"{_INDENT}keras.utils.set_random_seed({config.seed})")
     lines += [
         f"{_INDENT}model.compile(",
-        f"{_INDENT * 2}optimizer={_serialize(make_optimizer(config))},",
+        f"{_INDENT * 2}optimizer={_serialize(make_optimizer(config), skip=('name',))},",
         f"{_INDENT * 2}loss={_serialize(make_loss(loss, from_logits))},",
         f"{_INDENT * 2}metrics=[{metric_text}],",
         f"{_INDENT})",
