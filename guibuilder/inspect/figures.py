@@ -20,6 +20,8 @@ from guibuilder.inspect.weights import Histogram
 DPI = 110
 #: Most tiles drawn in one grid of feature maps or filters.
 MAX_TILES = 64
+#: Vectors longer than this are drawn as a heat map, not bars.
+MAX_BARS = 256
 
 
 def _figure(width: float, height: float) -> Any:
@@ -85,6 +87,18 @@ def activation_figure(
         ax.set_ylabel("unit")
         fig.colorbar(image, ax=ax, label="activation")
         ax.set_title(title)
+    elif activation.size > MAX_BARS:
+        values = activation.ravel()
+        rows, cols = grid_shape(values.size)
+        grid = np.full(rows * cols, np.nan)
+        grid[: values.size] = values
+        fig = _figure(7.5, 6.5)
+        ax = fig.subplots()
+        image = ax.imshow(grid.reshape(rows, cols), cmap="viridis", interpolation="nearest")
+        ax.set_xlabel(f"unit mod {cols}")
+        ax.set_ylabel(f"unit // {cols}")
+        fig.colorbar(image, ax=ax, label="activation", shrink=0.8)
+        ax.set_title(f"{title}\n{values.size} units as a heat map, row by row")
     else:
         values = activation.ravel()
         fig = _figure(min(max(5.0, 0.25 * values.size + 2), 14), 4)

@@ -250,3 +250,17 @@ def test_attention_scores_per_head_are_softmax_rows():
     np.testing.assert_allclose(scores, np.asarray(direct), rtol=1e-5)
     with pytest.raises(InspectError, match="not MultiHeadAttention"):
         attention_scores(model, "pool", batch)
+
+
+@pytest.mark.parametrize(
+    "shape", [(6, 6, 5), (12, 4), (10,), (300,)], ids=["maps", "sequence", "bars", "heat map"]
+)
+def test_activation_figures_are_drawn_for_every_kind_of_output(shape, tmp_path):
+    from matplotlib.image import imread
+
+    from guibuilder.inspect.figures import activation_figure
+
+    values = RNG.normal(size=shape)
+    path = activation_figure("layer", "Dense", values, tmp_path / "a.png", ())
+    pixels = imread(path)[..., :3]
+    assert (pixels < 0.9).any(axis=-1).mean() > 0.02
