@@ -9,6 +9,7 @@ a project's settings. The script imports only ``keras`` and ``numpy``.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import keyword
 import math
@@ -24,7 +25,8 @@ from guibuilder.compiler.layers import CALL_ARGS, TENSOR_REF, keras_config, load
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph, Node
 
-#: Names the generated code uses itself; a node id equal to one gets a trailing underscore.
+#: Names the generated code uses itself; a node id equal to one (or to a builtin) gets a
+#: trailing underscore.
 _RESERVED = frozenset(
     {"keras", "np", "build_model", "load_data", "train", "main", "model", "data", "print"}
 )
@@ -160,7 +162,7 @@ def _names(graph: Graph) -> dict[str, str]:
         name = re.sub(r"\W", "_", node_id) or "node"
         if name[0].isdigit():
             name = f"n{name}"
-        if keyword.iskeyword(name) or name in _RESERVED:
+        if keyword.iskeyword(name) or name in _RESERVED or hasattr(builtins, name):
             name += "_"
         base, n = name, 2
         while name in taken:

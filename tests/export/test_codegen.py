@@ -22,8 +22,11 @@ from guibuilder.compiler.importer import graph_from_keras
 from guibuilder.compiler.layers import load_keras
 from guibuilder.data import load_dataset
 from guibuilder.graph import Graph
+from guibuilder.templates import get_template
 from guibuilder.training.config import TrainConfig
 from tests.export.custom_layers import Scale
+
+TEMPLATES = ("vit-mini", "inception-mini", "siamese")
 
 #: Runs in the subprocess: import each script by path, describe its build_model(), and run
 #: the scripts named in TRAIN as ``__main__`` (their data loading and training code).
@@ -185,6 +188,8 @@ def _run_checker(tmp_path: Path, scripts: list[Path], train: list[Path]) -> dict
 
 def test_generated_scripts_build_the_same_models(keras, tmp_path):
     graphs = {"lenet": _lenet_graph()}
+    # Templates: custom layers (vit-mini), branches joined (inception-mini), shared weights.
+    graphs.update({name: get_template(name).graph() for name in TEMPLATES})
     graphs.update({name: graph_from_keras(m) for name, m in _keras_models(keras).items()})
     expected, scripts = {}, []
     for name, graph in graphs.items():
@@ -270,6 +275,13 @@ def test_custom_layers_are_copied_into_the_script(keras):
     assert '@keras.saving.register_keras_serializable(package="codegen_tests")' in code
     assert "tests.export" not in code
     assert "    scaled = Scale(start=0.5, name='scaled')(features)" in code.splitlines()
+
+
+def test_template_with_custom_layers_reads_well():
+    lines = python_script(get_template("vit-mini").graph()).splitlines()
+    assert "    input_ = keras.Input(shape=(8, 8, 1), name='input')" in lines  # not the builtin
+    assert any(line.startswith("class PositionEmbedding(keras.layers.Layer):") for line in lines)
+    assert not any(line.startswith(("from guibuilder", "import guibuilder")) for line in lines)
 
 
 def test_generic_layers_use_deserialize(keras):
