@@ -194,3 +194,20 @@ def test_export_as_a_program(project_file, tmp_path, keras, sample, expected):
     assert done.stdout.startswith(f"Saved {out}")
     loaded = keras.saving.load_model(out, safe_mode=True)
     np.testing.assert_allclose(loaded.predict(sample, verbose=0), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".py", "_folder"])
+def test_a_broken_graph_is_one_line_naming_the_node(tmp_path, capsys, suffix):
+    from guibuilder.graph import Graph
+
+    graph = Graph(name="broken")
+    graph.add_node("Input", {"shape": [4]}, node_id="x")
+    graph.add_node("Dense", {"units": 2}, node_id="head")
+    path = tmp_path / "broken.gbproj"
+    save_project(Project(graph), path)
+    out = tmp_path / f"out{suffix}"
+    assert _export(path, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("guibuilder: error:") and err.count("\n") == 0
+    assert "head" in err
+    assert not out.exists()
