@@ -211,3 +211,12 @@ def test_a_broken_graph_is_one_line_naming_the_node(tmp_path, capsys, suffix):
     assert err.startswith("guibuilder: error:") and err.count("\n") == 0
     assert "head" in err
     assert not out.exists()
+
+
+def test_diagram_without_qt_says_so(project_file, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "guibuilder.ui.diagram", None)  # as if Qt would not load
+    out = tmp_path / "pairs.png"
+    assert _export(project_file, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "needs Qt (PySide6)" in err
+    assert not out.exists()
