@@ -31,6 +31,20 @@ _RESERVED = frozenset(
     {"keras", "np", "build_model", "load_data", "train", "main", "model", "data", "print"}
 )
 _INDENT = "    "
+#: Modules whose serialized objects are written as constructor calls (the rest stay dicts).
+_OBJECT_MODULES = frozenset(
+    {
+        "keras",
+        "keras.layers",
+        "keras.initializers",
+        "keras.regularizers",
+        "keras.constraints",
+        "keras.optimizers",
+        "keras.optimizers.schedules",
+        "keras.losses",
+        "keras.metrics",
+    }
+)
 
 
 class CodegenError(GuibuilderError):
@@ -57,7 +71,7 @@ def _public_class(value: Mapping[str, Any]) -> Any:
     """The public Keras class a serialized object names, or None if it has none."""
     module = value.get("module") or ""
     registered = value.get("registered_name")
-    if not module.startswith("keras") or registered not in (None, value["class_name"]):
+    if module not in _OBJECT_MODULES or registered not in (None, value["class_name"]):
         return None
     target: Any = load_keras()
     for part in [*module.split(".")[1:], value["class_name"]]:
