@@ -24,7 +24,8 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
         "--output",
         required=True,
         metavar="PATH",
-        help="the file to write (a folder for savedmodel; python also writes PATH_data.npz)",
+        help="the file to write: a folder for savedmodel; python also writes NAME_data.npz "
+        "beside NAME.py with the project's data",
     )
 
 
