@@ -68,7 +68,7 @@ def test_summary_total_is_the_built_models_count(capsys):
     code, out, err = run(capsys, "summary", str(DEMO))
     assert code == 0, err
     graph = load_project(DEMO).graph
-    assert total_of(out) == build_model(graph).count_params() == 5130
+    assert total_of(out) == build_model(graph).count_params() > 0
     for node in graph:
         assert node.name in out
     assert "(None, 8, 8, 16)" in out
@@ -78,7 +78,8 @@ def test_summary_total_is_the_built_models_count(capsys):
 def test_summary_check_builds_and_compares(capsys):
     code, out, _ = run(capsys, "summary", "--check", str(DEMO))
     assert code == 0
-    assert "Check: the built model has 5,130 params" in out
+    expected = build_model(load_project(DEMO).graph).count_params()
+    assert f"Check: the built model has {expected:,} params, as counted." in out
 
 
 def test_summary_counts_shared_and_frozen_layers(tmp_path, capsys):
