@@ -10,6 +10,7 @@ the progress bar and the persistent curves; no Qt object is touched from a worke
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import threading
@@ -419,7 +420,6 @@ class TrainingPanel(QWidget):
             self._set_state("idle")
 
     def _undo_moved(self, _index: int) -> None:
-        self._dataset_cache = None
         self._load_form()
 
     def config(self) -> TrainConfig:
@@ -671,6 +671,10 @@ class TrainingPanel(QWidget):
         self.speed_label.setText("")
         self.status_label.setStyleSheet("")
         self.status_label.setText(f"Training on {dataset.name}…")
+        # Keras clears its session with gc.collect() in the worker, which holds the GIL for
+        # as long as it scans every object; frozen objects (the window, Keras' modules) are
+        # skipped, so the window is not held up for a second at the start and end of a run.
+        gc.freeze()
         session.start()
         self._timer.start()
         self._set_state("running")

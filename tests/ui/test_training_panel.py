@@ -141,6 +141,7 @@ def test_a_run_started_from_the_panel_draws_curves_and_ends(qtbot, demo):
     box = plot.getPlotItem().vb
     scene_point = box.mapViewToScene(QPointF(2.0, float(y[-1])))
     point = plot.mapFromScene(scene_point)
+    QTest.mouseMove(plot.viewport(), QPoint(point.x() - 20, point.y() + 10))
     QTest.mouseMove(plot.viewport(), QPoint(point.x(), point.y()))
     qtbot.waitUntil(lambda: plot.readout.isVisible(), timeout=2000)
     assert "epoch 2" in plot.readout.toPlainText() and "val_loss" in plot.readout.toPlainText()
