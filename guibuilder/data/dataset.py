@@ -64,9 +64,9 @@ class Dataset:
 
     name: str
     task: str
-    x_train: np.ndarray
+    x_train: np.ndarray | list[np.ndarray]
     y_train: np.ndarray
-    x_val: np.ndarray
+    x_val: np.ndarray | list[np.ndarray]
     y_val: np.ndarray
     x_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
@@ -83,9 +83,19 @@ class Dataset:
             raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")
 
     @property
+    def inputs(self) -> list[np.ndarray]:
+        """The training inputs as a list: one array, or one per model input (pairs)."""
+        return list(self.x_train) if isinstance(self.x_train, list | tuple) else [self.x_train]
+
+    @property
+    def input_shapes(self) -> list[tuple[int, ...]]:
+        """The shape of one sample of each input, without the batch dimension."""
+        return [tuple(int(d) for d in x.shape[1:]) for x in self.inputs]
+
+    @property
     def input_shape(self) -> tuple[int, ...]:
-        """The shape of one sample, without the batch dimension."""
-        return tuple(int(d) for d in self.x_train.shape[1:])
+        """The shape of one sample (of the first input), without the batch dimension."""
+        return self.input_shapes[0]
 
     @property
     def target_shape(self) -> tuple[int, ...]:
@@ -94,7 +104,7 @@ class Dataset:
 
     @property
     def x_dtype(self) -> str:
-        return str(self.x_train.dtype)
+        return str(self.inputs[0].dtype)
 
     @property
     def vocab_size(self) -> int | None:
@@ -103,14 +113,14 @@ class Dataset:
 
     @property
     def has_validation(self) -> bool:
-        return len(self.x_val) > 0
+        return len(self.y_val) > 0
 
     @property
     def sizes(self) -> dict[str, int]:
         """Number of samples per split."""
-        sizes = {"train": len(self.x_train), "validation": len(self.x_val)}
-        if self.x_test is not None:
-            sizes["test"] = len(self.x_test)
+        sizes = {"train": len(self.y_train), "validation": len(self.y_val)}
+        if self.y_test is not None:
+            sizes["test"] = len(self.y_test)
         return sizes
 
     def label_text(self, y: Any) -> str:
@@ -124,10 +134,11 @@ class Dataset:
         return ", ".join(f"{v:.3g}" for v in values)
 
     def preview(self, count: int = 8) -> tuple[np.ndarray, np.ndarray]:
-        """A few training samples; for classification, the classes take turns."""
-        count = max(0, min(count, len(self.x_train)))
+        """A few training samples (of the first input); for classification, the classes
+        take turns."""
+        count = max(0, min(count, len(self.y_train)))
         if self.task != "classification" or not self.num_classes:
-            return self.x_train[:count], self.y_train[:count]
+            return self.inputs[0][:count], self.y_train[:count]
         per_class = [np.flatnonzero(self.y_train == c) for c in range(self.num_classes)]
         picked: list[int] = []
         depth = 0
@@ -136,11 +147,11 @@ class Dataset:
                 if depth < len(indices) and len(picked) < count:
                     picked.append(int(indices[depth]))
             depth += 1
-        return self.x_train[picked], self.y_train[picked]
+        return self.inputs[0][picked], self.y_train[picked]
 
     def summary(self) -> str:
         """One line: name, task, shape, classes and sizes."""
-        parts = [self.name, self.task, "x " + _fmt(self.input_shape)]
+        parts = [self.name, self.task, "x " + " + ".join(_fmt(s) for s in self.input_shapes)]
         if self.num_classes:
             parts.append(f"{self.num_classes} classes")
         else:

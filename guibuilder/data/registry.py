@@ -15,6 +15,7 @@ from typing import Any
 
 from guibuilder.data import builtin, files, generated, keras_datasets
 from guibuilder.data.dataset import DataError, Dataset, DatasetInfo, resolve_options
+from guibuilder.data.views import apply_view
 
 _ENTRIES: dict[str, DatasetInfo] = {
     info.name: info
@@ -75,9 +76,11 @@ def load_dataset(
     base_dir
         Folder that relative paths are taken from (the project's folder).
     **options
-        Options of the dataset; they override those of a spec dict.
+        Options of the dataset; they override those of a spec dict. ``view`` picks a
+        view of :mod:`guibuilder.data.views` (pairs, reconstruct) instead of the labels.
     """
     name, options = _resolve_source(source, options)
+    view = options.pop("view", "labels")
     info = dataset_info(name)
     resolved = resolve_options(name, info.options, options)
     load_options = dict(resolved)
@@ -89,7 +92,11 @@ def load_dataset(
     if not dataset.description:
         dataset.description = info.description
     dataset.name = Path(resolved["path"]).name if info.source == "file" else name
-    return dataset
+    if view == "labels":
+        return dataset
+    viewed = apply_view(dataset, view)
+    viewed.spec = {**dataset.spec, "view": view}
+    return viewed
 
 
 def _resolve_source(

@@ -3,7 +3,7 @@ settings and the result it reaches. Built through the graph API; no Qt, no Keras
 
 from __future__ import annotations
 
-from guibuilder.templates.base import DATA_MODES, Target, Template, TemplateError, make_pairs
+from guibuilder.templates.base import Target, Template, TemplateError
 from guibuilder.templates.library import TEMPLATES
 
 
@@ -21,12 +21,10 @@ def get_template(name: str) -> Template:
 
 
 __all__ = [
-    "DATA_MODES",
     "TEMPLATES",
     "Target",
     "Template",
     "TemplateError",
     "get_template",
-    "make_pairs",
     "template_names",
 ]

@@ -12,14 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
-
-#: How a template turns its dataset into training pairs: ``labels`` keeps them,
-#: ``reconstruct`` trains to reproduce the input, ``pairs`` makes same/different pairs.
-DATA_MODES = ("labels", "reconstruct", "pairs")
 
 
 class TemplateError(GuibuilderError):
@@ -49,8 +43,9 @@ class Target:
 class Template:
     """A ready-made network: its graph, the data it learns, how, and how well.
 
-    ``build`` returns a fresh graph (not laid out); ``training`` holds TrainConfig fields;
-    ``data_mode`` is one of :data:`DATA_MODES`.
+    ``build`` returns a fresh graph (not laid out); ``dataset`` is a dataset spec (with a
+    ``view`` such as pairs where the model learns something other than the labels);
+    ``training`` holds TrainConfig fields.
     """
 
     name: str
@@ -61,7 +56,11 @@ class Template:
     dataset: dict[str, Any]
     training: dict[str, Any]
     target: Target
-    data_mode: str = "labels"
+
+    @property
+    def view(self) -> str:
+        """How the model sees its dataset: labels, reconstruct or pairs."""
+        return self.dataset.get("view", "labels")
 
     def graph(self) -> Graph:
         """A new, laid-out graph of this template."""
@@ -77,8 +76,8 @@ class Template:
         from guibuilder.document import Project
 
         description = f"{self.summary}\n\nPaper: {self.paper}\nTarget: {self.target.text()}"
-        if self.data_mode != "labels":
-            description += f" (data: {self.dataset['name']} as {self.data_mode})"
+        if self.view != "labels":
+            description += f" (data: {self.dataset['name']} as {self.view})"
         return Project(
             self.graph(),
             dataset=dict(self.dataset),
@@ -89,57 +88,9 @@ class Template:
 
     def load_data(self) -> Any:
         """The :class:`~guibuilder.data.Dataset` this template trains on."""
-        from guibuilder.data import Dataset, load_dataset
+        from guibuilder.data import load_dataset
 
-        data = load_dataset(self.dataset)
-        if self.data_mode == "labels":
-            return data
-        if self.data_mode == "reconstruct":
-            return Dataset(
-                name=f"{data.name} (reconstruct)",
-                task="regression",
-                x_train=data.x_train,
-                y_train=data.x_train,
-                x_val=data.x_val,
-                y_val=data.x_val,
-                description=f"{data.description} The target is the input itself.",
-                spec=dict(data.spec),
-            )
-        x_train, y_train = make_pairs(data.x_train, data.y_train, seed=0, per_sample=3)
-        x_val, y_val = make_pairs(data.x_val, data.y_val, seed=1)
-        return Dataset(
-            name=f"{data.name} (pairs)",
-            task="classification",
-            x_train=x_train,
-            y_train=y_train,
-            x_val=x_val,
-            y_val=y_val,
-            num_classes=2,
-            class_names=("different", "same"),
-            description=f"Pairs of {data.name} samples: 1 when both have the same class.",
-            spec=dict(data.spec),
-        )
-
-
-def make_pairs(
-    x: np.ndarray, y: np.ndarray, seed: int, per_sample: int = 1
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Pair each sample with ``per_sample`` others: of its own class half of the time, of
-    another class otherwise. Returns ``[first, second]`` and the labels (1 = same class)."""
-    rng = np.random.default_rng(seed)
-    x = np.concatenate([x] * per_sample)
-    labels = np.tile(np.asarray(y).reshape(-1), per_sample)
-    by_class = {c: np.flatnonzero(labels == c) for c in np.unique(labels)}
-    others = {c: np.flatnonzero(labels != c) for c in by_class}
-    same = rng.random(len(labels)) < 0.5
-    partner = np.array(
-        [
-            rng.choice(by_class[c] if s and len(by_class[c]) > 1 else others[c])
-            for c, s in zip(labels, same, strict=True)
-        ]
-    )
-    target = (labels[partner] == labels).astype("int32")
-    return [x, x[partner]], target
+        return load_dataset(self.dataset)
 
 
 class Builder:

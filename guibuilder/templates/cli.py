@@ -28,7 +28,7 @@ def run_templates(args: argparse.Namespace) -> int:
     """Print every template: name, title, dataset and target."""
     rows = [("Name", "Title", "Dataset", "Target")]
     for t in TEMPLATES:
-        data = t.dataset["name"] + ("" if t.data_mode == "labels" else f" ({t.data_mode})")
+        data = t.dataset["name"] + ("" if t.view == "labels" else f" ({t.view})")
         rows.append((t.name, t.title, data, t.target.text()))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):

@@ -456,10 +456,9 @@ TEMPLATES: tuple[Template, ...] = (
         "compact description of digits.",
         "Hinton, Salakhutdinov: Reducing the Dimensionality of Data with Neural Networks (2006)",
         autoencoder,
-        DIGITS,
+        {**DIGITS, "view": "reconstruct"},
         _train(25, loss="mse"),
         Target("val_loss", 0.015, higher_is_better=False),
-        data_mode="reconstruct",
     ),
     Template(
         "siamese",
@@ -468,9 +467,8 @@ TEMPLATES: tuple[Template, ...] = (
         "difference of the two codes says whether both show the same digit.",
         "Bromley et al.: Signature Verification using a Siamese Time Delay Neural Network (1993)",
         siamese,
-        DIGITS,
+        {**DIGITS, "view": "pairs"},
         _train(8),
         _accuracy(0.85),
-        data_mode="pairs",
     ),
 )

@@ -1,4 +1,4 @@
-"""Every template builds, infers its shapes and matches its Keras model; data modes."""
+"""Every template builds, infers its shapes and matches its Keras model; dataset views."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from guibuilder import catalog
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.data import dataset_info
+from guibuilder.data.views import VIEWS
 from guibuilder.templates import (
-    DATA_MODES,
     TEMPLATES,
     Target,
     TemplateError,
     get_template,
-    make_pairs,
     template_names,
 )
 from guibuilder.training import TrainConfig
@@ -49,7 +48,7 @@ def test_template_is_complete_and_consistent(name: str) -> None:
     template = get_template(name)
     assert template.title and template.paper
     assert len(template.summary.split()) >= 15
-    assert template.data_mode in DATA_MODES
+    assert template.view in VIEWS
     dataset_info(template.dataset["name"])
     TrainConfig.from_dict(template.training)
     graph = template.graph()
@@ -125,22 +124,9 @@ def test_target_direction() -> None:
     assert above.text() == "val_accuracy >= 0.9" and below.text() == "val_loss <= 0.1"
 
 
-def test_pairs_are_labelled_by_class_and_balanced() -> None:
-    rng = np.random.default_rng(3)
-    y = rng.integers(0, 4, 400)
-    x = np.arange(400, dtype="float32")[:, None] * 10 + y[:, None]
-    (first, second), same = make_pairs(x, y, seed=0, per_sample=2)
-    np.testing.assert_array_equal(first, np.concatenate([x, x]))
-    assert len(second) == len(same) == 800
-    first_class = (first[:, 0] % 10).astype(int)
-    second_class = (second[:, 0] % 10).astype(int)
-    np.testing.assert_array_equal(same, (first_class == second_class).astype(int))
-    assert 0.4 < same.mean() < 0.6
-
-
-def test_data_modes_fit_their_models() -> None:
+def test_dataset_views_fit_their_models() -> None:
     for template in TEMPLATES:
-        if template.data_mode == "labels":
+        if template.view == "labels":
             continue
         data = template.load_data()
         model = build_model(template.build())
