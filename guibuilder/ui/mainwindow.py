@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from guibuilder.document import SUFFIX, Project, load_project, save_project
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
+from guibuilder.ui.inspect_panel import InspectPanel
 from guibuilder.ui.inspector import InspectorPanel
 from guibuilder.ui.items import format_count
 from guibuilder.ui.live import keras_loader
@@ -70,6 +71,13 @@ class MainWindow(QMainWindow):
             "Training", self.training_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.summary_dock, self.training_dock)
+        self.inspect_panel = InspectPanel()
+        self.inspect_dock = self._dock(
+            "Inspect", self.inspect_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.training_dock, self.inspect_dock)
+        self.inspect_panel.message.connect(self.show_message)
+        self.inspect_dock.visibilityChanged.connect(self.inspect_panel.visibility_changed)
         self.summary_dock.raise_()
         self.training_panel.message.connect(self.show_message)
         self.training_panel.start_action.triggered.connect(self.show_training)
@@ -203,7 +211,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addActions([self.layout_action, self.snap_action])
         view.addSeparator()
-        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock):
+        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.inspect_dock):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         view.addAction(self.dark_action)
@@ -245,6 +253,7 @@ class MainWindow(QMainWindow):
         self.summary.set_session(session)
         self.autosaver.set_session(session)
         self.training_panel.set_session(session)
+        self.inspect_panel.set_session(session)
         if old_scene is not None:
             old_scene.close()
             old_scene.deleteLater()
@@ -472,6 +481,7 @@ class MainWindow(QMainWindow):
             return
         self.autosaver.stop()
         self.training_panel.shutdown()
+        self.inspect_panel.shutdown()
         if self.scene is not None:
             self.scene.close()
         if self.session is not None:
@@ -607,6 +617,7 @@ class MainWindow(QMainWindow):
         ids = self.scene.selected_node_ids()
         self.inspector.show_nodes(ids)
         self.summary.select_ids(ids)
+        self.inspect_panel.show_nodes(ids)
 
     def _toggle_snap(self, on: bool) -> None:
         if self.scene is not None:

@@ -1,0 +1,342 @@
+"""The Inspect panel: a node's activations for a validation sample, and a confusion matrix.
+
+Pick a sample of the project's validation set with the spin box (its image is previewed);
+clicking a node on the canvas shows that node's activations: a grid of feature maps for
+conv layers, bars for dense layers, a time-by-units heat map for sequences. The second tab
+shows the model's confusion matrix on the validation set; clicking a cell lists the
+samples in it. The model is built from the project's graph and weights in a worker
+thread, and nothing is computed while the panel is hidden. pyqtgraph is imported when the
+panel is first shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from guibuilder.compiler.weights import WeightStore
+from guibuilder.ui.inspect_worker import (
+    ActivationResult,
+    ConfusionResult,
+    InspectWorker,
+    Subject,
+    validation_split,
+)
+
+if TYPE_CHECKING:
+    from guibuilder.ui.session import Session
+
+#: Side of the sample preview, in pixels.
+PREVIEW_SIZE = 72
+#: Most sample indices listed for a confusion-matrix cell.
+MAX_LISTED = 500
+
+
+def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:
+    """A grey (or colour) image of one image-like sample, scaled to ``size``; None otherwise."""
+    array = np.asarray(sample, dtype="float32")
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] != 3):
+        return None
+    low, high = float(array.min()), float(array.max())
+    scaled = (array - low) / (high - low) if high > low else np.zeros_like(array)
+    pixels = np.ascontiguousarray((scaled * 255).astype("uint8"))
+    h, w = pixels.shape[:2]
+    if pixels.ndim == 2:
+        image = QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8)
+    else:
+        image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return image.copy().scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+class InspectPanel(QWidget):
+    """Activations of the clicked node and the confusion matrix, for the open project."""
+
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("InspectPanel")
+        self.session: Session | None = None
+        self.dataset: Any = None
+        self.node_id: str | None = None
+        self.activation_view: Any = None
+        self.confusion_view: Any = None
+        self.last_activation: ActivationResult | None = None
+        self.last_confusion: ConfusionResult | None = None
+        self._version = 0
+        self._subject: Subject | None = None
+        self._stale = {"dataset", "activation", "confusion"}
+
+        self.worker = InspectWorker(self)
+        self.worker.dataset_ready.connect(self._dataset_ready)
+        self.worker.activation_ready.connect(self._activation_ready)
+        self.worker.confusion_ready.connect(self._confusion_ready)
+        self.worker.failed.connect(self._failed)
+
+        self.sample_box = QSpinBox()
+        self.sample_box.setObjectName("InspectSample")
+        self.sample_box.setPrefix("Sample ")
+        self.sample_box.setEnabled(False)
+        self.sample_box.setMinimumWidth(170)
+        self.sample_box.valueChanged.connect(self._sample_changed)
+        self.preview = QLabel()
+        self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setFrameShape(QLabel.Shape.StyledPanel)
+        self.sample_label = QLabel("No dataset loaded")
+        self.sample_label.setWordWrap(True)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        side = QVBoxLayout()
+        side.addWidget(self.sample_box, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addWidget(self.sample_label)
+        side.addWidget(self.status_label)
+        side.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(side, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.activation_page = QWidget()
+        QVBoxLayout(self.activation_page).setContentsMargins(0, 4, 0, 0)
+        self.confusion_page = QWidget()
+        confusion_layout = QHBoxLayout(self.confusion_page)
+        confusion_layout.setContentsMargins(0, 4, 0, 0)
+        self.cell_list = QListWidget()
+        self.cell_list.setObjectName("InspectCellSamples")
+        self.cell_list.setMaximumWidth(170)
+        self.cell_list.itemActivated.connect(self._cell_sample_chosen)
+        self.cell_title = QLabel("Click a cell to list its samples")
+        self.cell_title.setWordWrap(True)
+        self.cell_title.setMaximumWidth(170)
+        cell_side = QVBoxLayout()
+        cell_side.addWidget(self.cell_title)
+        cell_side.addWidget(self.cell_list, 1)
+        confusion_layout.addLayout(cell_side)
+        self.tabs.addTab(self.activation_page, "Activations")
+        self.tabs.addTab(self.confusion_page, "Confusion matrix")
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+
+    # ---------------------------------------------------------------- session
+    def set_session(self, session: Session | None) -> None:
+        """Inspect ``session``'s project; what was shown before is cleared."""
+        if self.session is not None:
+            self.session.shapes.updated.disconnect(self._project_changed)
+            self.session.undo_stack.indexChanged.disconnect(self._project_changed)
+        self.session = session
+        self.dataset = None
+        self.node_id = None
+        self.sample_box.setEnabled(False)
+        self.sample_label.setText("No dataset loaded")
+        self.preview.clear()
+        if session is not None:
+            session.shapes.updated.connect(self._project_changed)
+            session.undo_stack.indexChanged.connect(self._project_changed)
+        self._project_changed()
+
+    def _project_changed(self, *_args: Any) -> None:
+        self._version += 1
+        self._subject = None
+        self._stale = {"dataset", "activation", "confusion"}
+        self.refresh()
+
+    def subject(self) -> Subject | None:
+        """A snapshot of the project (graph, weights, dataset) at the current version."""
+        if self.session is None:
+            return None
+        if self._subject is None:
+            from guibuilder.training.session import snapshot
+
+            project = self.session.project
+            store = project.weights
+            weights = WeightStore({k: store.get(k) or [] for k in store}) if store else None
+            base = project.path.resolve().parent if project.path is not None else None
+            self._subject = Subject(
+                self._version, snapshot(project.graph), weights, project.dataset, base
+            )
+        return self._subject
+
+    # ------------------------------------------------------------------ work
+    def show_nodes(self, node_ids: list[str]) -> None:
+        """Show the activations of the first of ``node_ids`` (the canvas selection)."""
+        if not node_ids or node_ids[0] == self.node_id:
+            return
+        self.node_id = node_ids[0]
+        self._stale.add("activation")
+        self.tabs.setCurrentWidget(self.activation_page)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Ask the worker for what the visible tab needs; nothing while the panel is hidden."""
+        if not self.is_shown() or self.session is None:
+            return
+        self._ensure_views()
+        subject = self.subject()
+        if subject is None:
+            return
+        if not self.session.project.dataset:
+            self.status_label.setText("Choose a dataset in Training to inspect the model.")
+            return
+        if "dataset" in self._stale:
+            self._stale.discard("dataset")
+            if self.dataset is None:
+                self.status_label.setText("Loading the dataset…")
+            self.worker.submit("dataset", subject)
+            return
+        if self.dataset is None:
+            return
+        if self.tabs.currentWidget() is self.activation_page:
+            if "activation" in self._stale and self.node_id is not None:
+                self._stale.discard("activation")
+                self.status_label.setText(f"Computing the activations of {self.node_id}…")
+                self.worker.submit("activation", subject, self.node_id, self.sample_box.value())
+        elif "confusion" in self._stale:
+            self._stale.discard("confusion")
+            self.status_label.setText("Predicting the validation set…")
+            self.worker.submit("confusion", subject)
+
+    def _ensure_views(self) -> None:
+        if self.activation_view is not None:
+            return
+        from guibuilder.ui.inspect_views import ActivationView, ConfusionView
+
+        self.activation_view = ActivationView()
+        self.activation_page.layout().addWidget(self.activation_view)
+        self.confusion_view = ConfusionView()
+        self.confusion_page.layout().insertWidget(0, self.confusion_view, 1)
+        self.confusion_view.cell_clicked.connect(self.show_cell)
+
+    def is_shown(self) -> bool:
+        """Whether any of the panel is on screen (a dock behind another tab is not)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def visibility_changed(self, visible: bool) -> None:
+        """Catch up when the panel's dock comes to the front."""
+        if visible:
+            QTimer.singleShot(0, self.refresh)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.refresh)
+
+    def shutdown(self) -> None:
+        """Stop the worker thread (the window is closing)."""
+        self.worker.close()
+
+    # --------------------------------------------------------------- results
+    def _current(self, version: int) -> bool:
+        return version == self._version and self.session is not None
+
+    def _dataset_ready(self, dataset: Any) -> None:
+        self.dataset = dataset
+        x, _y = validation_split(dataset)
+        self.sample_box.blockSignals(True)
+        self.sample_box.setRange(0, max(0, len(x) - 1))
+        self.sample_box.setSuffix(f" of {len(x)}")
+        self.sample_box.blockSignals(False)
+        self.sample_box.setEnabled(len(x) > 0)
+        self._show_sample()
+        self.status_label.setText(
+            "Click a node on the canvas." if self.node_id is None else "Computing…"
+        )
+        self.refresh()
+
+    def _show_sample(self) -> None:
+        if self.dataset is None:
+            return
+        x, y = validation_split(self.dataset)
+        index = self.sample_box.value()
+        if index >= len(x):
+            return
+        image = preview_image(x[index])
+        if image is None:
+            self.preview.setText("—")
+        else:
+            self.preview.setPixmap(QPixmap.fromImage(image))
+        split = "validation" if len(self.dataset.x_val) else "training"
+        label = self.dataset.label_text(y[index]) if len(y) else "?"
+        self.sample_label.setText(f"{self.dataset.name}, {split} set\nlabel: {label}")
+
+    def _sample_changed(self, _value: int) -> None:
+        self._show_sample()
+        self._stale.add("activation")
+        self.refresh()
+
+    def _activation_ready(self, result: ActivationResult) -> None:
+        if not self._current(result.version) or self.activation_view is None:
+            return
+        self.last_activation = result
+        node = self.session.graph.nodes.get(result.node_id) if self.session else None
+        name = node.name if node is not None and node.name else result.node_id
+        shape = " x ".join(str(d) for d in result.values.shape)
+        self.activation_view.show_activation(
+            f"{name} ({result.node_id}) · sample {result.sample} · {shape}", result.values
+        )
+        self.status_label.setText(f"{result.node_id}: computed in {result.seconds * 1000:.0f} ms")
+        if result.node_id != self.node_id or result.sample != self.sample_box.value():
+            self._stale.add("activation")
+            self.refresh()
+
+    def _confusion_ready(self, result: ConfusionResult) -> None:
+        if not self._current(result.version) or self.confusion_view is None:
+            return
+        self.last_confusion = result
+        self.confusion_view.show_matrix(
+            result.matrix,
+            result.class_names,
+            f"Validation set: {result.y_true.size} samples, accuracy {result.accuracy:.1%}",
+        )
+        self.cell_list.clear()
+        self.cell_title.setText("Click a cell to list its samples")
+        self.status_label.setText("Confusion matrix of the validation set.")
+
+    def _failed(self, kind: str, text: str) -> None:
+        self.status_label.setText(f"{text[:1].upper()}{text[1:]}.")
+        self.message.emit(f"Inspect: {text}.")
+        if kind == "dataset":
+            self._stale.add("dataset")
+
+    def cell_samples(self, true: int, pred: int) -> np.ndarray:
+        """Indices of the validation samples of class ``true`` predicted as ``pred``."""
+        if self.last_confusion is None:
+            return np.zeros(0, dtype="int64")
+        result = self.last_confusion
+        return np.flatnonzero((result.y_true == true) & (result.y_pred == pred))
+
+    def show_cell(self, true: int, pred: int) -> None:
+        """List the samples of the confusion-matrix cell ``(true, pred)``."""
+        if self.last_confusion is None:
+            return
+        names = self.last_confusion.class_names
+        indices = self.cell_samples(true, pred)
+        self.cell_title.setText(
+            f"{indices.size} samples of class {names[true]} predicted as {names[pred]}"
+            + (f" (first {MAX_LISTED})" if indices.size > MAX_LISTED else "")
+        )
+        self.cell_list.clear()
+        self.cell_list.addItems([f"Sample {i}" for i in indices[:MAX_LISTED]])
+
+    def _cell_sample_chosen(self, item: Any) -> None:
+        self.sample_box.setValue(int(item.text().split()[-1]))

@@ -1,0 +1,187 @@
+"""The Inspect panel's worker: builds the model and computes activations off the GUI thread.
+
+Keras keeps per-thread state, so one daemon thread does all of the Keras work: it loads
+the dataset, builds the model from a snapshot of the graph and its weights, and answers
+jobs. Only the newest job of each kind is run; results reach the GUI thread through
+queued Qt signals, so no Qt item is touched from the worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from guibuilder.errors import GuibuilderError
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is inspected: a graph snapshot, a weights copy and a dataset, at one version."""
+
+    version: int
+    graph: Any
+    weights: Any
+    dataset_spec: Any
+    base_dir: Path | None
+
+
+@dataclass(frozen=True)
+class ActivationResult:
+    """One node's activation for one validation sample."""
+
+    version: int
+    node_id: str
+    sample: int
+    values: np.ndarray
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ConfusionResult:
+    """The confusion matrix of the model on the validation set."""
+
+    version: int
+    matrix: np.ndarray
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    class_names: tuple[str, ...]
+    accuracy: float
+
+
+class InspectWorker(QObject):
+    """Runs inspect jobs in one daemon thread; results arrive as signals in the GUI thread."""
+
+    dataset_ready = Signal(object)  # the Dataset
+    activation_ready = Signal(object)  # ActivationResult
+    confusion_ready = Signal(object)  # ConfusionResult
+    failed = Signal(str, str)  # job kind, one-sentence message
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._jobs: dict[str, tuple[Subject, tuple[Any, ...]]] = {}
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._dataset: tuple[Any, Any] | None = None
+        self._model: tuple[int, Any, Any] | None = None
+
+    def submit(self, kind: str, subject: Subject, *args: Any) -> None:
+        """Queue a job (``dataset``, ``activation`` or ``confusion``), replacing an older one."""
+        with self._lock:
+            if self._closed:
+                return
+            self._jobs[kind] = (subject, args)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="guibuilder-inspect", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the thread after the job it is running."""
+        with self._lock:
+            self._closed = True
+            self._jobs.clear()
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _next(self) -> tuple[str, Subject, tuple[Any, ...]] | None:
+        with self._lock:
+            for kind in ("dataset", "activation", "confusion"):
+                if kind in self._jobs:
+                    subject, args = self._jobs.pop(kind)
+                    return kind, subject, args
+            self._wake.clear()
+            return None
+
+    def _loop(self) -> None:
+        while not self._closed:
+            job = self._next()
+            if job is None:
+                self._wake.wait()
+                continue
+            kind, subject, args = job
+            try:
+                self._run(kind, subject, args)
+            except GuibuilderError as exc:
+                self.failed.emit(kind, exc.message)
+            except Exception as exc:  # a model Keras refuses must not take the window down
+                self.failed.emit(kind, f"the model cannot be run: {exc}")
+
+    def _data(self, subject: Subject) -> Any:
+        key = repr(subject.dataset_spec)
+        if self._dataset is None or self._dataset[0] != key:
+            from guibuilder.data import load_dataset
+
+            if not subject.dataset_spec:
+                raise GuibuilderError("the project has no dataset: choose one in Training")
+            self._dataset = (key, load_dataset(subject.dataset_spec, base_dir=subject.base_dir))
+        return self._dataset[1]
+
+    def _probe(self, subject: Subject) -> tuple[Any, Any]:
+        if self._model is None or self._model[0] != subject.version:
+            from guibuilder.compiler.build import build_model
+            from guibuilder.inspect import Probe
+
+            self._model = None
+            model = build_model(subject.graph)
+            if subject.weights is not None and len(subject.weights):
+                subject.weights.apply(model, subject.graph)
+            self._model = (subject.version, model, Probe(model))
+        return self._model[1], self._model[2]
+
+    def _run(self, kind: str, subject: Subject, args: tuple[Any, ...]) -> None:
+        import time
+
+        data = self._data(subject)
+        if kind == "dataset":
+            self.dataset_ready.emit(data)
+            return
+        x, y = validation_split(data)
+        model, probe = self._probe(subject)
+        if kind == "activation":
+            node_id, sample = args
+            start = time.perf_counter()
+            batch = x[sample : sample + 1]
+            if node_id in subject.graph.input_nodes():
+                values = np.asarray(batch[0], dtype="float32")
+            else:
+                values = probe(batch, [node_id])[node_id][0]
+            seconds = time.perf_counter() - start
+            result = ActivationResult(subject.version, node_id, sample, values, seconds)
+            self.activation_ready.emit(result)
+            return
+        from guibuilder.inspect import evaluate_classifier
+
+        if data.task != "classification":
+            raise GuibuilderError(
+                f"a confusion matrix needs a classification dataset, and {data.name!r} is not one"
+            )
+        evaluation = evaluate_classifier(model, x, y, data.num_classes)
+        names = tuple(data.class_names) or tuple(str(i) for i in range(len(evaluation.matrix)))
+        self.confusion_ready.emit(
+            ConfusionResult(
+                subject.version,
+                evaluation.matrix,
+                evaluation.y_true,
+                evaluation.y_pred,
+                names,
+                evaluation.accuracy,
+            )
+        )
+
+
+def validation_split(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The validation samples of ``data``, or its training samples when it has none."""
+    if len(data.x_val):
+        return data.x_val, data.y_val
+    return data.x_train, data.y_train

@@ -1,0 +1,121 @@
+"""The Inspect dock: activations of the clicked node and the validation confusion matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.helpers import viewport_pos
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
+#: Keras is imported by the first job, which can take a while on a busy machine.
+SLOW = 60_000
+
+
+@pytest.fixture
+def inspect(window, qtbot):
+    """The window with the demo project open and the Inspect dock shown, its data loaded."""
+    window.load(DEMO)
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    panel = window.inspect_panel
+    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
+    return panel
+
+
+def click_node(window, node_id: str) -> None:
+    item = window.scene.node_item(node_id)
+    window.view.centerOn(item)
+    QApplication.processEvents()
+    point = viewport_pos(window, item.sceneBoundingRect().center())
+    QTest.mouseClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+
+
+def wait_for(qtbot, panel, node_id: str, sample: int) -> np.ndarray:
+    def done() -> bool:
+        result = panel.last_activation
+        return result is not None and result.node_id == node_id and result.sample == sample
+
+    qtbot.waitUntil(done, timeout=SLOW)
+    return panel.last_activation.values
+
+
+def test_clicking_nodes_shows_their_activations(window, inspect, qtbot):
+    x_val = inspect.dataset.x_val
+    assert inspect.sample_box.maximum() == len(x_val) - 1
+    assert not inspect.preview.pixmap().isNull()
+
+    click_node(window, "conv_1")
+    assert window.scene.selected_node_ids() == ["conv_1"]
+    maps = wait_for(qtbot, inspect, "conv_1", 0)
+    assert maps.shape == (8, 8, 16)
+    assert inspect.activation_view.kind == "image"
+    shown = inspect.activation_view.image.image
+    assert np.nanstd(shown) > 0, "the feature-map grid is blank"
+
+    click_node(window, "digit")
+    probs = wait_for(qtbot, inspect, "digit", 0)
+    assert probs.shape == (10,)
+    assert np.isclose(probs.sum(), 1.0, atol=1e-4)
+    assert inspect.activation_view.kind == "vector"
+    heights = inspect.activation_view.bars.opts["height"]
+    assert np.allclose(heights, probs)
+
+    inspect.sample_box.setValue(3)
+    assert "label:" in inspect.sample_label.text()
+    other = wait_for(qtbot, inspect, "digit", 3)
+    assert not np.allclose(other, probs), "a different sample gave the same output"
+
+    click_node(window, "image")
+    pixels = wait_for(qtbot, inspect, "image", 3)
+    assert np.allclose(pixels, x_val[3])
+    assert inspect.activation_view.kind == "map"
+
+
+def test_confusion_matrix_tab_lists_the_samples_of_a_clicked_cell(window, inspect, qtbot):
+    inspect.tabs.setCurrentWidget(inspect.confusion_page)
+    qtbot.waitUntil(lambda: inspect.last_confusion is not None, timeout=SLOW)
+    result = inspect.last_confusion
+    y_val = np.asarray(inspect.dataset.y_val).astype(int).ravel()
+    assert result.matrix.shape == (10, 10)
+    assert result.matrix.sum() == len(y_val)
+    assert np.array_equal(result.matrix.sum(axis=1), np.bincount(y_val, minlength=10))
+    assert len(inspect.confusion_view._texts) == 100
+
+    true, pred = np.unravel_index(int(np.argmax(result.matrix)), result.matrix.shape)
+    view = inspect.confusion_view
+    QTest.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        view.cell_center(int(true), int(pred)).toPoint(),
+    )
+    listed = [
+        int(inspect.cell_list.item(i).text().split()[-1]) for i in range(inspect.cell_list.count())
+    ]
+    assert len(listed) == result.matrix[true, pred] > 0
+    assert all(y_val[i] == true for i in listed)
+    assert f"class {result.class_names[true]}" in inspect.cell_title.text()
+
+
+def test_a_hidden_panel_computes_nothing(window, qtbot, monkeypatch):
+    panel = window.inspect_panel
+    jobs = []
+    monkeypatch.setattr(panel.worker, "submit", lambda kind, *args: jobs.append(kind))
+    window.load(DEMO)
+    window.summary_dock.raise_()
+    QApplication.processEvents()
+    assert not panel.is_shown()
+    click_node(window, "conv_1")
+    QApplication.processEvents()
+    assert jobs == []
+    assert panel.activation_view is None, "pyqtgraph views were made for a hidden panel"
+    window.inspect_dock.raise_()
+    qtbot.waitUntil(lambda: jobs == ["dataset"], timeout=5000)
