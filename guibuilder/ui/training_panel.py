@@ -355,6 +355,15 @@ class TrainingPanel(QWidget):
         self.speed_label = QLabel()
         self.device_label = QLabel()
         self.device_label.setToolTip("Where the run computes, and the Keras backend")
+        # Labels that change many times a second keep a fixed size, so a new value never
+        # re-lays out the panel (and with it the plots) while a run is going.
+        metrics = self.fontMetrics()
+        for label, widest in (
+            (self.eta_label, "ETA 00:00:00"),
+            (self.speed_label, "000,000,000 samples/s"),
+        ):
+            label.setFixedWidth(metrics.horizontalAdvance(widest) + 8)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for label in (self.eta_label, self.speed_label, self.device_label):
             label.setProperty("role", "muted")
         controls = QHBoxLayout()
@@ -368,6 +377,8 @@ class TrainingPanel(QWidget):
             controls.addWidget(label)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
+        self.status_label.setFixedHeight(metrics.lineSpacing() * 2 + 4)
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lint_box = QFrame()
         self.lint_box.setProperty("role", "errorbox")
