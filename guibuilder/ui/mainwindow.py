@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from guibuilder.document import SUFFIX, Project, load_project, save_project
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
+from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
+from guibuilder.ui.gallery import new_from_template
 from guibuilder.ui.inspect_panel import InspectPanel
 from guibuilder.ui.inspector import InspectorPanel
 from guibuilder.ui.items import format_count
@@ -153,6 +155,18 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, keys.Save, "save")
         self.save_as_action = self._action("Save &As…", self.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.template_action = self._action("New from &Template…", lambda: new_from_template(self))
+        self.export_action = self._action(
+            "&Export…",
+            lambda: show_export_dialog(self, self.session.project, self._start_dir()),
+            "Ctrl+E",
+        )
+        self.copy_code_action = self._action(
+            "Copy as Co&de",
+            lambda: copy_code_to_clipboard(self, self.session.project),
+            "Ctrl+Shift+C",
+            tip="Copy the model's Python (a build_model function) to the clipboard",
+        )
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(keys.Undo)
         self._icons[self.undo_action] = "undo"
@@ -192,17 +206,19 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.new_action, self.open_action])
+        file_menu.addActions([self.new_action, self.template_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
         edit.addActions([self.undo_action, self.redo_action])
         edit.addSeparator()
-        edit.addActions([self.copy_action, self.paste_action, self.duplicate_action])
+        edit.addActions([self.copy_action, self.copy_code_action, self.paste_action])
+        edit.addAction(self.duplicate_action)
         edit.addActions([self.delete_action, self.rename_action])
         edit.addSeparator()
         edit.addAction(self.select_all_action)
