@@ -292,12 +292,23 @@ class InspectPanel(QWidget):
         name = node.name if node is not None and node.name else result.node_id
         shape = " x ".join(str(d) for d in result.values.shape)
         self.activation_view.show_activation(
-            f"{name} ({result.node_id}) · sample {result.sample} · {shape}", result.values
+            f"{name} ({result.node_id}) · sample {result.sample} · {shape}",
+            result.values,
+            self._class_names(result.node_id),
         )
         self.status_label.setText(f"{result.node_id}: computed in {result.seconds * 1000:.0f} ms")
         if result.node_id != self.node_id or result.sample != self.sample_box.value():
             self._stale.add("activation")
             self.refresh()
+
+    def _class_names(self, node_id: str) -> tuple[str, ...]:
+        """The dataset's class names when ``node_id`` is a model output of a classifier."""
+        data = self.dataset
+        if self.session is None or data is None or data.task != "classification":
+            return ()
+        if node_id not in {ref[0] for ref in self.session.graph.outputs()}:
+            return ()
+        return tuple(data.class_names) or tuple(str(i) for i in range(data.num_classes or 0))
 
     def _confusion_ready(self, result: ConfusionResult) -> None:
         if not self._current(result.version) or self.confusion_view is None:

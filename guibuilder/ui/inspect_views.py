@@ -49,8 +49,13 @@ class ActivationView(_Plot):
         self.kind = ""
         _style(self.plot, "Click a node on the canvas to see its activations")
 
-    def show_activation(self, title: str, values: np.ndarray) -> str:
-        """Draw ``values`` (one sample, no batch axis) under ``title``; returns how it is drawn."""
+    def show_activation(
+        self, title: str, values: np.ndarray, class_names: Sequence[str] = ()
+    ) -> str:
+        """Draw ``values`` (one sample, no batch axis) under ``title``; returns how it is drawn.
+
+        Bars are labelled with ``class_names`` when there is one name per value.
+        """
         kind = kind_of(values)
         if kind == "image" and values.shape[-1] == 1:
             kind, grid = "map", values[:, :, 0].astype("float32")
@@ -88,7 +93,10 @@ class ActivationView(_Plot):
             plot.setAspectLocked(False)
             plot.invertY(False)
             _ticks(plot, True)
-            plot.setLabel("bottom", "unit")
+            named = len(class_names) == flat.size
+            ticks = [[(i, str(n)) for i, n in enumerate(class_names)], []] if named else None
+            plot.getAxis("bottom").setTicks(ticks)
+            plot.setLabel("bottom", "class" if named else "unit")
             plot.setLabel("left", "activation")
         _style(plot, title)
         plot.autoRange()

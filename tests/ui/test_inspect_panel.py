@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.helpers import viewport_pos
+from tests.ui.helpers import chain_graph, show, viewport_pos
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
 #: Keras is imported by the first job, which can take a while on a busy machine.
@@ -119,3 +119,34 @@ def test_a_hidden_panel_computes_nothing(window, qtbot, monkeypatch):
     assert panel.activation_view is None, "pyqtgraph views were made for a hidden panel"
     window.inspect_dock.raise_()
     qtbot.waitUntil(lambda: jobs == ["dataset"], timeout=5000)
+
+
+def test_output_bars_are_labelled_with_the_class_names(window, inspect, qtbot):
+    click_node(window, "digit")
+    wait_for(qtbot, inspect, "digit", 0)
+    ticks = inspect.activation_view.plot.getAxis("bottom")._tickLevels
+    assert [label for _pos, label in ticks[0]] == list(inspect.dataset.class_names)
+    click_node(window, "features")
+    wait_for(qtbot, inspect, "features", 0)
+    assert inspect.activation_view.plot.getAxis("bottom")._tickLevels is None
+
+
+def test_a_sequence_is_drawn_as_a_time_by_units_heat_map(qtbot):
+    from guibuilder.ui.inspect_views import ActivationView
+
+    view = ActivationView()
+    qtbot.addWidget(view)
+    steps, units = 12, 5
+    values = np.arange(steps * units, dtype="float32").reshape(steps, units)
+    assert view.show_activation("lstm", values) == "sequence"
+    assert view.image.image.shape == (steps, units)
+    assert np.array_equal(view.image.image, values)
+    assert view.plot.getAxis("bottom").labelText == "time step"
+
+
+def test_a_project_without_a_dataset_says_what_to_do(window, qtbot):
+    show(window, chain_graph())
+    window.inspect_dock.raise_()
+    panel = window.inspect_panel
+    qtbot.waitUntil(lambda: "Choose a dataset" in panel.status_label.text(), timeout=5000)
+    assert panel.dataset is None and not panel.sample_box.isEnabled()
