@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.compiler.build import build_model
@@ -38,12 +39,27 @@ def test_export_dialog_writes_a_keras_file_that_keras_loads(window, qtbot, tmp_p
     dialog.path_edit.setText(str(out))
     with qtbot.waitSignal(dialog.exported, timeout=60_000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        assert dialog.job.running and not dialog.export_button.isEnabled()
+        window.session.set_param("hidden", "units", 7)
     assert dialog.export_button.isEnabled()
     assert str(out) in dialog.status.text()
     assert str(out) in window.statusBar().currentMessage()
     model = load_keras().saving.load_model(out)
     assert [layer.name for layer in model.layers] == ["x", "hidden", "out"]
     assert model.count_params() == build_model(chain_graph()).count_params()
+
+
+def test_the_diagram_exports_as_a_png(window, qtbot, tmp_path):
+    show(window, chain_graph())
+    dialog = _open_export(window, qtbot)
+    dialog.set_format("png")
+    out = tmp_path / "chain.png"
+    dialog.path_edit.setText(str(out))
+    with qtbot.waitSignal(dialog.exported, timeout=120_000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    picture = QImage(str(out))
+    assert not picture.isNull() and picture.height() > picture.width()
+    assert "Drew" in dialog.status.text()
 
 
 def test_an_export_that_fails_is_explained_and_nothing_is_lost(window, qtbot, tmp_path):
