@@ -184,6 +184,13 @@ class ExportDialog(QDialog):
         self.format_box.setCurrentIndex(self.format_box.findData(fmt))
 
     def _note(self) -> str:
+        if self.fmt == "python":
+            return (
+                "A standalone plain-Keras script with build_model() and, when the project "
+                "has a dataset, the code that trains it on the data saved beside it."
+            )
+        if self.fmt in DIAGRAM_FORMATS:
+            return "A drawing of the canvas, with each layer's shape and parameter count."
         if self.project.weights is not None and len(self.project.weights):
             return "Model files keep the project's trained weights."
         return "The project has no trained weights yet: model files start untrained."
