@@ -106,14 +106,15 @@ def test_onnx_passes_the_checker(project_file, sample, expected, tmp_path):
 
 def test_onnx_without_the_extra_says_how_to_get_it(project_file, tmp_path, capsys, monkeypatch):
     real = importlib.util.find_spec
+    hidden = {"onnx", "tf2onnx"}
     monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "tf2onnx" else real(name, *a)
+        importlib.util, "find_spec", lambda name, *a: None if name in hidden else real(name, *a)
     )
     out = tmp_path / "model.onnx"
     assert _export(project_file, out) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
-    assert "needs tf2onnx, which is not installed" in err
+    assert "needs onnx and tf2onnx, which are not installed" in err
     assert "pip install 'guibuilder[onnx]'" in err
     assert not out.exists()
 
