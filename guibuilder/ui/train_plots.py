@@ -44,7 +44,7 @@ class CurvePlot(pg.PlotWidget):
     def __init__(self, title: str, x_label: str = "epoch", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
-        self.setMinimumSize(220, 190)
+        self.setMinimumSize(160, 150)
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()

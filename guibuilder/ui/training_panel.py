@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStyle,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -196,12 +197,17 @@ class TrainingPanel(QWidget):
         form = self._build_form()
         center = self._build_center()
         runs = self._build_runs()
+        # Settings and runs share one column, so the panel fits beside the palette and
+        # the inspector on a laptop screen.
+        side = QTabWidget()
+        side.setFixedWidth(form.width())
+        side.addTab(form, "Settings")
+        side.addTab(runs, "Runs")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(10)
-        layout.addWidget(form)
+        layout.addWidget(side)
         layout.addLayout(center, 1)
-        layout.addWidget(runs)
         self._set_state("idle")
         keras_loader().finished.connect(self._show_loader_device)
         self._show_loader_device()
@@ -372,9 +378,11 @@ class TrainingPanel(QWidget):
             controls.addWidget(button)
         controls.addSpacing(6)
         controls.addWidget(self.progress, 1)
-        controls.addSpacing(6)
+        readouts = QHBoxLayout()
+        readouts.setSpacing(12)
         for label in (self.eta_label, self.speed_label, self.device_label):
-            controls.addWidget(label)
+            readouts.addWidget(label)
+        readouts.addStretch(1)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setFixedHeight(metrics.lineSpacing() * 2 + 4)
@@ -392,6 +400,7 @@ class TrainingPanel(QWidget):
         column = QVBoxLayout()
         column.setSpacing(6)
         column.addLayout(controls)
+        column.addLayout(readouts)
         column.addWidget(self.status_label)
         column.addWidget(self.lint_box)
         column.addWidget(self.plots, 1)
@@ -399,9 +408,6 @@ class TrainingPanel(QWidget):
 
     def _build_runs(self) -> QWidget:
         box = QWidget()
-        box.setFixedWidth(230)
-        heading = QLabel("RUNS")
-        heading.setProperty("role", "section")
         hint = QLabel("Tick runs to overlay their curves.")
         hint.setProperty("role", "help")
         self.runs_list = QListWidget()
@@ -410,7 +416,6 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(heading)
         layout.addWidget(hint)
         layout.addWidget(self.runs_list, 1)
         return box
