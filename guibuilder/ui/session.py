@@ -73,7 +73,12 @@ class Session(QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        """The file's name; for an unsaved project its title or model name."""
+        if self.path:
+            return self.path.name
+        if self.project.title:
+            return self.project.title
+        return self.graph.name if self.graph.name not in ("", "model") else "Untitled"
 
     def close(self) -> None:
         """Stop following the graph; the session is not used again."""

@@ -60,7 +60,7 @@ def test_new_from_template_puts_its_graph_on_the_canvas(window, qtbot):
     assert not window.session.modified
     assert window.session.project.dataset == template.dataset
     assert window.session.project.title == template.title
-    assert window.windowTitle().startswith("Untitled")
+    assert window.windowTitle().startswith(template.title)
 
 
 def test_cancelling_the_gallery_keeps_the_open_project(window, qtbot):

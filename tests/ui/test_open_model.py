@@ -37,6 +37,7 @@ def test_open_a_keras_model_through_the_open_action(window, qtbot, monkeypatch, 
     assert not job.running
     assert sorted(item.node_id for item in window.scene.node_items()) == sorted(names)
     assert window.session.project.weights is not None
+    assert window.windowTitle().split("[*]")[0] == "tiny"  # the model file, unsaved
     qtbot.waitUntil(lambda: "Builds" in window.build_label.text(), timeout=30_000)
     assert window.params_label.text() == f"{params} parameters"
 

@@ -17,7 +17,7 @@ DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.
 def test_save_and_reopen_through_the_menus(window, tmp_path, monkeypatch):
     show(window, chain_graph())
     window.session.set_param("hidden", "units", 7)
-    assert window.isWindowModified() and window.windowTitle().startswith("Untitled")
+    assert window.isWindowModified() and window.windowTitle().startswith("chain")
     target = tmp_path / "model"
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "Projects (*.gbproj)")
