@@ -13,6 +13,7 @@ from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -496,6 +497,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosaver.stop()
+        for dialog in self.findChildren(QDialog):
+            dialog.close()  # one still exporting stays open until the export ends
         self.training_panel.shutdown()
         self.inspect_panel.shutdown()
         if self.scene is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.ui.mainwindow import MainWindow
 
@@ -40,4 +42,21 @@ def window(qtbot, monkeypatch):
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
-    return win
+    yield win
+    monkeypatch.setattr(win, "maybe_save", lambda: True)  # a test may have said "cancel"
+    win.close()
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(qapp):
+    """No test leaves a thread running or a window open behind it."""
+    threads_before = set(threading.enumerate())
+    yield
+    qapp.processEvents()
+    leaked = [t for t in threading.enumerate() if t not in threads_before]
+    for thread in leaked:
+        thread.join(timeout=10)
+    alive = [t.name for t in leaked if t.is_alive()]
+    assert not alive, f"threads left running: {alive}"
+    windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert not windows, f"windows left open: {[type(w).__name__ for w in windows]}"
