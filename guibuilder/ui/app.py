@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import traceback
 from types import TracebackType
@@ -20,6 +21,7 @@ from PySide6.QtCore import (
     QSize,
     QTimer,
     QtMsgType,
+    Signal,
     qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -69,6 +71,7 @@ def run(path: str | None = None, screenshot: str | None = None) -> int:
     if screenshot:
         return _screenshot(app, window, path, screenshot)
     sys.excepthook = _ExceptionDialog(window)
+    threading.excepthook = sys.excepthook.from_thread
     if os.environ.get(PROBE_ENV):
         window.installEventFilter(_FirstPaint(app))
     window.show()
@@ -132,11 +135,23 @@ class _FirstPaint(QObject):
         return False
 
 
-class _ExceptionDialog:
-    """Shows an unexpected exception in a dialog with copyable details; the app stays up."""
+class _ExceptionDialog(QObject):
+    """Shows an unexpected exception in a dialog with copyable details; the app stays up.
+
+    Installed as ``sys.excepthook`` and, through :meth:`from_thread`, as
+    ``threading.excepthook``: an exception in a worker thread reaches the window's thread
+    as a queued signal, and the dialog opens there.
+    """
+
+    raised_in_thread = Signal(object, object, object)
 
     def __init__(self, window) -> None:
+        super().__init__(window)
         self.window = window
+        self.raised_in_thread.connect(self)
+
+    def from_thread(self, args: threading.ExceptHookArgs) -> None:
+        self.raised_in_thread.emit(args.exc_type, args.exc_value, args.exc_traceback)
 
     def __call__(
         self,
