@@ -59,19 +59,8 @@ def _dataset(
     meta: dict[str, Any] = {}
     if scale:
         (x_tr, x_va, x_te), meta = standardize(x_tr, x_va, x_te)
-    return Dataset(
-        name=name,
-        task="classification",
-        x_train=x_tr,
-        y_train=y_tr,
-        x_val=x_va,
-        y_val=y_va,
-        x_test=x_te,
-        y_test=y_te,
-        num_classes=len(names),
-        class_names=names,
-        meta=meta,
-    )
+    parts = (x_tr, y_tr, x_va, y_va, x_te, y_te)
+    return Dataset.from_split(name, "classification", parts, names, meta=meta)
 
 
 OPTIONS = (SEED, validation_option(0.2), testset_option(0.0))

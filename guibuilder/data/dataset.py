@@ -78,6 +78,36 @@ class Dataset:
     vocabulary: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_split(
+        cls,
+        name: str,
+        task: str,
+        parts: Sequence[Any],
+        class_names: Sequence[str] = (),
+        **fields: Any,
+    ) -> Dataset:
+        """A dataset from the six arrays :func:`split` returns (x/y train, val, test).
+
+        ``class_names`` also sets ``num_classes`` for a classification task.
+        """
+        x_tr, y_tr, x_va, y_va, x_te, y_te = parts
+        names = tuple(class_names)
+        classes = len(names) if task == "classification" and names else None
+        return cls(
+            name=name,
+            task=task,
+            x_train=x_tr,
+            y_train=y_tr,
+            x_val=x_va,
+            y_val=y_va,
+            x_test=x_te,
+            y_test=y_te,
+            num_classes=classes,
+            class_names=names,
+            **fields,
+        )
+
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")

@@ -130,19 +130,8 @@ def _build(
         if x_te is not None:
             x_te[:, cols] = c
         meta["columns"] = cols.tolist()
-    return Dataset(
-        name=name,
-        task=task,
-        x_train=x_tr,
-        y_train=y_tr,
-        x_val=x_va,
-        y_val=y_va,
-        x_test=x_te,
-        y_test=y_te,
-        num_classes=len(names) if classify else None,
-        class_names=names,
-        meta=meta,
-    )
+    parts = (x_tr, y_tr, x_va, y_va, x_te, y_te)
+    return Dataset.from_split(name, task, parts, names, meta=meta)
 
 
 # ------------------------------------------------------------------ CSV

@@ -37,7 +37,7 @@ def _noise(default: float, help_text: str) -> OptionSpec:
 def _classify(
     name: str, x: np.ndarray, y: np.ndarray, options: dict[str, Any], names: tuple[str, ...]
 ) -> Dataset:
-    x_tr, y_tr, x_va, y_va, x_te, y_te = split(
+    parts = split(
         x.astype(np.float32) if x.dtype.kind == "f" else x,
         class_labels(y),
         validation_split=options["validation_split"],
@@ -45,40 +45,20 @@ def _classify(
         seed=options["seed"],
         stratify=True,
     )
-    return Dataset(
-        name=name,
-        task="classification",
-        x_train=x_tr,
-        y_train=y_tr,
-        x_val=x_va,
-        y_val=y_va,
-        x_test=x_te,
-        y_test=y_te,
-        num_classes=len(names),
-        class_names=names,
-    )
+    return Dataset.from_split(name, "classification", parts, names)
 
 
 def _regress(
     name: str, task: str, x: np.ndarray, y: np.ndarray, options: dict[str, Any]
 ) -> Dataset:
-    x_tr, y_tr, x_va, y_va, x_te, y_te = split(
+    parts = split(
         x.astype(np.float32),
         targets(y),
         validation_split=options["validation_split"],
         test_split=options["test_split"],
         seed=options["seed"],
     )
-    return Dataset(
-        name=name,
-        task=task,
-        x_train=x_tr,
-        y_train=y_tr,
-        x_val=x_va,
-        y_val=y_va,
-        x_test=x_te,
-        y_test=y_te,
-    )
+    return Dataset.from_split(name, task, parts)
 
 
 def _class_counts(n: int, classes: int) -> list[int]:

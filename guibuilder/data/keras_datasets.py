@@ -216,18 +216,8 @@ def _finish(
     x_tr, y_tr, x_va, y_va, _, _ = split(
         x_train, y_train, validation_split=o["validation_split"], seed=o["seed"], stratify=True
     )
-    return Dataset(
-        name=name,
-        task="classification",
-        x_train=x_tr,
-        y_train=y_tr,
-        x_val=x_va,
-        y_val=y_va,
-        x_test=x_test,
-        y_test=y_test,
-        num_classes=len(names),
-        class_names=names,
-    )
+    parts = (x_tr, y_tr, x_va, y_va, x_test, y_test)
+    return Dataset.from_split(name, "classification", parts, names)
 
 
 FASHION = (
