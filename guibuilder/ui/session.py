@@ -144,11 +144,16 @@ class Session(QObject):
 
     def set_param(self, node_id: str, name: str, value: Any) -> None:
         """Set one parameter; a value the catalog refuses raises ``ParamError``."""
+        self.set_params(node_id, {name: value})
+
+    def set_params(self, node_id: str, values: dict[str, Any]) -> None:
+        """Set several parameters in one undo step; a refused value raises ``ParamError``."""
         owner = self.graph.owner(node_id)
         spec = catalog.get(owner.type_id)
-        merged = catalog.normalize_params(spec, {**owner.params, name: value})
-        if merged != owner.params:
-            self.push(ParamsCommand(self.graph, node_id, {name: merged[name]}))
+        merged = catalog.normalize_params(spec, {**owner.params, **values})
+        changed = {k: merged[k] for k in values if merged[k] != owner.params[k]}
+        if changed:
+            self.push(ParamsCommand(self.graph, node_id, changed))
 
     def rename(self, node_id: str, name: str) -> None:
         if not name.strip():

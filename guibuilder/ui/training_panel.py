@@ -183,6 +183,7 @@ class TrainingPanel(QWidget):
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
         self._confirmed_lint: str | None = None
+        self._input_fix: str | None = None
         self._editors: dict[str, QWidget] = {}
         self._rows: dict[str, QWidget] = {}
         self._loader = _DataLoader(self)
@@ -396,6 +397,11 @@ class TrainingPanel(QWidget):
         self.lint_label.setWordWrap(True)
         self.lint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lint_layout.addWidget(self.lint_label)
+        self.fit_input_button = QPushButton("Fit the Input to the data")
+        self.fit_input_button.setToolTip("Give the Input node the shape of one sample")
+        self.fit_input_button.clicked.connect(self._fit_input)
+        self.fit_input_button.hide()
+        lint_layout.addWidget(self.fit_input_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.lint_box.hide()
         column = QVBoxLayout()
         column.setSpacing(6)
@@ -633,7 +639,8 @@ class TrainingPanel(QWidget):
         self._dataset_cache = (key, dataset)
         self._lint_and_run(dataset)
 
-    def _lint_and_run(self, dataset: Any) -> None:
+    def _show_lint(self, dataset: Any) -> tuple[list[Any], str]:
+        """Show what lint finds for ``dataset``; return the findings and their text."""
         from guibuilder.data import lint
 
         assert self.session is not None
@@ -642,8 +649,26 @@ class TrainingPanel(QWidget):
         lines = [f"{'✗' if f.level == 'error' else '⚠'} {f.message}" for f in findings]
         self.lint_label.setText("\n".join(lines))
         self.lint_box.setVisible(bool(lines))
+        self._input_fix = next(
+            (f.node_ids[0] for f in findings if f.code == "input-shape" and f.node_ids), None
+        )
+        self.fit_input_button.setVisible(self._input_fix is not None)
+        return findings, "\n".join(lines)
+
+    def _fit_input(self) -> None:
+        """The user confirms: the Input node takes the shape of the dataset's samples."""
+        from guibuilder.data.lint import input_params_for
+
+        if self.session is None or self._input_fix is None or self._dataset_cache is None:
+            return
+        dataset = self._dataset_cache[1]
+        self.session.set_params(self._input_fix, input_params_for(dataset))
+        self._show_lint(dataset)
+        self.message.emit(f"The Input now takes samples of {dataset.name}.")
+
+    def _lint_and_run(self, dataset: Any) -> None:
+        findings, key = self._show_lint(dataset)
         errors = [f for f in findings if f.level == "error"]
-        key = "\n".join(lines)
         if errors and self._confirmed_lint != key:
             self._confirmed_lint = key
             count = len(errors)

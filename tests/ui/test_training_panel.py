@@ -106,6 +106,23 @@ def test_lint_errors_are_shown_and_a_second_start_is_needed(qtbot, window):
     assert panel.training is None and panel.start_button.text() == "Start anyway"
 
 
+def test_the_input_follows_the_data_when_the_user_confirms(qtbot, window):
+    graph = Graph("wrong")
+    graph.add_node("Input", {"shape": [5]}, node_id="x")
+    graph.add_node("Dense", {"units": 2, "activation": "softmax"}, node_id="out")
+    graph.connect("x", "out")
+    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    panel = window.training_panel
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: panel.fit_input_button.isVisibleTo(panel), timeout=20_000)
+    click(panel.fit_input_button)
+    assert graph.node("x").params["shape"] == [2]
+    assert "'x'" not in panel.lint_label.text()
+    assert not panel.fit_input_button.isVisibleTo(panel)
+    window.session.undo_stack.undo()
+    assert graph.node("x").params["shape"] == [5]
+
+
 def test_start_without_a_dataset_says_so(window):
     click(window.training_panel.start_button)
     assert "Choose a dataset" in window.training_panel.status_label.text()
