@@ -47,16 +47,16 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
     print(f"guibuilder: warning: {message}", file=sys.stderr)
 
 
-def _load(path: str) -> Any:
+def load_project_warned(path: str) -> Any:
     from guibuilder.document import load_project
 
     project = load_project(path)
     for warning in project.warnings:
-        _warn(warning)
+        warn(warning)
     return project
 
 
@@ -88,7 +88,7 @@ def _stderr_fd_muted() -> Iterator[None]:
         os.close(devnull)
 
 
-def _quiet(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+def quiet_keras(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
     """Hide native writes to stderr while Keras loads and works, unless ``--debug``.
 
     TensorFlow logs to stderr as it starts, before any setting can silence it; without
@@ -156,10 +156,10 @@ def _table(rows: list[tuple[str, ...]], numeric: Sequence[int]) -> str:
 def _summary(args: argparse.Namespace) -> int:
     from guibuilder.compiler.shapes import infer_shapes
 
-    project = _load(args.project)
+    project = load_project_warned(args.project)
     graph = project.graph
     order = graph.topological_order()
-    with _quiet(args):
+    with quiet_keras(args):
         infos = infer_shapes(graph)
     rows = [("Node", "Type", "Output shape", "Params")]
     total = trainable = 0
@@ -182,7 +182,7 @@ def _summary(args: argparse.Namespace) -> int:
     if args.check:
         from guibuilder.compiler.build import build_model
 
-        with _quiet(args):
+        with quiet_keras(args):
             built = build_model(graph).count_params()
         if built != total:
             print(
@@ -221,18 +221,18 @@ def _save_model(model: Any, path: Path) -> None:
 def _build(args: argparse.Namespace) -> int:
     out = Path(args.output)
     _need_suffix(out, MODEL_SUFFIXES, "the output file")
-    project = _load(args.project)
+    project = load_project_warned(args.project)
     from guibuilder.compiler.build import build_model
 
-    with _quiet(args):
+    with quiet_keras(args):
         model = build_model(project.graph)
     note = ""
     if project.weights is not None and len(project.weights):
         stale = project.weights.apply(model, project.graph)
         if stale:
-            _warn(f"the saved weights no longer fit {', '.join(stale)}: those start fresh")
+            warn(f"the saved weights no longer fit {', '.join(stale)}: those start fresh")
         note = ", with the project's weights"
-    with _quiet(args):
+    with quiet_keras(args):
         _save_model(model, out)
     print(f"Saved {out} ({model.count_params():,} params{note}).")
     return 0
@@ -263,7 +263,7 @@ def _import(args: argparse.Namespace) -> int:
         )
     from guibuilder.compiler.importer import import_model
 
-    with _quiet(args):
+    with quiet_keras(args):
         graph, weights = import_model(source)
     project = Project(graph, weights=weights if len(weights) else None, title=source.stem)
     save_project(project, out)

@@ -31,14 +31,14 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``export``; a user error raises a GuibuilderError for the CLI to print."""
-    from guibuilder.cli import _load, _quiet, _warn
+    from guibuilder.cli import load_project_warned, quiet_keras, warn
 
     fmt = args.format or format_for(args.output)
-    project = _load(args.project)
-    with _quiet(args):
+    project = load_project_warned(args.project)
+    with quiet_keras(args):
         result = export_project(project, fmt, args.output)
     for warning in result.warnings:
-        _warn(warning)
+        warn(warning)
     print(result.summary)
     sys.stdout.flush()
     return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,10 +56,6 @@ def configure_inspect(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|PATH",
         help="the data to inspect with; the run's or the project's dataset by default",
     )
-
-
-def _warn(message: str) -> None:
-    print(f"guibuilder: warning: {message}", file=sys.stderr)
 
 
 @dataclass
@@ -119,11 +114,9 @@ def _from_run(folder: Path, dataset: str | None) -> _Subject:
 
 
 def _from_project(path: Path, dataset: str | None) -> _Subject:
-    from guibuilder.document import load_project
+    from guibuilder.cli import load_project_warned
 
-    project = load_project(path)
-    for warning in project.warnings:
-        _warn(warning)
+    project = load_project_warned(str(path))
     source = dataset or project.dataset
     if not source:
         raise GuibuilderError(f"{path} has no dataset: give one with --dataset NAME|PATH")
@@ -184,18 +177,18 @@ def run_inspect(args: argparse.Namespace) -> int:
             f"--sample {args.sample} is out of range: the {split} set of {data.name!r} has "
             f"{len(x)} samples"
         )
-    from guibuilder.cli import _quiet
+    from guibuilder.cli import quiet_keras, warn
 
-    with _quiet(args):
+    with quiet_keras(args):
         model = subject.model()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out, subject.notes)
     print(f"Inspecting {subject.origin} on {data.name} ({split} sample {args.sample}):")
-    with _quiet(args):
+    with quiet_keras(args):
         _write_all(model, data, x, y, args.sample, writer)
     for note in subject.notes:
-        _warn(note)
+        warn(note)
     print(f"Wrote {len(writer.written)} figures to {out}.")
     return 0
 
