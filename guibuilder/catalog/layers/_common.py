@@ -267,3 +267,16 @@ def window_output(
         conv_length(size, k, s, padding, d)
         for size, k, s, d in zip(spatial, window, strides, dilation, strict=True)
     )
+
+
+def seed_param(what: str) -> ParamSpec:
+    """The ``seed`` of a layer with randomness (dropout, noise, augmentation)."""
+    return ParamSpec(
+        "seed",
+        "int",
+        None,
+        f"Fixed seed for repeatable {what}; empty for a new one each run.",
+        minimum=0,
+        optional=True,
+        advanced=True,
+    )

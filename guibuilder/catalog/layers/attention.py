@@ -17,6 +17,7 @@ from guibuilder.catalog.layers._common import (
     initializer_param,
     regularizer_param,
     result,
+    seed_param,
 )
 from guibuilder.catalog.spec import Inferred, LayerSpec, ParamSpec, PortSpec, Shape, ShapeError
 
@@ -152,14 +153,7 @@ MULTI_HEAD_ATTENTION = LayerSpec(
         regularizer_param("activity_regularizer", "outputs"),
         constraint_param("kernel_constraint", "weights"),
         constraint_param("bias_constraint", "bias"),
-        ParamSpec(
-            "seed",
-            "int",
-            None,
-            "Random seed for dropout; empty for a random one.",
-            optional=True,
-            advanced=True,
-        ),
+        seed_param("dropout"),
     ),
     inputs=PORTS,
     infer=_mha_shape,
@@ -199,14 +193,6 @@ _DROPOUT = ParamSpec(
     minimum=0.0,
     maximum=1.0,
 )
-_SEED = ParamSpec(
-    "seed",
-    "int",
-    None,
-    "Random seed for dropout; empty for a random one.",
-    optional=True,
-    advanced=True,
-)
 
 ATTENTION = LayerSpec(
     type_id="Attention",
@@ -223,7 +209,7 @@ ATTENTION = LayerSpec(
             choices=("dot", "concat"),
         ),
         _DROPOUT,
-        _SEED,
+        seed_param("dropout"),
     ),
     inputs=PORTS,
     infer=_dot_attention_shape,
@@ -252,7 +238,7 @@ ADDITIVE_ATTENTION = LayerSpec(
     params=(
         ParamSpec("use_scale", "bool", True, "Learn a scale per feature for the attention scores."),
         _DROPOUT,
-        _SEED,
+        seed_param("dropout"),
     ),
     inputs=PORTS,
     infer=_additive_attention_shape,

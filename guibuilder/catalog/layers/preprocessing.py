@@ -15,6 +15,7 @@ from guibuilder.catalog.layers._common import (
     fmt_shape,
     layout,
     result,
+    seed_param,
     single,
 )
 from guibuilder.catalog.spec import Inferred, LayerSpec, ParamSpec, Shape, ShapeError
@@ -55,17 +56,6 @@ def _image(inputs: list[Shape], what: str, data_format: str = "channels_last") -
     return shape
 
 
-def _seed_param() -> ParamSpec:
-    return ParamSpec(
-        "seed",
-        "int",
-        None,
-        "Random seed; empty for a random one.",
-        optional=True,
-        advanced=True,
-    )
-
-
 def _fill_params() -> tuple[ParamSpec, ...]:
     return (
         ParamSpec(
@@ -83,7 +73,7 @@ def _fill_params() -> tuple[ParamSpec, ...]:
             choices=AFFINE_INTERPOLATIONS,
             advanced=True,
         ),
-        _seed_param(),
+        seed_param("augmentation"),
         ParamSpec(
             "fill_value",
             "float",
@@ -334,7 +324,7 @@ RANDOM_FLIP = _augmentation(
     "Flips images at random while training, left-right and/or up-down.",
     (
         ParamSpec("mode", "choice", "horizontal", "Which flips to make.", choices=FLIP_MODES),
-        _seed_param(),
+        seed_param("augmentation"),
         data_format_param(),
     ),
     _no_check,
@@ -422,7 +412,7 @@ RANDOM_CONTRAST = _augmentation(
             [0, 255],
             "The lowest and highest pixel value of the input images.",
         ),
-        _seed_param(),
+        seed_param("augmentation"),
     ),
     _check_contrast,
     lambda p: _fmt_factor(p["factor"]),

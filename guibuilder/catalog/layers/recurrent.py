@@ -17,6 +17,7 @@ from guibuilder.catalog.layers._common import (
     initializer_param,
     regularizer_param,
     result,
+    seed_param,
     single,
 )
 from guibuilder.catalog.spec import Inferred, LayerSpec, ParamSpec, Shape, ShapeError
@@ -132,14 +133,7 @@ def _rnn_params(type_id: str) -> tuple[ParamSpec, ...]:
         constraint_param("kernel_constraint", "input weights"),
         constraint_param("recurrent_constraint", "recurrent weights"),
         constraint_param("bias_constraint", "bias"),
-        ParamSpec(
-            "seed",
-            "int",
-            None,
-            "Random seed for dropout; empty for a random one.",
-            optional=True,
-            advanced=True,
-        ),
+        seed_param("dropout"),
         ParamSpec(
             "go_backwards",
             "bool",

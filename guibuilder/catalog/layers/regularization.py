@@ -11,6 +11,7 @@ from guibuilder.catalog.layers._common import (
     fmt_shape,
     layout,
     result,
+    seed_param,
     single,
 )
 from guibuilder.catalog.spec import Inferred, LayerSpec, ParamSpec, Shape, ShapeError
@@ -26,18 +27,6 @@ def _rate() -> ParamSpec:
         "Fraction of the values set to 0 during training.",
         minimum=0.0,
         maximum=1.0,
-    )
-
-
-def _seed() -> ParamSpec:
-    return ParamSpec(
-        "seed",
-        "int",
-        None,
-        "Fixed random seed for repeatable noise; empty for a new one each run.",
-        minimum=0,
-        optional=True,
-        advanced=True,
     )
 
 
@@ -74,7 +63,7 @@ DROPOUT = LayerSpec(
             optional=True,
             advanced=True,
         ),
-        _seed(),
+        seed_param("noise"),
     ),
     infer=_dropout_rule,
     doc_url=docs("regularization_layers/dropout"),
@@ -101,7 +90,7 @@ SPATIAL_DROPOUT1D = LayerSpec(
     keras_class="SpatialDropout1D",
     category=CATEGORY,
     summary="Dropout of whole channels of a sequence rather than single values.",
-    params=(_rate(), _seed()),
+    params=(_rate(), seed_param("noise")),
     infer=_spatial_rule(1),
     doc_url=docs("regularization_layers/spatial_dropout1d"),
     describe=lambda p: f"p={p['rate']:g}",
@@ -112,7 +101,7 @@ SPATIAL_DROPOUT2D = LayerSpec(
     keras_class="SpatialDropout2D",
     category=CATEGORY,
     summary="Dropout of whole feature maps (channels) of an image rather than single pixels.",
-    params=(_rate(), data_format_param(), _seed()),
+    params=(_rate(), data_format_param(), seed_param("noise")),
     infer=_spatial_rule(2),
     doc_url=docs("regularization_layers/spatial_dropout2d"),
     describe=lambda p: f"p={p['rate']:g}",
@@ -125,7 +114,7 @@ GAUSSIAN_NOISE = LayerSpec(
     summary="Adds random noise with mean 0 during training, a simple form of augmentation.",
     params=(
         ParamSpec("stddev", "float", 0.1, "Standard deviation of the noise.", minimum=0.0),
-        _seed(),
+        seed_param("noise"),
     ),
     infer=lambda params, inputs: result(single(inputs, "GaussianNoise")),
     doc_url=docs("regularization_layers/gaussian_noise"),
