@@ -11,15 +11,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
+from _demo_window import demo_window
 
 
 def rss_mb() -> float:
@@ -36,29 +30,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="number of trainings (30)")
     parser.add_argument("--epochs", type=int, default=1, help="epochs per training (1)")
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QEventLoop
 
-    from guibuilder.ui.app import application, wait_until_idle
-    from guibuilder.ui.mainwindow import MainWindow
-
-    app = application()
-    window = MainWindow()
-    window.resize(1600, 1000)
-    window.show()
     memory: list[float] = []
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / DEMO.name
-        shutil.copy(DEMO, project)
-        window.load(project)
-        if not wait_until_idle(app, window):
-            raise SystemExit("Keras did not load")
-        window.show_training()
+    with demo_window(args.epochs) as (app, window, _folder):
         panel = window.training_panel
-        panel.run_root_override = Path(folder) / "runs"
-        panel._commit("epochs", args.epochs)
         started = time.perf_counter()
         for n in range(1, args.runs + 1):
             loop = QEventLoop()
@@ -79,8 +55,6 @@ def main() -> None:
             memory.append(rss_mb())
             if n == 1 or n % 5 == 0:
                 print(f"run {n:2d}: {memory[-1]:.0f} MB, {time.perf_counter() - started:.0f} s")
-        window.session.undo_stack.setClean()
-        window.close()
     growth = memory[-1] - memory[0]
     print(f"{args.runs} runs; largest after the first: {max(memory[1:] or memory):.0f} MB")
     print(f"memory growth after the first run (MB, goal <= 100): {growth:.1f}")

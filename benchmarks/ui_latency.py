@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
+from _demo_window import demo_window
+
 TICK_MS = 5
 
 
@@ -27,28 +23,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15, help="epochs of the run (15)")
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from guibuilder.ui.app import application, wait_until_idle
-    from guibuilder.ui.mainwindow import MainWindow
-
-    app = application()
-    window = MainWindow()
-    window.resize(1600, 1000)
-    window.show()
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / DEMO.name
-        shutil.copy(DEMO, project)
-        window.load(project)
-        if not wait_until_idle(app, window):
-            raise SystemExit("Keras did not load")
-        window.show_training()
+    with demo_window(args.epochs) as (_app, window, _folder):
         panel = window.training_panel
-        panel.run_root_override = Path(folder) / "runs"
-        panel._commit("epochs", args.epochs)
 
         gaps: list[float] = []
         last = [time.perf_counter()]
@@ -74,8 +52,6 @@ def main() -> None:
         loop.exec()
         timer.stop()
         seconds = time.perf_counter() - started
-        window.session.undo_stack.setClean()
-        window.close()
     if ended != ["finished"]:
         raise SystemExit(f"the run ended with {ended}: {panel.status_label.text()}")
     gaps.sort()
