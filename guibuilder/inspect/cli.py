@@ -295,7 +295,7 @@ def _classification(
         acts = probe(x[:BATCH], [hidden])[hidden]
         points = pca(acts)
         if points.shape[1] == 2:
-            title = f"PCA of {hidden}'s activations ({len(points)} {data.name} samples)"
+            title = f"PCA of the activations of {hidden} ({len(points)} {data.name} samples)"
             labels = np.asarray(y[:BATCH]).astype(int)
             writer.add(
                 figures.embedding_figure(points, labels, names, title, out / "embedding_pca.png")
