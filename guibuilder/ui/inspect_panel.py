@@ -11,6 +11,7 @@ panel is first shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 PREVIEW_SIZE = 72
 #: Most sample indices listed for a confusion-matrix cell.
 MAX_LISTED = 500
+
+#: Tabs after Activations and Confusion matrix: a title and a page class. A page is made
+#: with the panel as its only argument; its ``refresh()`` runs whenever the panel refreshes
+#: while the page is the current tab and the dataset is loaded.
+TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = ()
 
 
 def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:
@@ -132,6 +138,8 @@ class InspectPanel(QWidget):
         confusion_layout.addLayout(cell_side)
         self.tabs.addTab(self.activation_page, "Activations")
         self.tabs.addTab(self.confusion_page, "Confusion matrix")
+        for title, page in TABS:
+            self.tabs.addTab(page(self), title)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
 
         layout = QVBoxLayout(self)
@@ -207,15 +215,19 @@ class InspectPanel(QWidget):
             return
         if self.dataset is None:
             return
-        if self.tabs.currentWidget() is self.activation_page:
+        page = self.tabs.currentWidget()
+        if page is self.activation_page:
             if "activation" in self._stale and self.node_id is not None:
                 self._stale.discard("activation")
                 self.status_label.setText(f"Computing the activations of {self.node_id}…")
                 self.worker.submit("activation", subject, self.node_id, self.sample_box.value())
-        elif "confusion" in self._stale:
-            self._stale.discard("confusion")
-            self.status_label.setText("Predicting the validation set…")
-            self.worker.submit("confusion", subject)
+        elif page is self.confusion_page:
+            if "confusion" in self._stale:
+                self._stale.discard("confusion")
+                self.status_label.setText("Predicting the validation set…")
+                self.worker.submit("confusion", subject)
+        else:
+            page.refresh()
 
     def _ensure_views(self) -> None:
         if self.activation_view is not None:

@@ -3,12 +3,15 @@
 Keras keeps per-thread state, so one daemon thread does all of the Keras work: it loads
 the dataset, builds the model from a snapshot of the graph and its weights, and answers
 jobs. Only the newest job of each kind is run; results reach the GUI thread through
-queued Qt signals, so no Qt item is touched from the worker.
+queued Qt signals, so no Qt item is touched from the worker. Besides its own jobs
+(``dataset``, ``activation``, ``confusion``), the worker runs any function a tab gives to
+:meth:`InspectWorker.compute`, with a :class:`Context` holding the data and the model.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,20 @@ class Subject:
     weights: Any
     dataset_spec: Any
     base_dir: Path | None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a tab's job computes with, in the worker thread: the dataset and the model."""
+
+    subject: Subject
+    data: Any
+    model: Any
+    probe: Any
+
+
+#: The worker's own jobs, run before any other queued job, in this order.
+OWN_JOBS = ("dataset", "activation", "confusion")
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,7 @@ class InspectWorker(QObject):
     dataset_ready = Signal(object)  # the Dataset
     activation_ready = Signal(object)  # ActivationResult
     confusion_ready = Signal(object)  # ConfusionResult
+    result_ready = Signal(str, int, object)  # job kind, subject version, what the job returned
     failed = Signal(str, str)  # job kind, one-sentence message
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -84,6 +102,16 @@ class InspectWorker(QObject):
                 self._thread.start()
         self._wake.set()
 
+    def compute(self, kind: str, subject: Subject, job: Callable[..., Any], *args: Any) -> None:
+        """Queue ``job(context, *args)`` as ``kind``, replacing an older job of that kind.
+
+        ``job`` runs in the worker thread with a :class:`Context`; what it returns arrives
+        through ``result_ready``, and a :class:`GuibuilderError` it raises through ``failed``.
+        """
+        if kind in OWN_JOBS:
+            raise ValueError(f"{kind!r} is one of the worker's own jobs")
+        self.submit(kind, subject, job, *args)
+
     def close(self, timeout: float = 5.0) -> None:
         """Stop the thread after the job it is running."""
         with self._lock:
@@ -96,7 +124,7 @@ class InspectWorker(QObject):
 
     def _next(self) -> tuple[str, Subject, tuple[Any, ...]] | None:
         with self._lock:
-            for kind in ("dataset", "activation", "confusion"):
+            for kind in (*OWN_JOBS, *self._jobs):
                 if kind in self._jobs:
                     subject, args = self._jobs.pop(kind)
                     return kind, subject, args
@@ -148,6 +176,11 @@ class InspectWorker(QObject):
             return
         x, y = validation_split(data)
         model, probe = self._probe(subject)
+        if kind not in OWN_JOBS:
+            job, *rest = args
+            value = job(Context(subject, data, model, probe), *rest)
+            self.result_ready.emit(kind, subject.version, value)
+            return
         if kind == "activation":
             node_id, sample = args
             start = time.perf_counter()
