@@ -1,6 +1,7 @@
 """The Keras callback that connects a running ``fit`` to a :class:`TrainingSession`.
 
-It checks the stop and pause events at every batch, applies the learning-rate schedule,
+It checks the stop and pause events at every batch (a paused run may be let through one
+batch at a time, and each such step is reported), applies the learning-rate schedule,
 watches the loss for NaN, and emits batch and epoch events. Batch events are sent at most
 every ``interval`` seconds, so a fast model is not slowed down by its own progress reports.
 It also writes the run folder's history and best model. Imported only in the training
@@ -87,6 +88,7 @@ class SessionCallback(keras.callbacks.Callback):
         self._last_loss = 0.0
         self._last_time = 0.0
         self._last_emit = 0.0
+        self._stepped: set[int] = set()
 
     def set_model(self, model: Any) -> None:
         super().set_model(model)
@@ -127,19 +129,32 @@ class SessionCallback(keras.callbacks.Callback):
         return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     def _wait_while_paused(self, step: int) -> None:
-        if self.controls.running.is_set() or self.controls.stop.is_set():
+        """Hold a paused run before batch ``step``; a granted step lets that one batch through."""
+        controls = self.controls
+        if controls.running.is_set() or controls.stop.is_set():
+            return
+        if controls.take_step():
+            self._mark_stepped(step)
             return
         began = time.perf_counter()
         self.emit(PausedEvent(epoch=self._epoch + 1, step=step))
-        while not self.controls.running.wait(0.1):
-            if self.controls.stop.is_set():
-                break
+        while not controls.wait(0.1):
+            pass
         paused = time.perf_counter() - began
         self._paused_s += paused
         self._epoch_paused_s += paused
         self._last_time += paused
-        if not self.controls.stop.is_set():
+        if controls.stop.is_set():
+            return
+        if controls.running.is_set():
             self.emit(ResumedEvent(epoch=self._epoch + 1, step=step))
+        elif controls.take_step():
+            self._mark_stepped(step)
+
+    def _mark_stepped(self, batch: int) -> None:
+        """Remember that ``batch`` ran as a single step, so its end is always reported."""
+        with self._lock:
+            self._stepped.add(batch)
 
     # ---------------------------------------------------------------- training
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -176,7 +191,9 @@ class SessionCallback(keras.callbacks.Callback):
                 self._fitting.stop_training = True
                 return
             now = time.perf_counter()
-            due = now - self._last_emit >= self.interval or step == self.steps_per_epoch
+            stepped = batch in self._stepped
+            self._stepped.discard(batch)
+            due = stepped or now - self._last_emit >= self.interval or step == self.steps_per_epoch
             if due and step > self._last_step:
                 recent = (loss * step - self._last_loss * self._last_step) / (
                     step - self._last_step

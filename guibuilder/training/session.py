@@ -30,6 +30,7 @@ from guibuilder.graph import Graph
 from guibuilder.training.config import TrainConfig
 from guibuilder.training.controls import Controls
 from guibuilder.training.events import (
+    ActivationsEvent,
     ErrorEvent,
     FinishedEvent,
     NanEvent,
@@ -151,6 +152,10 @@ class TrainingSession:
         The run's name (in its folder name); the graph's name by default.
     batch_interval
         The shortest time in seconds between two batch events.
+    probe
+        A sample (a batch of one) whose activations in every layer are sent as an
+        ``activations`` event before the first epoch (epoch 0) and after each epoch;
+        ``None`` records none. A recording that fails becomes a warning; training goes on.
     """
 
     def __init__(
@@ -163,6 +168,7 @@ class TrainingSession:
         run_root: str | Path | None = None,
         name: str | None = None,
         batch_interval: float = 0.05,
+        probe: Any = None,
     ) -> None:
         self.graph = snapshot(graph)
         self.config = config or TrainConfig()
@@ -173,6 +179,7 @@ class TrainingSession:
         self._weights = weights
         self._run_root = Path(run_root) if run_root is not None else None
         self._interval = batch_interval
+        self._probe = probe
         self._controls = Controls()
         self._thread: threading.Thread | None = None
         self._run: RunFolder | None = None
@@ -190,16 +197,23 @@ class TrainingSession:
 
     def stop(self) -> None:
         """Ask the run to stop; it ends after the current batch (a paused run too)."""
-        self._controls.stop.set()
-        self._controls.running.set()
+        self._controls.halt()
 
     def pause(self) -> None:
         """Hold the run before its next batch, until :meth:`resume` or :meth:`stop`."""
-        self._controls.running.clear()
+        self._controls.pause()
 
     def resume(self) -> None:
         """Continue a paused run."""
-        self._controls.running.set()
+        self._controls.resume()
+
+    def step(self, count: int = 1) -> None:
+        """Train exactly ``count`` more batches, then pause (step mode).
+
+        Works on a running, a paused and a not yet started session; each call adds to the
+        steps still to take, and every stepped batch sends a ``batch`` event.
+        """
+        self._controls.grant_step(count)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the worker to end; return whether it has."""
@@ -401,6 +415,8 @@ class TrainingSession:
             interval=self._interval,
         )
         callbacks: list[Any] = [callback]
+        if self._probe is not None:
+            callbacks.insert(0, self._activation_recorder())
         if config.early_stopping:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -433,6 +449,22 @@ class TrainingSession:
             )
         )
         return _Prepared(model, x, y, validation, callback, callbacks)
+
+    def _activation_recorder(self) -> Any:
+        """The callback that sends the probe's activations (it keeps only two itself)."""
+        from guibuilder.inspect.callback import ActivationHistory
+
+        epochs = self.config.epochs
+
+        def send(snap: Any) -> None:
+            acts = {k: v[0] for k, v in snap.activations.items()}
+            self._emit(ActivationsEvent(snap.epoch, epochs, acts, snap.mean, snap.std))
+
+        def off(exc: Exception) -> None:
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self._warn(f"live activations are off: {text[:MAX_MESSAGE]}")
+
+        return ActivationHistory(self._probe, max_snapshots=2, on_snapshot=send, on_error=off)
 
     def _check_inputs(self, model: Any, x: Any, data_name: str) -> None:
         arrays = list(x) if isinstance(x, list | tuple) else None if isinstance(x, dict) else [x]
