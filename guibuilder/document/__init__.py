@@ -1,5 +1,12 @@
 """The project file: versioned JSON, migrations, atomic save. No Qt, no Keras."""
 
+from guibuilder.document.classroom import (
+    Challenge,
+    ChallengeResult,
+    Classroom,
+    ClassroomError,
+    LockedError,
+)
 from guibuilder.document.io import (
     SUFFIX,
     WEIGHTS_SUFFIX,
@@ -25,6 +32,11 @@ __all__ = [
     "MIGRATIONS",
     "SUFFIX",
     "WEIGHTS_SUFFIX",
+    "Challenge",
+    "ChallengeResult",
+    "Classroom",
+    "ClassroomError",
+    "LockedError",
     "Project",
     "ProjectError",
     "atomic_write",

@@ -8,6 +8,9 @@ Version 0 is the draft layout of the format used while the project was being des
 (layers under ``"layers"`` with ``"x"``/``"y"`` coordinates, connections under ``"links"``
 as ``{"from", "to", "port", "index"}``). No released guibuilder wrote it; it is kept as
 the first, real step of the chain, and to show how the next step is written.
+
+Version 2 adds ``"classroom"``: a teacher's locks, the student view and a challenge
+(:mod:`guibuilder.document.classroom`); a version 1 file has none.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 #: The current format version: what :func:`migrate` produces and what saving writes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class MigrationError(ValueError):
@@ -59,8 +62,18 @@ def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Add the ``classroom`` field: no locks, no challenge."""
+    if "classroom" in data:
+        raise MigrationError('a version 1 file cannot have a "classroom" field')
+    return {**data, "version": 2, "classroom": None}
+
+
 #: version -> function that upgrades a file of that version to the next version.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    0: _v0_to_v1,
+    1: _v1_to_v2,
+}
 
 
 def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:

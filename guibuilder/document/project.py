@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from guibuilder import __version__, catalog
 from guibuilder.catalog import ParamError
+from guibuilder.document.classroom import Classroom, ClassroomError
 from guibuilder.document.migrations import FORMAT_VERSION, MigrationError, migrate
 from guibuilder.errors import FileFormatError
 from guibuilder.graph import Edge, Graph, GraphError
@@ -37,6 +38,7 @@ _TOP_KEYS = (
     "outputs",
     "dataset",
     "training",
+    "classroom",
     "weights",
     "meta",
 )
@@ -58,14 +60,16 @@ class Project:
     """Everything a ``.gbproj`` file holds.
 
     ``dataset`` and ``training`` are free-form settings owned by the data and training
-    code; ``weights`` holds trained weights per node id. ``warnings`` lists what loading
-    noticed without refusing the file (a missing weights file); it is never saved.
+    code; ``weights`` holds trained weights per node id; ``classroom`` a teacher's locks
+    and challenge. ``warnings`` lists what loading noticed without refusing the file (a
+    missing weights file); it is never saved.
     """
 
     graph: Graph = field(default_factory=Graph)
     dataset: dict[str, Any] | None = None
     training: dict[str, Any] | None = None
     weights: WeightStore | None = None
+    classroom: Classroom | None = None
     path: Path | None = None
     title: str = ""
     description: str = ""
@@ -122,6 +126,7 @@ def project_to_dict(project: Project, weights_file: str | None = None) -> dict[s
         "outputs": [{"node": n, "output": i} for n, i in graph.explicit_outputs],
         "dataset": None if project.dataset is None else _canonical(project.dataset),
         "training": None if project.training is None else _canonical(project.training),
+        "classroom": None if project.classroom is None else project.classroom.to_dict(),
         "weights": weights_file,
         "meta": _canonical(meta),
     }
@@ -370,6 +375,12 @@ def parse_project(data: Any, source: str = "the project") -> tuple[Project, str 
         description=reader.field(meta, "description", (str,), '"meta"', ""),
         created_with=reader.field(meta, "created_with", (str,), '"meta"', CREATED_WITH),
     )
+    classroom = reader.field(data, "classroom", (dict, type(None)), "the project", None)
+    if classroom is not None:
+        try:
+            project.classroom = Classroom.from_dict(classroom, graph)
+        except ClassroomError as exc:
+            raise reader.fail(str(exc)) from exc
     weights = reader.field(data, "weights", (str, type(None)), "the project", None)
     return project, weights
 

@@ -130,7 +130,7 @@ def test_future_version_is_refused(tmp_path):
         load_project(path)
     assert str(info.value) == (
         f"{path} was saved by a newer guibuilder (format version 3; "
-        "this one reads up to 1): update guibuilder"
+        "this one reads up to 2): update guibuilder"
     )
 
 

@@ -112,6 +112,7 @@ def test_text_is_deterministic_json():
         "outputs",
         "dataset",
         "training",
+        "classroom",
         "weights",
         "meta",
     ]
@@ -187,7 +188,7 @@ V0 = {
 
 
 def test_version_0_is_migrated():
-    assert set(MIGRATIONS) == {0}
+    assert set(MIGRATIONS) == {0, 1}
     project = project_from_dict(json.loads(json.dumps(V0)))
     graph = project.graph
     assert list(graph.nodes) == ["x", "d"]
