@@ -1,36 +1,28 @@
 """A Keras callback that keeps a probe sample's activations at every epoch end.
 
-The training engine adds :class:`ActivationHistory` to ``fit``; the window's epoch slider
-scrubs back through :attr:`ActivationHistory.snapshots`. The history is bounded: past
-``max_snapshots``, every other older snapshot is dropped, so the first epochs stay in view
-at a coarser step while the latest are all kept.
+The training engine adds :class:`ActivationHistory` to ``fit``: it records every layer's
+activations for a fixed probe batch before the first epoch (epoch 0) and at each epoch
+end, through one multi-output probe model made once per ``fit`` and run by a compiled
+predict function (one forward pass of the probe per epoch). The values are kept as
+float16 where they fit, in a bounded :class:`~guibuilder.inspect.snapshots.SnapshotHistory`,
+and handed to ``on_snapshot`` for the window's epoch slider.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import keras
-import numpy as np
 
 from guibuilder.inspect.activations import Probe, batch_of, layer_ids
+from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
 
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The probe's activations after one epoch, with each layer's mean and std."""
-
-    epoch: int
-    activations: dict[str, np.ndarray]
-    mean: dict[str, float]
-    std: dict[str, float]
+__all__ = ["ActivationHistory", "Snapshot"]
 
 
 class ActivationHistory(keras.callbacks.Callback):
-    """Record the activations of a fixed probe batch at each epoch end.
+    """Record the activations of a fixed probe batch at the start and at each epoch end.
 
     Parameters
     ----------
@@ -44,6 +36,15 @@ class ActivationHistory(keras.callbacks.Callback):
         Record every ``every`` epochs (the last epoch of ``fit`` is not forced).
     on_snapshot
         Called with each new :class:`Snapshot` (in the training thread), to send it on.
+    at_start
+        Also record the untrained model, as epoch 0, when ``fit`` begins.
+    precision
+        ``float16`` (values beyond its range stay float32) or ``float32``.
+    max_bytes
+        The most bytes the kept snapshots may hold; older ones are thinned out past that.
+    on_error
+        Called with the exception when a recording fails; recording then stops and
+        training goes on. Without it the exception propagates and ends ``fit``.
     """
 
     def __init__(
@@ -53,62 +54,80 @@ class ActivationHistory(keras.callbacks.Callback):
         max_snapshots: int = 50,
         every: int = 1,
         on_snapshot: Callable[[Snapshot], None] | None = None,
+        *,
+        at_start: bool = True,
+        precision: str = "float16",
+        max_bytes: int = 64 * 2**20,
+        on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         super().__init__()
-        if max_snapshots < 2:
-            raise ValueError(f"max_snapshots must be at least 2, not {max_snapshots}")
+        if precision not in ("float16", "float32"):
+            raise ValueError(f"precision must be float16 or float32, not {precision!r}")
         self.probe_x = batch_of(probe_x)
         self.node_ids = tuple(node_ids) if node_ids is not None else None
-        self.max_snapshots = max_snapshots
         self.every = max(1, every)
         self.on_snapshot = on_snapshot
-        self._snapshots: list[Snapshot] = []
-        self._lock = threading.Lock()
+        self.at_start = at_start
+        self.precision = precision
+        self.on_error = on_error
+        self.history = SnapshotHistory(max_snapshots, max_bytes)
+        self.failed = False
         self._probe: Probe | None = None
+
+    @property
+    def max_snapshots(self) -> int:
+        """The most snapshots kept."""
+        return self.history.max_snapshots
 
     def set_model(self, model: Any) -> None:
         super().set_model(model)
-        self._probe = Probe(model, compiled=True)
+        self._probe = Probe(model, compiled=True) if model is not None else None
 
     @property
     def snapshots(self) -> list[Snapshot]:
         """The snapshots kept so far, oldest first (a copy, safe to read from any thread)."""
-        with self._lock:
-            return list(self._snapshots)
+        return self.history.snapshots
 
     def epochs(self) -> list[int]:
-        """The (1-based) epochs that have a snapshot."""
-        return [s.epoch for s in self.snapshots]
+        """The epochs that have a snapshot (0 is the untrained model)."""
+        return self.history.epochs()
 
     def at(self, epoch: int) -> Snapshot:
         """The snapshot of ``epoch``, or the latest one before it."""
-        kept = self.snapshots
-        earlier = [s for s in kept if s.epoch <= epoch]
-        if not earlier:
-            raise KeyError(f"no snapshot at or before epoch {epoch}")
-        return earlier[-1]
+        return self.history.at(epoch)
 
     def capture(self, epoch: int) -> Snapshot:
-        """Record the probe's activations now, as those of ``epoch`` (1-based)."""
+        """Record the probe's activations now, as those of ``epoch`` (1-based; 0 = start)."""
         if self._probe is None:
             raise RuntimeError("the callback has no model yet")
-        ids = self.node_ids if self.node_ids is not None else tuple(layer_ids(self._probe.model))
-        acts = self._probe(self.probe_x, ids)
-        snapshot = Snapshot(
-            epoch=epoch,
-            activations=acts,
-            mean={k: float(v.mean()) for k, v in acts.items()},
-            std={k: float(v.std()) for k, v in acts.items()},
-        )
-        with self._lock:
-            self._snapshots.append(snapshot)
-            if len(self._snapshots) > self.max_snapshots:
-                half = len(self._snapshots) // 2
-                self._snapshots = self._snapshots[:half:2] + self._snapshots[half:]
+        # Reading ``self.model`` brings the trained values into the variables on JAX.
+        model = self.model
+        ids = self.node_ids if self.node_ids is not None else tuple(layer_ids(model))
+        snapshot = Snapshot.of(epoch, self._probe(self.probe_x, ids), self.precision)
+        self.history.add(snapshot)
         if self.on_snapshot is not None:
             self.on_snapshot(snapshot)
         return snapshot
 
+    def _record(self, epoch: int) -> None:
+        if self.failed:
+            return
+        try:
+            self.capture(epoch)
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.failed = True
+            self.on_error(exc)
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        if self.at_start:
+            self._record(0)
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if (epoch + 1) % self.every == 0:
-            self.capture(epoch + 1)
+            self._record(epoch + 1)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        # The probe model holds the trained model; the snapshots outlive it.
+        self._probe = None

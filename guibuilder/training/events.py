@@ -3,14 +3,19 @@
 Every event has a ``kind`` string. A run emits ``started`` once, then ``batch`` and
 ``epoch`` events (with ``paused``/``resumed``/``warning`` in between), and ends with exactly
 one terminal event: ``finished``, ``stopped``, ``nan`` or ``error``. Epochs and steps are
-counted from 1, as a person counts them. Values are plain Python (floats, str, dicts).
+counted from 1, as a person counts them. Values are plain Python (floats, str, dicts); the
+``activations`` event, sent when the run records a probe sample, also carries small numpy
+arrays.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,23 @@ class EpochEvent(TrainingEvent):
     samples_per_s: float
     best: bool = False
     partial: bool = False
+
+
+@dataclass(frozen=True)
+class ActivationsEvent(TrainingEvent):
+    """The probe sample's activations in every layer, before the first epoch (``epoch``
+    0) and after each epoch, for the window's live view and epoch slider.
+
+    ``activations`` maps node ids to one sample's activation (no batch axis; float16 where
+    the values fit); ``mean`` and ``std`` are each layer's, from the float32 values.
+    """
+
+    kind: ClassVar[str] = "activations"
+    epoch: int
+    epochs: int
+    activations: Mapping[str, np.ndarray]
+    mean: Mapping[str, float]
+    std: Mapping[str, float]
 
 
 @dataclass(frozen=True)
