@@ -7,6 +7,12 @@ shows the model's confusion matrix on the validation set; clicking a cell lists 
 samples in it. The model is built from the project's graph and weights in a worker
 thread, and nothing is computed while the panel is hidden. pyqtgraph is imported when the
 panel is first shown.
+
+Live: a run started from the training panel records the chosen sample's activations in
+every layer before training and after each epoch (:meth:`InspectPanel.start_live`,
+:meth:`InspectPanel.add_snapshot`). While it trains, the clicked node's view follows the
+newest epoch; the epoch slider scrubs back through the kept snapshots, during the run and
+after it. A new run clears them.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QSlider,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -28,6 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from guibuilder.compiler.weights import WeightStore
+from guibuilder.inspect.activations import sample_of
+from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
 from guibuilder.ui.inspect_worker import (
     ActivationResult,
     ConfusionResult,
@@ -43,6 +52,10 @@ if TYPE_CHECKING:
 PREVIEW_SIZE = 72
 #: Most sample indices listed for a confusion-matrix cell.
 MAX_LISTED = 500
+#: Most epoch snapshots the slider keeps, and the most memory they may take; past either,
+#: older epochs are thinned out (the first and the latest are always kept).
+LIVE_SNAPSHOTS = 100
+LIVE_BYTES = 128 * 2**20
 
 #: Tabs after Activations and Confusion matrix: a title and a page class. A page is made
 #: with the panel as its only argument; its ``refresh()`` runs whenever the panel refreshes
@@ -88,6 +101,13 @@ class InspectPanel(QWidget):
         self._version = 0
         self._subject: Subject | None = None
         self._stale = {"dataset", "activation", "confusion"}
+        self.live = SnapshotHistory(LIVE_SNAPSHOTS, LIVE_BYTES)
+        self.live_sample: int | None = None
+        self.live_epochs = 0
+        self.live_running = False
+        self.shown_epoch: int | None = None
+        self._live_session: Session | None = None
+        self._slider_epoch: int | None = None
 
         self.worker = InspectWorker(self)
         self.worker.dataset_ready.connect(self._dataset_ready)
@@ -121,7 +141,9 @@ class InspectPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.activation_page = QWidget()
-        QVBoxLayout(self.activation_page).setContentsMargins(0, 4, 0, 0)
+        activation_layout = QVBoxLayout(self.activation_page)
+        activation_layout.setContentsMargins(0, 4, 0, 0)
+        activation_layout.addLayout(self._build_epoch_row())
         self.confusion_page = QWidget()
         confusion_layout = QHBoxLayout(self.confusion_page)
         confusion_layout.setContentsMargins(0, 4, 0, 0)
@@ -147,6 +169,31 @@ class InspectPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
+    def _build_epoch_row(self) -> QHBoxLayout:
+        caption = QLabel("Epoch")
+        caption.setProperty("role", "muted")
+        self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
+        self.epoch_slider.setObjectName("InspectEpochSlider")
+        self.epoch_slider.setToolTip(
+            "Scrub through the activations recorded before training and after each epoch"
+        )
+        self.epoch_slider.setPageStep(1)
+        self.epoch_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.epoch_slider.valueChanged.connect(self._epoch_moved)
+        self.epoch_label = QLabel()
+        self.epoch_label.setObjectName("InspectEpochLabel")
+        self.epoch_label.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("epoch 0000 of 0000 · before training") + 8
+        )
+        row = QHBoxLayout()
+        row.setContentsMargins(2, 0, 2, 0)
+        row.setSpacing(8)
+        row.addWidget(caption)
+        row.addWidget(self.epoch_slider, 1)
+        row.addWidget(self.epoch_label)
+        self._update_slider()
+        return row
+
     # ---------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:
         """Inspect ``session``'s project; what was shown before is cleared."""
@@ -156,6 +203,7 @@ class InspectPanel(QWidget):
         self.session = session
         self.dataset = None
         self.node_id = None
+        self._clear_live()
         self.sample_box.setEnabled(False)
         self.sample_label.setText("No dataset loaded")
         self.preview.clear()
@@ -219,6 +267,9 @@ class InspectPanel(QWidget):
         if page is self.activation_page:
             if "activation" in self._stale and self.node_id is not None:
                 self._stale.discard("activation")
+                if self._show_snapshot():
+                    return
+                self.shown_epoch = None
                 self.status_label.setText(f"Computing the activations of {self.node_id}…")
                 self.worker.submit("activation", subject, self.node_id, self.sample_box.value())
         elif page is self.confusion_page:
@@ -299,6 +350,8 @@ class InspectPanel(QWidget):
     def _activation_ready(self, result: ActivationResult) -> None:
         if not self._current(result.version) or self.activation_view is None:
             return
+        if self._snapshot_values() is not None:
+            return  # the recorded epoch the slider is at is on view
         self.last_activation = result
         node = self.session.graph.nodes.get(result.node_id) if self.session else None
         name = node.name if node is not None and node.name else result.node_id
@@ -312,6 +365,133 @@ class InspectPanel(QWidget):
         if result.node_id != self.node_id or result.sample != self.sample_box.value():
             self._stale.add("activation")
             self.refresh()
+
+    # ------------------------------------------------------------------ live
+    def start_live(self, dataset: Any) -> Any:
+        """A run is starting on ``dataset``: forget the old snapshots and give the probe.
+
+        The probe is the sample chosen in the spin box (a batch of one), or None when the
+        dataset has no sample to probe.
+        """
+        self._clear_live()
+        if self.dataset is None and self.session is not None:
+            self._dataset_ready(dataset)
+        x, _y = validation_split(dataset)
+        count = len(x[0]) if isinstance(x, list | tuple) else len(x)
+        if not count:
+            return None
+        self.live_sample = min(self.sample_box.value(), count - 1)
+        self._live_session = self.session
+        return sample_of(x, self.live_sample)
+
+    def add_snapshot(self, event: Any) -> None:
+        """Keep the activations of one epoch (an ActivationsEvent) and show them if followed."""
+        if self.live_sample is None or self._live_session is not self.session:
+            return
+        following = self._slider_epoch is None or self.epoch_slider.value() >= len(self.live) - 1
+        self.live.add(Snapshot(event.epoch, event.activations, event.mean, event.std))
+        self.live_epochs = event.epochs
+        self.live_running = True
+        self._update_slider(follow=following)
+
+    def live_ended(self, _status: str = "") -> None:
+        """The run has ended: the slider stays, over the epochs that were recorded."""
+        if not self.live_running:
+            return
+        self.live_running = False
+        epochs = self.live.epochs()
+        if epochs:
+            self.live_epochs = epochs[-1]
+        self._update_slider()
+
+    def _clear_live(self) -> None:
+        self.live.clear()
+        self.live_sample = None
+        self.live_epochs = 0
+        self.live_running = False
+        self._live_session = None
+        self._slider_epoch = None
+        self._update_slider()
+
+    def _update_slider(self, follow: bool = False) -> None:
+        """Fit the slider to the kept snapshots, staying on the epoch it was at."""
+        epochs = self.live.epochs()
+        slider = self.epoch_slider
+        slider.blockSignals(True)
+        slider.setRange(0, max(0, len(epochs) - 1))
+        if follow or self._slider_epoch is None:
+            index = len(epochs) - 1
+        else:
+            index = max((i for i, e in enumerate(epochs) if e <= self._slider_epoch), default=0)
+        slider.setValue(max(0, index))
+        slider.blockSignals(False)
+        slider.setEnabled(len(epochs) > 1)
+        self._epoch_moved(slider.value())
+
+    def _epoch_moved(self, index: int) -> None:
+        epochs = self.live.epochs()
+        if not epochs:
+            self._slider_epoch = None
+            self.epoch_label.setText("train to record every epoch")
+            self.epoch_label.setProperty("role", "muted")
+            self.epoch_label.setToolTip(
+                "A run started from the Training panel records the activations of the "
+                "sample chosen here before training and after each epoch"
+            )
+        else:
+            epoch = epochs[min(index, len(epochs) - 1)]
+            self._slider_epoch = epoch
+            text = f"epoch {epoch} of {self.live_epochs}"
+            if epoch == 0:
+                text += " · before training"
+            elif self.live_running and epoch == epochs[-1]:
+                text += " · live"
+            self.epoch_label.setText(text)
+            self.epoch_label.setProperty("role", "")
+            self.epoch_label.setToolTip(
+                f"Activations of sample {self.live_sample} recorded during training "
+                f"({len(epochs)} epochs kept)"
+            )
+            if self.live_sample is not None and self.sample_box.value() != self.live_sample:
+                self.sample_box.setValue(self.live_sample)
+        self.epoch_label.style().polish(self.epoch_label)
+        self._stale.add("activation")
+        self.refresh()
+
+    def _snapshot_values(self) -> tuple[Snapshot, np.ndarray] | None:
+        """The slider's snapshot of the clicked node, when it applies to the sample shown."""
+        if self._slider_epoch is None or self.node_id is None:
+            return None
+        if self.sample_box.value() != self.live_sample:
+            return None
+        try:
+            snapshot = self.live.at(self._slider_epoch)
+        except KeyError:
+            return None
+        values = snapshot.activations.get(self.node_id)
+        return None if values is None else (snapshot, values)
+
+    def _show_snapshot(self) -> bool:
+        """Draw the clicked node's recorded activation at the slider's epoch, if there is one."""
+        found = self._snapshot_values()
+        if found is None or self.activation_view is None:
+            return False
+        snapshot, values = found
+        node = self.session.graph.nodes.get(self.node_id) if self.session else None
+        name = node.name if node is not None and node.name else self.node_id
+        shape = " x ".join(str(d) for d in values.shape)
+        when = "before training" if snapshot.epoch == 0 else f"epoch {snapshot.epoch}"
+        self.activation_view.show_activation(
+            f"{name} ({self.node_id}) · sample {self.live_sample} · {when} · {shape}",
+            np.asarray(values, dtype="float32"),
+            self._class_names(self.node_id),
+        )
+        self.shown_epoch = snapshot.epoch
+        self.status_label.setText(
+            f"{self.node_id}: recorded {when}, mean {snapshot.mean.get(self.node_id, 0.0):.3g}, "
+            f"std {snapshot.std.get(self.node_id, 0.0):.3g}."
+        )
+        return True
 
     def _class_names(self, node_id: str) -> tuple[str, ...]:
         """The dataset's class names when ``node_id`` is a model output of a classifier."""

@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.inspect_dock)
         self.inspect_panel.message.connect(self.show_message)
         self.inspect_dock.visibilityChanged.connect(self.inspect_panel.visibility_changed)
+        self.training_panel.probe_source = self.inspect_panel.start_live
+        self.training_panel.activations.connect(self.inspect_panel.add_snapshot)
+        self.training_panel.run_ended.connect(self.inspect_panel.live_ended)
         self.summary_dock.raise_()
         self.training_panel.message.connect(self.show_message)
         self.training_panel.start_action.triggered.connect(self.show_training)
