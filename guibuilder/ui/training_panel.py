@@ -14,7 +14,6 @@ import gc
 import json
 import math
 import threading
-from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,6 @@ from PySide6.QtWidgets import (
 from guibuilder.errors import GuibuilderError
 from guibuilder.training.config import METRICS, ConfigError, TrainConfig
 from guibuilder.training.events import (
-    ActivationsEvent,
     BatchEvent,
     EpochEvent,
     PausedEvent,
@@ -166,25 +164,22 @@ class TrainingPanel(QWidget):
     """Train the open project and watch it learn.
 
     Signals: ``message`` (a line for the status bar), ``state_changed`` (idle, loading,
-    running, paused, stopping), ``run_ended`` (finished, stopped, nan or error), sent
-    once the worker thread has ended, and ``activations`` (each ActivationsEvent of a run
-    that records a probe sample: see ``probe_source``).
+    running, paused, stopping) and ``run_ended`` (finished, stopped, nan or error), sent
+    once the worker thread has ended.
     """
 
     message = Signal(str)
     state_changed = Signal(str)
     run_ended = Signal(str)
-    activations = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: Session | None = None
         self.run_root_override: Path | None = None
-        #: Given the dataset at the start of a run, the sample whose activations it records.
-        self.probe_source: Callable[[Any], Any] | None = None
         self.training: Any = None  # the TrainingSession of the run in progress
         self.state = "idle"
         self.last_status = ""
+        self._step_first = False
         self._owner: Session | None = None
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
@@ -239,10 +234,16 @@ class TrainingPanel(QWidget):
         )
         self.stop_action.setToolTip("Stop the run after the current batch")
         self.stop_action.triggered.connect(self.stop)
+        self.step_action = QAction(
+            icons.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), "Ste&p", self
+        )
+        self.step_action.setShortcut("F10")
+        self.step_action.setToolTip("Train exactly one batch, then pause (F10)")
+        self.step_action.triggered.connect(self.step)
 
     def run_actions(self) -> list[QAction]:
-        """Train, Pause and Stop, for the window's menu and tool bar."""
-        return [self.start_action, self.pause_action, self.stop_action]
+        """Train, Pause, Step and Stop, for the window's menu and tool bar."""
+        return [self.start_action, self.pause_action, self.step_action, self.stop_action]
 
     def _build_form(self) -> QWidget:
         inner = QWidget()
@@ -360,6 +361,10 @@ class TrainingPanel(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setIcon(self.stop_action.icon())
         self.stop_button.clicked.connect(self.stop)
+        self.step_button = QPushButton("Step")
+        self.step_button.setIcon(self.step_action.icon())
+        self.step_button.setToolTip(self.step_action.toolTip())
+        self.step_button.clicked.connect(self.step)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Ready")
@@ -381,7 +386,7 @@ class TrainingPanel(QWidget):
             label.setProperty("role", "muted")
         controls = QHBoxLayout()
         controls.setSpacing(6)
-        for button in (self.start_button, self.pause_button, self.stop_button):
+        for button in (self.start_button, self.pause_button, self.step_button, self.stop_button):
             controls.addWidget(button)
         controls.addSpacing(6)
         controls.addWidget(self.progress, 1)
@@ -615,8 +620,24 @@ class TrainingPanel(QWidget):
 
     def start(self) -> None:
         """Load the data, lint, and start a run (a second click after lint errors forces it)."""
+        self._begin(step_first=False)
+
+    def step(self) -> None:
+        """Train exactly one batch, then pause.
+
+        A running or paused run takes one more step; with no run, one starts as Start does
+        and pauses after its first batch.
+        """
+        if self.training is not None and self.state in ("running", "paused"):
+            self.training.step()
+            self._set_state("paused")
+        elif self.state == "idle":
+            self._begin(step_first=True)
+
+    def _begin(self, step_first: bool) -> None:
         if self.session is None or self.state != "idle":
             return
+        self._step_first = step_first
         try:
             self.config()
         except ConfigError as exc:
@@ -701,7 +722,6 @@ class TrainingPanel(QWidget):
                 weights=project.weights,
                 run_root=self.run_root(),
                 name=name,
-                probe=self.probe_source(dataset) if self.probe_source is not None else None,
             )
         except GuibuilderError as exc:
             self._fail_before_start(f"{exc.message}.")
@@ -723,9 +743,11 @@ class TrainingPanel(QWidget):
         # as long as it scans every object; frozen objects (the window, Keras' modules) are
         # skipped, so the window is not held up for a second at the start and end of a run.
         gc.freeze()
+        if self._step_first:
+            session.step()
         session.start()
         self._timer.start()
-        self._set_state("running")
+        self._set_state("paused" if self._step_first else "running")
 
     def _fail_before_start(self, text: str) -> None:
         self._set_state("idle")
@@ -793,12 +815,10 @@ class TrainingPanel(QWidget):
             self._on_epoch(event)
         elif isinstance(event, StartedEvent):
             self._on_started(event)
-        elif isinstance(event, ActivationsEvent):
-            self.activations.emit(event)
         elif isinstance(event, WarningEvent):
             self.message.emit(f"{event.message[0].upper()}{event.message[1:]}.")
         elif isinstance(event, PausedEvent):
-            self.progress.setFormat(f"Paused in epoch {event.epoch}")
+            self._on_paused(event)
         elif isinstance(event, ResumedEvent):
             self._set_progress_text(event.epoch)
         elif event.terminal:
@@ -846,6 +866,13 @@ class TrainingPanel(QWidget):
             self._set_progress_text(min(event.epoch + 1, self._epochs))
         self.eta_label.setText(f"ETA {_duration(event.eta_s)}")
         self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
+
+    def _on_paused(self, event: PausedEvent) -> None:
+        """Show where the run waits; in step mode that moves on by one batch per step."""
+        self.progress.setValue((event.epoch - 1) * self._steps + event.step)
+        self.progress.setFormat(
+            f"Paused · epoch {event.epoch}/{self._epochs}, step {event.step}/{self._steps}"
+        )
 
     def _set_progress_text(self, epoch: int) -> None:
         self.progress.setFormat(f"Epoch {epoch}/{self._epochs} · %p%")
@@ -902,6 +929,9 @@ class TrainingPanel(QWidget):
         self.pause_action.setEnabled(state in ("running", "paused"))
         self.stop_button.setEnabled(state in ("running", "paused"))
         self.stop_action.setEnabled(state in ("running", "paused"))
+        can_step = state in ("running", "paused") or (state == "idle" and self.session is not None)
+        self.step_button.setEnabled(can_step)
+        self.step_action.setEnabled(can_step)
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.pause_action.setChecked(state == "paused")
         pixmaps = QStyle.StandardPixmap
