@@ -14,6 +14,7 @@ import gc
 import json
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
 from guibuilder.errors import GuibuilderError
 from guibuilder.training.config import METRICS, ConfigError, TrainConfig
 from guibuilder.training.events import (
+    ActivationsEvent,
     BatchEvent,
     EpochEvent,
     PausedEvent,
@@ -164,18 +166,22 @@ class TrainingPanel(QWidget):
     """Train the open project and watch it learn.
 
     Signals: ``message`` (a line for the status bar), ``state_changed`` (idle, loading,
-    running, paused, stopping) and ``run_ended`` (finished, stopped, nan or error), sent
-    once the worker thread has ended.
+    running, paused, stopping), ``run_ended`` (finished, stopped, nan or error), sent
+    once the worker thread has ended, and ``activations`` (each ActivationsEvent of a run
+    that records a probe sample: see ``probe_source``).
     """
 
     message = Signal(str)
     state_changed = Signal(str)
     run_ended = Signal(str)
+    activations = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: Session | None = None
         self.run_root_override: Path | None = None
+        #: Given the dataset at the start of a run, the sample whose activations it records.
+        self.probe_source: Callable[[Any], Any] | None = None
         self.training: Any = None  # the TrainingSession of the run in progress
         self.state = "idle"
         self.last_status = ""
@@ -722,6 +728,7 @@ class TrainingPanel(QWidget):
                 weights=project.weights,
                 run_root=self.run_root(),
                 name=name,
+                probe=self.probe_source(dataset) if self.probe_source is not None else None,
             )
         except GuibuilderError as exc:
             self._fail_before_start(f"{exc.message}.")
@@ -815,6 +822,8 @@ class TrainingPanel(QWidget):
             self._on_epoch(event)
         elif isinstance(event, StartedEvent):
             self._on_started(event)
+        elif isinstance(event, ActivationsEvent):
+            self.activations.emit(event)
         elif isinstance(event, WarningEvent):
             self.message.emit(f"{event.message[0].upper()}{event.message[1:]}.")
         elif isinstance(event, PausedEvent):
