@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from guibuilder.compiler.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+from guibuilder.ui.inspect_weights import WeightsTab
 from guibuilder.ui.inspect_worker import (
     ActivationResult,
     ConfusionResult,
@@ -59,8 +60,11 @@ LIVE_BYTES = 128 * 2**20
 
 #: Tabs after Activations and Confusion matrix: a title and a page class. A page is made
 #: with the panel as its only argument; its ``refresh()`` runs whenever the panel refreshes
-#: while the page is the current tab and the dataset is loaded.
-TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = ()
+#: while the page is the current tab and the dataset is loaded. A page may also have
+#: ``follow_node(node_id, current) -> bool`` (whether it shows a node clicked on the canvas;
+#: the first that does comes to the front, the current page asked first) and
+#: ``project_changed()`` (called whenever the project or its version changes).
+TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (("Weights", WeightsTab),)
 
 
 def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:
@@ -87,6 +91,10 @@ class InspectPanel(QWidget):
     """Activations of the clicked node and the confusion matrix, for the open project."""
 
     message = Signal(str)
+    #: A tab asks for this node to be selected on the canvas.
+    node_chosen = Signal(str)
+    #: A tab's colouring of the canvas nodes (a CanvasOverlay), or None to take it off.
+    canvas_overlay = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -216,7 +224,14 @@ class InspectPanel(QWidget):
         self._version += 1
         self._subject = None
         self._stale = {"dataset", "activation", "confusion"}
+        for page in self.pages():
+            getattr(page, "project_changed", lambda: None)()
         self.refresh()
+
+    def pages(self) -> list[QWidget]:
+        """The tabs registered in ``TABS``, in order."""
+        own = (self.activation_page, self.confusion_page)
+        return [w for i in range(self.tabs.count()) if (w := self.tabs.widget(i)) not in own]
 
     def subject(self) -> Subject | None:
         """A snapshot of the project (graph, weights, dataset) at the current version."""
@@ -241,7 +256,14 @@ class InspectPanel(QWidget):
             return
         self.node_id = node_ids[0]
         self._stale.add("activation")
-        self.tabs.setCurrentWidget(self.activation_page)
+        current = self.tabs.currentWidget()
+        for page in sorted(self.pages(), key=lambda p: p is not current):
+            follow = getattr(page, "follow_node", None)
+            if follow is not None and follow(self.node_id, page is current):
+                break
+        else:
+            page = self.activation_page
+        self.tabs.setCurrentWidget(page)
         self.refresh()
 
     def refresh(self) -> None:

@@ -1,0 +1,69 @@
+"""The Weights tab: conv filters as images, a chosen layer's histogram, every layer's spread."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from tests.ui.test_inspect_panel import click_node
+from tests.ui.trained import SLOW, open_trained, show_tab
+
+
+def test_weights_tab_shows_the_trained_filters_and_histograms(window, qtbot):
+    session = open_trained(window)
+    tab = show_tab(window, "Weights")
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
+    result = tab.result
+    kernel, bias = session.project.weights.get("conv_1")
+
+    assert list(result.filters) == ["conv_1", "conv_2"]
+    assert np.allclose(result.filters["conv_1"], np.moveaxis(kernel, -1, 0))
+    shown = tab.filter_view.shown
+    assert shown.shape == (4 * 3 + 3, 4 * 3 + 3), "16 filters of 3x3 in a 4x4 grid"
+    assert np.allclose(shown[:3, :3], kernel[:, :, 0, 0])
+    assert "Filters of conv_1: 16, 3x3" in tab.filter_view.plot.titleLabel.text
+
+    assert tab.layer_box.currentText() == "conv_1"
+    histogram = result.histogram("conv_1")
+    assert histogram.counts.sum() == kernel.size + bias.size
+    _x, y = tab.histogram_view.curve.getData()
+    assert np.allclose(y, histogram.counts)
+    assert [h.node_id for h in result.histograms] == ["conv_1", "conv_2", "digit"]
+    assert result.overview.shape[0] == 3 and np.allclose(result.overview.max(axis=1), 1.0)
+
+
+def test_a_row_of_the_overview_or_a_node_chooses_the_layer(window, qtbot):
+    session = open_trained(window)
+    tab = show_tab(window, "Weights")
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
+    view = tab.overview_view
+    QTest.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        view.row_center("digit").toPoint(),
+    )
+    assert tab.layer_box.currentText() == "digit"
+    digit = np.concatenate([a.ravel() for a in session.project.weights.get("digit")])
+    _x, y = tab.histogram_view.curve.getData()
+    assert y.sum() == digit.size
+
+    click_node(window, "conv_2")
+    assert window.inspect_panel.tabs.currentWidget() is tab, "the canvas click left the tab"
+    assert tab.layer_box.currentText() == "conv_2"
+    assert "Filters of conv_2" in tab.filter_view.plot.titleLabel.text
+    assert tab.filter_view.shown.shape == (6 * 3 + 5, 6 * 3 + 5), "32 filters in 6 rows of 6"
+
+    click_node(window, "pool")
+    assert window.inspect_panel.tabs.currentWidget() is tab
+    assert "pool has no weights" in tab.status.text()
+
+
+def test_an_untrained_project_says_so(window, qtbot):
+    from tests.ui.trained import DEMO
+
+    window.load(DEMO)
+    tab = show_tab(window, "Weights")
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
+    assert "no trained weights" in tab.status.text()
