@@ -43,14 +43,18 @@ CORNER = 7.0
 PAD = 11.0
 
 
-@cache
 def _fonts() -> tuple[QFont, QFont, QFont, QFont]:
-    """Fonts of a node face: name, text, shapes, port labels (made once a QApp exists)."""
+    """Fonts of a node face: name, text, shapes, port labels, in the theme's text size."""
+    return _card_fonts(theme.current().font_scale)
+
+
+@cache
+def _card_fonts(_scale: float) -> tuple[QFont, QFont, QFont, QFont]:
     return (
-        theme.ui_font(9.5, bold=True),
-        theme.ui_font(8.5),
-        theme.mono_font(8.5),
-        theme.ui_font(7.0),
+        theme.card_font(9.5, bold=True),
+        theme.card_font(8.5),
+        theme.card_font(8.5, mono=True),
+        theme.card_font(7.0),
     )
 
 
@@ -284,11 +288,11 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(rect.translated(0, 2), CORNER, CORNER)
 
         if self.error:
-            border = QPen(t.color("error"), 2)
+            border = QPen(t.color("error"), t.border_width + 1)
         elif self.isSelected():
-            border = QPen(t.color("accent"), 2)
+            border = QPen(t.color("accent"), t.border_width + 1)
         else:
-            border = QPen(t.color("card_border"), 1)
+            border = QPen(t.color("card_border"), t.border_width)
         painter.setPen(border)
         painter.setBrush(t.color("card"))
         painter.drawRoundedRect(rect, CORNER, CORNER)
@@ -406,7 +410,8 @@ class EdgeItem(QGraphicsPathItem):
         t = theme.current()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         active = self.hovered or self.isSelected() or self.drop_target
-        pen = QPen(t.color("accent") if active else t.color("edge"), 3 if active else 2)
+        width = t.edge_width + 1 if active else t.edge_width
+        pen = QPen(t.color("accent") if active else t.color("edge"), width)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)

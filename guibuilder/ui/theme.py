@@ -1,8 +1,12 @@
-"""Colours and fonts: a light and a dark theme, and one colour per layer category."""
+"""Colours and fonts: a light and a dark theme, and one colour per layer category.
+
+Each theme also has a high-contrast presentation variant (:func:`presentation`) for a
+projector: black on white (or white on black), fonts scaled up, thicker edges and borders.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
@@ -29,7 +33,11 @@ CATEGORY_COLORS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Theme:
-    """The colours of one theme."""
+    """The colours of one theme, and how large its fonts and how thick its lines are.
+
+    ``name`` is ``light`` or ``dark`` (what the colours are made for); ``variant`` is
+    ``presentation`` for the projector variant of either.
+    """
 
     name: str
     window: str
@@ -47,6 +55,12 @@ class Theme:
     error: str
     ok: str
     edge: str
+    #: Every font of the theme is this many times its usual size.
+    font_scale: float = 1.0
+    #: Width of an edge on the canvas, and of a node card's border.
+    edge_width: float = 2.0
+    border_width: float = 1.0
+    variant: str = ""
 
     def color(self, role: str) -> QColor:
         return QColor(getattr(self, role))
@@ -92,6 +106,59 @@ DARK = Theme(
 
 THEMES = {t.name: t for t in (LIGHT, DARK)}
 
+#: How much larger fonts are in presentation mode (readable from the back of a classroom).
+PRESENTATION_SCALE = 1.5
+
+_PRESENTATION_COLORS = {
+    "light": {
+        "window": "#ffffff",
+        "panel": "#ffffff",
+        "base": "#ffffff",
+        "alt_base": "#f1f5f9",
+        "text": "#000000",
+        "muted": "#374151",
+        "border": "#6b7280",
+        "canvas": "#ffffff",
+        "grid": "#e2e8f0",
+        "card": "#ffffff",
+        "card_border": "#111827",
+        "accent": "#1d4ed8",
+        "error": "#b91c1c",
+        "ok": "#166534",
+        "edge": "#1f2937",
+    },
+    "dark": {
+        "window": "#000000",
+        "panel": "#0b0b0b",
+        "base": "#000000",
+        "alt_base": "#161b22",
+        "text": "#ffffff",
+        "muted": "#d1d5db",
+        "border": "#9ca3af",
+        "canvas": "#000000",
+        "grid": "#1f2630",
+        "card": "#111317",
+        "card_border": "#f3f4f6",
+        "accent": "#93c5fd",
+        "error": "#fca5a5",
+        "ok": "#86efac",
+        "edge": "#e5e7eb",
+    },
+}
+
+
+def presentation(base: Theme, scale: float = PRESENTATION_SCALE) -> Theme:
+    """The high-contrast projector variant of ``base`` with fonts ``scale`` times larger."""
+    return replace(
+        base,
+        **_PRESENTATION_COLORS[base.name],
+        font_scale=scale,
+        edge_width=4.0,
+        border_width=2.0,
+        variant="presentation",
+    )
+
+
 _current: list[Theme] = [LIGHT]
 
 
@@ -105,16 +172,31 @@ def category_color(category: str) -> QColor:
 
 
 def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:
+    """The interface font at ``point_size`` (scaled by the current theme)."""
     font = QFont("DejaVu Sans")
-    font.setPointSizeF(point_size)
+    font.setPointSizeF(point_size * current().font_scale)
     font.setBold(bold)
     font.setStyleHint(QFont.StyleHint.SansSerif)
     return font
 
 
+#: Node cards keep their size on the canvas, so their text grows less than the window's.
+CARD_TEXT_SCALE_LIMIT = 1.2
+
+
+def card_font(point_size: float, bold: bool = False, mono: bool = False) -> QFont:
+    """A font for the text on a node card: scaled by the theme, at most by the card limit."""
+    font = QFont("DejaVu Sans Mono" if mono else "DejaVu Sans")
+    font.setPointSizeF(point_size * min(current().font_scale, CARD_TEXT_SCALE_LIMIT))
+    font.setBold(bold)
+    font.setStyleHint(QFont.StyleHint.Monospace if mono else QFont.StyleHint.SansSerif)
+    return font
+
+
 def mono_font(point_size: float = 9.0) -> QFont:
+    """The monospaced font at ``point_size`` (scaled by the current theme)."""
     font = QFont("DejaVu Sans Mono")
-    font.setPointSizeF(point_size)
+    font.setPointSizeF(point_size * current().font_scale)
     font.setStyleHint(QFont.StyleHint.Monospace)
     return font
 
@@ -155,6 +237,10 @@ def style_sheet(theme: Theme) -> str:
     t = theme
     red = QColor(t.error)
     error_fill = f"rgba({red.red()}, {red.green()}, {red.blue()}, 30)"
+
+    def pt(size: float) -> str:
+        return f"{size * t.font_scale:g}pt"
+
     return f"""
     QMainWindow::separator {{ background: {t.border}; width: 1px; height: 1px; }}
     QDockWidget {{ font-weight: bold; }}
@@ -174,10 +260,10 @@ def style_sheet(theme: Theme) -> str:
     QLineEdit:focus {{ border: 1px solid {t.accent}; }}
     QLineEdit[invalid="true"], QComboBox[invalid="true"] {{ border: 1px solid {t.error}; }}
     QLabel[role="muted"] {{ color: {t.muted}; }}
-    QLabel[role="help"] {{ color: {t.muted}; font-size: 8.5pt; }}
-    QLabel[role="error"] {{ color: {t.error}; font-size: 8.5pt; }}
-    QLabel[role="heading"] {{ font-weight: bold; font-size: 11pt; }}
-    QLabel[role="section"] {{ color: {t.muted}; font-weight: bold; font-size: 8.5pt;
+    QLabel[role="help"] {{ color: {t.muted}; font-size: {pt(8.5)}; }}
+    QLabel[role="error"] {{ color: {t.error}; font-size: {pt(8.5)}; }}
+    QLabel[role="heading"] {{ font-weight: bold; font-size: {pt(11)}; }}
+    QLabel[role="section"] {{ color: {t.muted}; font-weight: bold; font-size: {pt(8.5)};
         padding-top: 8px; }}
     QFrame[role="errorbox"] {{ background: {error_fill}; border: 1px solid {t.error};
         border-radius: 4px; }}
