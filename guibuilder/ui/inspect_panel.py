@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 from guibuilder.compiler.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
+from guibuilder.ui.inspect_predict import PredictTab
 from guibuilder.ui.inspect_weights import WeightsTab
 from guibuilder.ui.inspect_worker import (
     ActivationResult,
@@ -64,7 +66,12 @@ LIVE_BYTES = 128 * 2**20
 #: ``follow_node(node_id, current) -> bool`` (whether it shows a node clicked on the canvas;
 #: the first that does comes to the front, the current page asked first) and
 #: ``project_changed()`` (called whenever the project or its version changes).
-TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (("Weights", WeightsTab),)
+TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
+    ("Weights", WeightsTab),
+    ("Attribution", AttributionTab),
+    ("Adversarial", AdversarialTab),
+    ("Predict", PredictTab),
+)
 
 
 def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:

@@ -1,0 +1,100 @@
+"""What the model's input and output look like, for the Attribution, Adversarial and Predict tabs.
+
+:func:`image_profile` says how a dataset's images look (value range, background,
+margin), so that a drawing or a dropped file can be made to look like them and an
+adversarial example stays inside the data's range; :func:`as_probabilities` turns an
+output into class probabilities. numpy only: these run in the Inspect worker thread too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guibuilder.ui.inspect_worker import validation_split
+
+#: Samples of the training set looked at to work out an image profile.
+PROFILE_SAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class ImageProfile:
+    """How a dataset's images look.
+
+    ``shape`` is one sample's shape; ``low`` and ``high`` bound the pixel values;
+    ``bright_background`` says whether the background is the high end (dark ink on
+    paper); ``margin`` is the fraction of the height and of the width left blank around a
+    typical drawing.
+    """
+
+    shape: tuple[int, ...]
+    low: float
+    high: float
+    bright_background: bool
+    margin: tuple[float, float]
+
+    @property
+    def channels(self) -> int:
+        """1 for grey images (with or without a channel axis), 3 for colour."""
+        return self.shape[2] if len(self.shape) == 3 else 1
+
+
+def is_image_shape(shape: tuple[int, ...]) -> bool:
+    """Whether one sample of ``shape`` is an image: ``(h, w, 1|3)`` or a square ``(h, w)``."""
+    if len(shape) == 3:
+        return shape[2] in (1, 3) and min(shape[:2]) >= 4
+    return len(shape) == 2 and shape[0] == shape[1] and shape[0] >= 4
+
+
+def image_profile(data: Any) -> ImageProfile | None:
+    """The :class:`ImageProfile` of ``data``'s samples; None when they are not images."""
+    x, _y = validation_split(data)
+    if isinstance(x, list) or not is_image_shape(tuple(np.shape(x)[1:])):
+        return None
+    train = data.x_train if len(data.x_train) else x
+    sample = np.asarray(train[:PROFILE_SAMPLES], dtype="float32")
+    low, high = float(sample.min()), float(sample.max())
+    if high <= low:
+        high = low + 1.0
+    grey = sample if sample.ndim == 3 else sample.mean(axis=-1)
+    border = np.concatenate([grey[:, 0, :], grey[:, -1, :], grey[:, :, 0], grey[:, :, -1]], 1)
+    background = float(np.median(border))
+    ink = np.abs(grey - background) > (high - low) / 2
+    return ImageProfile(
+        tuple(int(d) for d in np.shape(x)[1:]),
+        low,
+        high,
+        background > (low + high) / 2,
+        (_margin(ink.any(axis=2).mean(axis=0)), _margin(ink.any(axis=1).mean(axis=0))),
+    )
+
+
+def _margin(occupancy: np.ndarray, floor: float = 0.05) -> float:
+    """The blank fraction at the thinner end of ``occupancy`` (how often each row has ink)."""
+    used = np.flatnonzero(occupancy > floor)
+    if not used.size:
+        return 0.0
+    blank = min(int(used[0]), int(occupancy.size - 1 - used[-1]))
+    return blank / occupancy.size
+
+
+def as_probabilities(output: np.ndarray, classification: bool) -> np.ndarray:
+    """Class probabilities from one output: kept when they already are, else a softmax.
+
+    The output of a model that is not a classifier is returned as it is.
+    """
+    values = np.asarray(output, dtype="float64").ravel()
+    if not classification or values.size < 2:
+        return values
+    if values.min() >= 0 and abs(values.sum() - 1.0) < 1e-3:
+        return values
+    shifted = np.exp(values - values.max())
+    return shifted / shifted.sum()
+
+
+def output_names(data: Any, count: int) -> tuple[str, ...]:
+    """Names of ``count`` model outputs: the dataset's class names, or ``0``, ``1`` ..."""
+    names = tuple(str(n) for n in getattr(data, "class_names", ()) or ())
+    return names if len(names) == count else tuple(str(i) for i in range(count))

@@ -1,0 +1,184 @@
+"""The Inspect panel's Attribution and Adversarial tabs, driven as a user drives them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
+
+from guibuilder.compiler.weights import WeightStore
+from guibuilder.document import Project
+from guibuilder.graph import Graph
+from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
+from guibuilder.ui.session import Session
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
+#: Keras is imported by the first job, which can take a while on a busy machine.
+SLOW = 60_000
+
+
+def open_project(window, qtbot, project: Project):
+    """Show ``project`` in the window with the Inspect dock up and its dataset loaded."""
+    window.set_session(Session(project))
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    panel = window.inspect_panel
+    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
+    return panel
+
+
+def open_tab(panel, cls):
+    page = next(
+        panel.tabs.widget(i)
+        for i in range(panel.tabs.count())
+        if isinstance(panel.tabs.widget(i), cls)
+    )
+    panel.tabs.setCurrentWidget(page)
+    QApplication.processEvents()
+    return page
+
+
+def wait_result(qtbot, page, done=lambda r: True):
+    qtbot.waitUntil(lambda: page.last_result is not None and done(page.last_result), timeout=SLOW)
+    return page.last_result
+
+
+def linear_project(weights: np.ndarray, bias: np.ndarray) -> Project:
+    """8x8 digits -> Flatten -> Dense(10) with no activation and the given weights."""
+    graph = Graph("linear")
+    graph.add_node("Input", {"shape": [8, 8, 1]}, node_id="image", position=(0.0, 0.0))
+    graph.add_node("Flatten", {}, node_id="flat", position=(0.0, 120.0))
+    graph.add_node("Dense", {"units": 10}, node_id="score", position=(0.0, 240.0))
+    graph.connect("image", "flat")
+    graph.connect("flat", "score")
+    store = WeightStore({"score": [weights, bias]})
+    return Project(graph=graph, dataset={"name": "digits"}, weights=store)
+
+
+def test_saliency_of_a_linear_model_is_its_weights_as_shown(window, qtbot):
+    rng = np.random.default_rng(3)
+    weights = rng.normal(size=(64, 10)).astype("float32")
+    bias = rng.normal(size=10).astype("float32")
+    panel = open_project(window, qtbot, linear_project(weights, bias))
+    page = open_tab(panel, AttributionTab)
+    panel.sample_box.setValue(4)
+    result = wait_result(qtbot, page, lambda r: r.sample == 4)
+
+    sample = panel.dataset.x_val[4]
+    scores = sample.reshape(-1) @ weights + bias
+    assert result.predicted == result.target == int(np.argmax(scores))
+    shown = page.pictures.pictures[0].values
+    assert np.allclose(shown, weights[:, result.target].reshape(8, 8), atol=1e-5)
+    assert np.allclose(page.pictures.pictures[0].base.image, sample[:, :, 0].T)
+
+    chosen = (result.predicted + 3) % 10
+    page.class_box.setCurrentIndex(chosen + 1)
+    result = wait_result(qtbot, page, lambda r: r.target == chosen)
+    shown = page.pictures.pictures[0].values
+    assert np.allclose(shown, weights[:, chosen].reshape(8, 8), atol=1e-5)
+    assert f"class {chosen}" in page.caption.text()
+
+    occlusion = page.pictures.pictures[1].values
+    assert occlusion.shape == (8, 8) and np.abs(occlusion).max() > 0
+    note = page.pictures.pictures[2].note.toPlainText().replace("\n", " ")
+    assert "Grad-CAM needs a 2-D convolution" in note
+    assert page.pictures.pictures[2].values is None
+
+
+def test_grad_cam_of_the_demo_cnn_follows_the_chosen_sample(window, qtbot):
+    window.load(DEMO)
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    panel = window.inspect_panel
+    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
+    page = open_tab(panel, AttributionTab)
+    first = wait_result(qtbot, page, lambda r: r.sample == 0)
+    assert first.conv == "conv_2"
+    cam = page.pictures.pictures[2].values
+    assert cam.shape == (8, 8) and cam.min() >= 0.0 and cam.max() <= 1.0
+    assert "conv_2" in page.pictures.pictures[2].plot.titleLabel.text
+    rgba = page.pictures.pictures[2].overlay.image
+    assert rgba.shape == (8, 8, 4) and rgba[..., 3].max() > 0, "the overlay is invisible"
+
+    panel.sample_box.setValue(7)
+    later = wait_result(qtbot, page, lambda r: r.sample == 7)
+    assert np.allclose(later.image, panel.dataset.x_val[7])
+    assert not np.allclose(later.saliency, first.saliency)
+
+
+def slider_point(slider, value: int) -> QPoint:
+    """Where the slider's handle is when it is at ``value``, in the slider's coordinates."""
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    style = slider.style()
+    groove = style.subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, slider
+    )
+    handle = style.subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider
+    )
+    span = groove.width() - handle.width()
+    x = QStyle.sliderPositionFromValue(slider.minimum(), slider.maximum(), value, span)
+    return QPoint(groove.x() + x + handle.width() // 2, handle.center().y())
+
+
+def test_moving_the_epsilon_slider_changes_the_adversarial_image(window, qtbot, monkeypatch):
+    window.load(DEMO)
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    panel = window.inspect_panel
+    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
+    page = open_tab(panel, AdversarialTab)
+    before = wait_result(qtbot, page)
+    assert before.epsilon == pytest.approx(0.1)
+    assert np.abs(before.perturbation).max() <= 0.1 + 1e-6
+    assert np.allclose(page.pictures.pictures[2].base.image, before.adversarial[:, :, 0].T)
+
+    jobs = []
+    compute = panel.worker.compute
+    monkeypatch.setattr(
+        panel.worker, "compute", lambda kind, *args: (jobs.append(kind), compute(kind, *args))
+    )
+    slider = page.slider
+    start, end = slider_point(slider, slider.value()), slider_point(slider, 40)
+    QTest.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 11):
+        point = start + (end - start) * (step / 10)
+        QTest.mouseMove(slider, point)
+        QTest.qWait(5)
+    QTest.mouseRelease(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert slider.value() > 30
+    assert jobs.count("adversarial") <= 1, "every slider step asked the worker"
+    after = wait_result(qtbot, page, lambda r: r.epsilon > 0.3)
+    assert page.epsilon_label.text() == f"ε = {after.epsilon:.3g}"
+    assert not np.allclose(after.adversarial, before.adversarial)
+    assert np.allclose(page.pictures.pictures[2].base.image, after.adversarial[:, :, 0].T)
+    assert np.abs(after.perturbation).max() > 0.1 + 1e-6
+    assert np.allclose(page.bars.heights(1), after.after)
+    assert np.isclose(after.after.sum(), 1.0, atol=1e-4)
+
+
+def test_tabular_data_gets_feature_bars_and_clear_sentences(window, qtbot):
+    graph = Graph("iris")
+    graph.add_node("Input", {"shape": [4]}, node_id="x", position=(0.0, 0.0))
+    graph.add_node("Dense", {"units": 3}, node_id="out", position=(0.0, 120.0))
+    graph.connect("x", "out")
+    weights = np.arange(12, dtype="float32").reshape(4, 3) / 10
+    store = WeightStore({"out": [weights, np.zeros(3, dtype="float32")]})
+    panel = open_project(window, qtbot, Project(graph, {"name": "iris"}, weights=store))
+
+    page = open_tab(panel, AttributionTab)
+    result = wait_result(qtbot, page)
+    assert page.bars.isVisible() and not page.pictures.isVisible()
+    assert np.allclose(page.bars.heights(), weights[:, result.target])
+    ticks = page.bars.plot.getAxis("bottom")._tickLevels[0]
+    assert [label for _x, label in ticks] == list(panel.dataset.feature_names)
+    assert "need an image input" in page.status.text()
+
+    adversarial = open_tab(panel, AdversarialTab)
+    qtbot.waitUntil(lambda: "image inputs" in adversarial.status.text(), timeout=5000)
+    assert adversarial.last_result is None and not adversarial.pictures.isVisible()
