@@ -88,6 +88,8 @@ class Probe:
         A layer with several outputs gives ``id`` for the first and ``id:1``, ... for the
         others. The layers run in inference mode (dropout off).
         """
+        import keras
+
         ids = tuple(layer_ids(self.model) if node_ids is None else node_ids)
         if not ids:
             return {}
@@ -96,7 +98,7 @@ class Probe:
         values = model.predict_on_batch(batch) if self.compiled else model(batch, training=False)
         if not isinstance(values, list | tuple):
             values = [values]
-        return {k: np.asarray(v) for k, v in zip(keys, values, strict=True)}
+        return {k: keras.ops.convert_to_numpy(v) for k, v in zip(keys, values, strict=True)}
 
 
 def activations(model: Any, x: Any, node_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
@@ -180,7 +182,7 @@ def attention_scores(model: Any, node_id: str, x: Any) -> np.ndarray:
     args, kwargs = arguments.fill_in({id(t): v for t, v in zip(sources, values, strict=True)})
     kwargs = {k: v for k, v in kwargs.items() if k != "return_attention_scores"}
     _, scores = layer(*args, **kwargs, return_attention_scores=True, training=False)
-    return np.asarray(scores)
+    return keras.ops.convert_to_numpy(scores)
 
 
 def sample_of(x: Any, index: int) -> Any:

@@ -40,9 +40,16 @@ def _output(model: Any, x: Any) -> Any:
     return out
 
 
+def _predict(model: Any, x: Any) -> np.ndarray:
+    """The first output for ``x`` as numpy, whatever the backend's tensor type."""
+    import keras
+
+    return keras.ops.convert_to_numpy(_output(model, x))
+
+
 def _class_index(model: Any, x: np.ndarray, target: int | None) -> int:
     if target is None:
-        return int(np.argmax(np.asarray(_output(model, x))[0]))
+        return int(np.argmax(_predict(model, x)[0]))
     units = int(model.outputs[0].shape[-1])
     if not 0 <= target < units:
         raise InspectError(f"class {target} is out of range: the model has {units} outputs")
@@ -84,14 +91,14 @@ def occlusion(
     h, w = x.shape[1:3]
     patch = patch or max(2, min(h, w) // 8)
     stride = stride or max(1, patch // 2)
-    base = float(np.asarray(_output(model, x))[0, target])
+    base = float(_predict(model, x)[0, target])
     starts = [
         (r, c) for r in range(0, h - patch + 1, stride) for c in range(0, w - patch + 1, stride)
     ]
     covered = np.repeat(x, len(starts), axis=0)
     for i, (r, c) in enumerate(starts):
         covered[i, r : r + patch, c : c + patch] = fill
-    scores = np.asarray(_output(model, covered))[:, target]
+    scores = _predict(model, covered)[:, target]
     total = np.zeros((h, w), dtype="float64")
     hits = np.zeros((h, w), dtype="float64")
     for (r, c), score in zip(starts, scores, strict=True):
@@ -138,7 +145,7 @@ def grad_cam(
         raise InspectError(f"Grad-CAM needs feature maps, but {node_id!r} gives {feature.shape}")
     head = keras.Model(model.inputs[0], feature)
     tail = keras.Model([model.inputs[0], feature], model.outputs[0])
-    maps = np.asarray(head(x, training=False))
+    maps = keras.ops.convert_to_numpy(head(x, training=False))
     fixed = keras.ops.convert_to_tensor(x)
     _, (grad,) = gradients(lambda a: tail([fixed, a], training=False)[0, target], [maps])
     weights = grad[0].mean(axis=(0, 1))
@@ -170,7 +177,7 @@ def fgsm(
     x = _as_batch(model, sample)
     y = np.asarray([label])
     if loss is None:
-        probs = np.asarray(_output(model, x))
+        probs = _predict(model, x)
         logits = not np.allclose(probs.sum(axis=-1), 1.0, atol=1e-3) or probs.min() < 0
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=logits)
     _, (grad,) = gradients(lambda t: loss(y, _output(model, t)), [x])

@@ -238,6 +238,8 @@ def _write_all(model: Any, data: Any, x: Any, y: Any, index: int, writer: _Write
 def _classification(
     model: Any, data: Any, x: Any, y: Any, index: int, writer: _Writer, probe: Any
 ) -> None:
+    import keras
+
     from guibuilder.inspect import figures
     from guibuilder.inspect.attribution import fgsm, grad_cam, last_conv, occlusion, saliency
     from guibuilder.inspect.embeddings import pca
@@ -285,7 +287,7 @@ def _classification(
         captions = [f"original\npredicted {names[guess]} ({probs[guess]:.0%})"]
         for eps in EPSILONS:
             adversarial = fgsm(model, sample, int(y[index]), eps, clip=(low, high))
-            p = np.asarray(model(adversarial, training=False))[0]
+            p = keras.ops.convert_to_numpy(model(adversarial, training=False))[0]
             samples.append(adversarial[0])
             captions.append(f"FGSM ε={eps:g}\npredicted {names[int(p.argmax())]} ({p.max():.0%})")
         title = f"Adversarial examples (FGSM) of sample {index}, true class {names[int(y[index])]}"

@@ -1,4 +1,4 @@
-"""The command-line training path under another Keras backend (JAX), when it is installed."""
+"""The command-line training path under the other Keras backends (JAX, PyTorch), when installed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import keras
+import numpy as np
 import pytest
 
 from guibuilder.document import Project, save_project
@@ -30,13 +32,19 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
-def test_train_runs_under_the_jax_backend(tmp_path):
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_train_runs_under_another_backend(tmp_path, backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
     path = tmp_path / "iris.gbproj"
     training = {"epochs": 2, "batch_size": 16, "seed": 0, "schedule": "cosine"}
     save_project(Project(mlp_graph(), dataset={"name": "iris"}, training=training), path)
     paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": os.pathsep.join(filter(None, paths))}
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": backend,
+        "PYTHONPATH": os.pathsep.join(filter(None, paths)),
+    }
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, "train", str(path), "--save"],
         capture_output=True,
@@ -46,7 +54,7 @@ def test_train_runs_under_the_jax_backend(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "backend jax" in done.stdout
+    assert f"backend {backend}" in done.stdout
     assert "Trained 2 epochs" in done.stdout
     runs = list((tmp_path / "runs").iterdir())
     assert len(runs) == 1
@@ -54,3 +62,7 @@ def test_train_runs_under_the_jax_backend(tmp_path):
         p.name for p in runs[0].iterdir()
     }
     assert (tmp_path / "iris.weights.h5").exists()
+    # What one backend saved loads in this process's Keras and gives class probabilities.
+    model = keras.saving.load_model(runs[0] / "best.keras")
+    probs = keras.ops.convert_to_numpy(model(np.zeros((2, 4), "float32")))
+    np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-5)
