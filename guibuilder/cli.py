@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from guibuilder import __version__
+from guibuilder.document import cli as document_cli
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
 from guibuilder.inspect import cli as inspect_cli
@@ -167,6 +168,8 @@ def _summary(args: argparse.Namespace) -> int:
         node = graph.node(node_id)
         info = infos[node_id]
         label = node.name if node.name == node.id else f"{node.name} [{node.id}]"
+        if project.classroom is not None and node_id in project.classroom.locked_nodes:
+            label += " (locked)"
         kind = node.type_id + (f" (shares {node.shares})" if node.shares else "")
         shape = "error" if info.error else _shape_text(info.outputs)
         rows.append((label, kind, shape, f"{info.params:,}"))
@@ -175,6 +178,8 @@ def _summary(args: argparse.Namespace) -> int:
             trainable += info.params - info.non_trainable
     print(_table(rows, numeric=(3,)))
     print(f"Total params: {total:,} (trainable {trainable:,}, non-trainable {total - trainable:,})")
+    for line in project.classroom.describe() if project.classroom is not None else []:
+        print(line)
     errors = [infos[n].error for n in order if infos[n].error]
     if errors:
         raise GuibuilderError(errors[0])
@@ -298,6 +303,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("new", templates_cli.NEW_HELP, templates_cli.configure_new, templates_cli.run_new),
     Command(
         "inspect", inspect_cli.INSPECT_HELP, inspect_cli.configure_inspect, inspect_cli.run_inspect
+    ),
+    Command(
+        "challenge",
+        document_cli.CHALLENGE_HELP,
+        document_cli.configure_challenge,
+        document_cli.run_challenge,
     ),
 )
 

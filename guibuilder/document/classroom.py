@@ -104,7 +104,7 @@ class Challenge:
             raise ClassroomError("a challenge needs the name of a metric, e.g. val_accuracy")
         if (self.at_least is None) == (self.at_most is None):
             raise ClassroomError(
-                f"the challenge on {self.metric} needs exactly one of at_least and at_most"
+                f"the challenge on {self.metric!r} needs exactly one of at_least and at_most"
             )
         for name in ("at_least", "at_most"):
             value = getattr(self, name)
@@ -130,9 +130,8 @@ class Challenge:
         return Target(self.metric, float(self.at_most), higher_is_better=False)
 
     def goal(self) -> str:
-        """The goal in one line: ``val_accuracy ≥ 0.95 on digits, at most 5,000 parameters``."""
-        target = self.target
-        parts = [f"{self.metric} {'≥' if target.higher_is_better else '≤'} {target.value:g}"]
+        """The goal in one line: ``val_accuracy >= 0.95 on digits, at most 5,000 parameters``."""
+        parts = [self.target.text()]
         if self.dataset:
             parts[0] += f" on {self.dataset}"
         if self.max_params is not None:

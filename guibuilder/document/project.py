@@ -7,6 +7,7 @@ problem as one sentence naming the file and the node or field; nothing is silent
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -189,7 +190,7 @@ class _Reader:
     def known_keys(self, obj: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
         unknown = [k for k in obj if k not in allowed]
         if unknown:
-            names = ", ".join(f'"{k}"' for k in unknown)
+            names = ", ".join(json.dumps(k, ensure_ascii=False) for k in unknown)
             raise self.fail(f"{where} has unknown field{'s' if len(unknown) > 1 else ''} {names}")
 
     def objects(self, data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 Each field commits through the session (one undo step per change). A value the catalog
 refuses is shown in red under the field with the reason, and the graph is not changed.
 Graph events refresh the form with its signals blocked, so updates never bounce back.
+A layer the teacher locked is shown read-only, each field saying why in its tooltip.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ from guibuilder import catalog
 from guibuilder.catalog import ParamError, ParamSpec
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
-from guibuilder.ui.items import format_count, format_shapes
+from guibuilder.ui.items import format_count, format_shapes, lock_html
 from guibuilder.ui.palette import abbreviation
 from guibuilder.ui.quickfix import QuickFix, quick_fixes
 from guibuilder.ui.session import Session
 
 INT_LIMIT = 2**31 - 1
 NONE_WORDS = ("", "none", "null", "?")
+LOCKED_TIP = "Locked by the teacher: this layer's settings cannot change."
 
 
 def _label(text: str, role: str = "", wrap: bool = False) -> QLabel:
@@ -303,6 +305,16 @@ class InspectorPanel(QScrollArea):
         header.addLayout(titles, 1)
         layout.addLayout(header)
         layout.addWidget(_label(spec.summary, "muted", wrap=True))
+        locked = self.locked
+        if locked:
+            note = _label(f"{lock_html()}&nbsp; {LOCKED_TIP}", "muted", wrap=True)
+            note.setObjectName("lockNote")
+            t = theme.current()
+            note.setStyleSheet(
+                f"#lockNote {{ border: 1px solid {t.border}; border-radius: 4px;"
+                f" background: {t.alt_base}; padding: 5px 7px; }}"
+            )
+            layout.addWidget(note)
 
         self.error_box = QFrame()
         self.error_box.setProperty("role", "errorbox")
@@ -367,7 +379,26 @@ class InspectorPanel(QScrollArea):
             layout.addWidget(section)
         layout.addStretch(1)
         page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        if locked:
+            self._read_only()
         self.setWidget(page)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the shown layer is locked by the teacher."""
+        if self.session is None or self.session.project.classroom is None:
+            return False
+        return self.node_id in self.session.project.classroom.locked_nodes
+
+    def _read_only(self) -> None:
+        """Make every editor of a locked layer read-only, its tooltip saying why."""
+        self.name_edit.setReadOnly(True)
+        self.name_edit.setToolTip(LOCKED_TIP)
+        self.trainable_box.setEnabled(False)
+        self.trainable_box.setToolTip(LOCKED_TIP)
+        for field in self.fields.values():
+            field.editor.setEnabled(False)
+            field.editor.setToolTip(f"{LOCKED_TIP}\n{field.spec.help}".strip())
 
     def _field(self, pspec: ParamSpec) -> ParamField:
         field = ParamField(pspec)
@@ -432,8 +463,12 @@ class InspectorPanel(QScrollArea):
             self.fix_buttons.append(button)
 
     def _apply_fix(self, fix: QuickFix) -> None:
-        if self.session is not None:
+        if self.session is None:
+            return
+        try:
             self.session.push(fix.build(self.session.graph))
+        except GuibuilderError as exc:
+            self.message.emit(f"{exc.message}.")
 
     def _on_node_changed(self, node_id: str, _what: str) -> None:
         if self.session is None or self.node_id is None:

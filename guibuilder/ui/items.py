@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPainterPathStroker,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from guibuilder.ui.scene import GraphScene
 
 PORT_RADIUS = 5.0
+LOCKED_WHAT = "it cannot be deleted, edited or rewired."
 CORNER = 7.0
 PAD = 11.0
 
@@ -160,6 +162,7 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self.error: str | None = None
+        self.locked = False
         self._lines: tuple[str, str, str, str] = ("", "", "", "")
         self._category = "Other"
         self.setFlags(
@@ -237,7 +240,11 @@ class NodeItem(QGraphicsItem):
         self._lines = (node.name, subtitle, shape, count)
         self._category = spec.category
         self.error = info.error
+        classroom = self.graph_scene.session.project.classroom
+        self.locked = classroom is not None and self.node_id in classroom.locked_nodes
         tip = [f"<b>{node.name}</b> ({spec.type_id})", spec.summary]
+        if self.locked:
+            tip.append(f"{lock_html()} Locked by the teacher: {LOCKED_WHAT}")
         if info.error:
             color = theme.current().error
             tip.append(f"<span style='color:{color}'>{info.error}</span>")
@@ -310,7 +317,7 @@ class NodeItem(QGraphicsItem):
         painter.setFont(name_font)
         painter.setPen(t.color("text"))
         metrics = QFontMetricsF(name_font)
-        name_w = width - (18 if self.error else 0)
+        name_w = width - (18 if self.error else 0) - (18 if self.locked else 0)
         painter.drawText(
             QRectF(left, 7, name_w, 18),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -348,6 +355,47 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(QColor("#ffffff"), 2))
             painter.drawLine(center + QPointF(0, -4), center + QPointF(0, 1))
             painter.drawPoint(center + QPointF(0, 4))
+        if self.locked:
+            draw_lock(painter, QPointF(NODE_WIDTH - (34 if self.error else 14), 15), t)
+
+
+def draw_lock(painter: QPainter, center: QPointF, t: theme.Theme) -> None:
+    """A small padlock centred on ``center``: the badge of a layer the teacher locked."""
+    painter.save()
+    color = t.color("muted")
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(color, 1.6))
+    painter.drawArc(QRectF(center.x() - 3.5, center.y() - 7, 7, 8), 0, 180 * 16)
+    painter.drawLine(center + QPointF(-3.5, -3), center + QPointF(-3.5, -1))
+    painter.drawLine(center + QPointF(3.5, -3), center + QPointF(3.5, -1))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(QRectF(center.x() - 5.5, center.y() - 1.5, 11, 8.5), 1.5, 1.5)
+    painter.setBrush(t.color("card"))
+    painter.drawEllipse(center + QPointF(0, 2.5), 1.4, 1.4)
+    painter.restore()
+
+
+def lock_html() -> str:
+    """An ``<img>`` of the padlock badge, for rich-text labels (the UI font has no emoji)."""
+    return _lock_html(theme.current().name)
+
+
+@cache
+def _lock_html(_theme_name: str) -> str:
+    pixmap = QPixmap(28, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(2, 2)
+    draw_lock(painter, QPointF(7, 8.5), theme.current())
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pixmap.save(buffer, "PNG")
+    encoded = bytes(data.toBase64()).decode()
+    return f'<img src="data:image/png;base64,{encoded}" width="14" height="16">'
 
 
 class EdgeItem(QGraphicsPathItem):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from guibuilder.document import SUFFIX, Project, load_project, save_project
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
+from guibuilder.ui.classroom import ClassroomController
 from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
 from guibuilder.ui.gallery import new_from_template
 from guibuilder.ui.inspect_panel import InspectPanel
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self._actions()
         self._menus()
         self._toolbar()
+        self.classroom = ClassroomController(self)
 
         self.palette.layer_activated.connect(self.add_layer_at_center)
         self.view.nodes_added.connect(self._select_new)
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
         self.summary.set_session(session)
         self.autosaver.set_session(session)
         self.training_panel.set_session(session)
+        self.classroom.set_session(session)
         self.inspect_panel.set_session(session)
         if old_scene is not None:
             old_scene.close()

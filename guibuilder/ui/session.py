@@ -2,7 +2,8 @@
 
 Every edit the window offers is a method here. Each checks the edit first (raising the
 project's own error with one clear sentence) and then pushes an undo command that
-changes only the graph.
+changes only the graph. :meth:`Session.push` is the one door every command goes through,
+so a teacher's locks (:mod:`guibuilder.document.classroom`) are enforced there.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from guibuilder import catalog
 from guibuilder.catalog.spec import to_json
 from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
-from guibuilder.document import Project
+from guibuilder.document import Classroom, LockedError, Project
 from guibuilder.graph import (
     CycleError,
     DuplicateEdgeError,
@@ -27,6 +28,7 @@ from guibuilder.graph import (
     PortError,
     SharedLayerError,
 )
+from guibuilder.training.config import TrainConfig
 from guibuilder.ui.commands import (
     AddNodeCommand,
     ConnectCommand,
@@ -39,6 +41,7 @@ from guibuilder.ui.commands import (
     fresh_ids,
 )
 from guibuilder.ui.live import LiveShapes
+from guibuilder.ui.train_commands import ProjectSlotCommand
 
 Position = tuple[float, float]
 
@@ -50,6 +53,8 @@ class Session(QObject):
     """An open project with its undo history."""
 
     title_changed = Signal()
+    #: The sentence of an edit a teacher's lock refused (for the status bar).
+    refused = Signal(str)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +91,18 @@ class Session(QObject):
         self.undo_stack.clear()
 
     def push(self, command: QUndoCommand) -> None:
+        """Do ``command`` as one undo step, unless a teacher's lock forbids it.
+
+        A refused edit raises :class:`~guibuilder.document.LockedError`, sends its
+        sentence on ``refused`` and leaves the project as it was.
+        """
+        classroom = self.project.classroom
+        if classroom is not None:
+            try:
+                check_locks(classroom, self.project, command)
+            except LockedError as exc:
+                self.refused.emit(f"{exc.message}.")
+                raise
         self.undo_stack.push(command)
 
     # -------------------------------------------------------------- nodes
@@ -267,3 +284,27 @@ class Session(QObject):
                 parts.append(ConnectCommand(self.graph, edge))
         self.push(MacroCommand(f"Paste {len(items)} node{'s' if len(items) > 1 else ''}", parts))
         return new_ids
+
+
+def check_locks(classroom: Classroom, project: Project, command: QUndoCommand) -> None:
+    """Raise :class:`~guibuilder.document.LockedError` if ``command`` breaks a lock."""
+    if isinstance(command, MacroCommand):
+        for part in command.commands:
+            check_locks(classroom, project, part)
+    elif isinstance(command, RemoveCommand):
+        classroom.check_remove(project.graph, command.node_ids, command.edges)
+    elif isinstance(command, ConnectCommand):
+        classroom.check_edge(command.edge)
+    elif isinstance(command, ParamsCommand):
+        classroom.check_node(command.node_id, "parameters")
+    elif isinstance(command, RenameCommand):
+        classroom.check_node(command.node_id, "name")
+    elif isinstance(command, TrainableCommand):
+        classroom.check_node(command.node_id, "trainable setting")
+    elif isinstance(command, ProjectSlotCommand) and command.slot == "training":
+        classroom.check_settings(command.old, command.new, _DEFAULT_SETTINGS)
+    elif isinstance(command, ProjectSlotCommand) and command.slot == "dataset":
+        classroom.check_dataset(command.old, command.new)
+
+
+_DEFAULT_SETTINGS = TrainConfig().to_dict()

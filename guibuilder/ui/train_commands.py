@@ -1,7 +1,8 @@
 """The undo command behind the training panel: set one slot of the project.
 
-Training settings, the dataset choice and the trained weights live in the project next to
-the graph (``project.training``, ``project.dataset``, ``project.weights``). Changing one of
+Training settings, the dataset choice, the trained weights and the classroom settings live
+in the project next to the graph (``project.training``, ``project.dataset``,
+``project.weights``, ``project.classroom``). Changing one of
 them goes through the session's undo stack like any graph edit, so it can be undone and the
 window shows the document as modified.
 """
@@ -15,7 +16,7 @@ from PySide6.QtGui import QUndoCommand
 
 from guibuilder.document import Project
 
-SLOTS = ("training", "dataset", "weights")
+SLOTS = ("training", "dataset", "weights", "classroom")
 
 
 class ProjectSlotCommand(QUndoCommand):

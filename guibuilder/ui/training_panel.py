@@ -57,6 +57,7 @@ from guibuilder.training.events import (
     TrainingEvent,
     WarningEvent,
 )
+from guibuilder.ui.items import lock_html
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.session import Session
 from guibuilder.ui.train_commands import ProjectSlotCommand
@@ -115,6 +116,7 @@ PLACEHOLDERS = {
     "seed": "random",
 }
 FILE_ITEM = "__file__"
+LOCKED_TIP = "Locked by the teacher: this setting cannot change."
 
 
 def _label(name: str) -> str:
@@ -186,6 +188,10 @@ class TrainingPanel(QWidget):
         self.state = "idle"
         self.last_status = ""
         self._step_first = False
+        #: The TrainingResult of the last run that ended (for the challenge banner).
+        self.last_result: Any = None
+        #: Settings a teacher locked ("dataset" included): their editors stay disabled.
+        self.locked_settings: set[str] = set()
         self._owner: Session | None = None
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
@@ -695,7 +701,11 @@ class TrainingPanel(QWidget):
         if self.session is None or self._input_fix is None or self._dataset_cache is None:
             return
         dataset = self._dataset_cache[1]
-        self.session.set_params(self._input_fix, input_params_for(dataset))
+        try:
+            self.session.set_params(self._input_fix, input_params_for(dataset))
+        except GuibuilderError as exc:
+            self.message.emit(f"{exc.message}.")
+            return
         self._show_lint(dataset)
         self.message.emit(f"The Input now takes samples of {dataset.name}.")
 
@@ -916,6 +926,7 @@ class TrainingPanel(QWidget):
         if run_dir is not None:
             self.status_label.setToolTip(f"Run folder: {run_dir}")
         self.last_status = status
+        self.last_result = session.result if session is not None else None
         self.message.emit(text)
         self._set_state("idle")
         self.refresh_runs()
@@ -946,9 +957,18 @@ class TrainingPanel(QWidget):
         pixmaps = QStyle.StandardPixmap
         icon = pixmaps.SP_MediaPlay if state == "paused" else pixmaps.SP_MediaPause
         self.pause_button.setIcon(self.style().standardIcon(icon))
-        for editor in self._editors.values():
-            editor.setEnabled(not busy)
+        for name, editor in self._editors.items():
+            editor.setEnabled(not busy and name not in self.locked_settings)
         self.state_changed.emit(state)
+
+    def lock_settings(self, names: set[str]) -> None:
+        """Disable the editors of the settings a teacher locked, and say so beside them."""
+        self.locked_settings = set(names)
+        for name, label in self._rows.items():
+            locked = name in self.locked_settings
+            label.setText(f"{lock_html()} {_label(name)}" if locked else _label(name))
+            label.setToolTip(LOCKED_TIP if locked else self._editors[name].toolTip())
+        self._set_state(self.state)
 
     def _show_loader_device(self) -> None:
         """Before the first run, the device Keras found when it loaded."""

@@ -129,7 +129,7 @@ def test_challenge_on_a_loss_takes_at_most():
     challenge = Challenge("val_loss", at_most=0.1)
     assert challenge.evaluate({"val_loss": [0.3, 0.08]}, None).passed
     assert challenge.evaluate({"val_loss": [0.3]}, None).missing == ("val_loss 0.3 > 0.1",)
-    assert challenge.goal() == "val_loss ≤ 0.1"
+    assert challenge.goal() == "val_loss <= 0.1"
 
 
 def test_challenge_without_a_run_or_metric_or_on_other_data():
@@ -141,7 +141,7 @@ def test_challenge_without_a_run_or_metric_or_on_other_data():
 
 
 def test_challenge_goal_text():
-    assert CHALLENGE.goal() == "val_accuracy ≥ 0.95 on digits, at most 5,000 parameters"
+    assert CHALLENGE.goal() == "val_accuracy >= 0.95 on digits, at most 5,000 parameters"
 
 
 @pytest.mark.parametrize(
@@ -227,4 +227,4 @@ def test_describe_lists_locks_and_challenge():
     lines = classroom().describe()
     assert lines[0] == "Locked layers: body, x"
     assert lines[1] == "Locked settings: dataset, optimizer and learning rate"
-    assert lines[-1] == ("Challenge: val_accuracy ≥ 0.95 on digits, at most 5,000 parameters (Go)")
+    assert lines[-1] == ("Challenge: val_accuracy >= 0.95 on digits, at most 5,000 parameters (Go)")

@@ -1,0 +1,278 @@
+"""The classroom in the window: a teacher locks, a student is refused, a challenge is checked."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from guibuilder.document import (
+    Challenge,
+    Classroom,
+    LockedError,
+    Project,
+    load_project,
+    project_to_dict,
+    save_project,
+)
+from guibuilder.graph import Graph
+from guibuilder.ui.classroom import ChallengeDialog, LockSettingsDialog
+from guibuilder.ui.mainwindow import MainWindow
+from guibuilder.ui.train_commands import ProjectSlotCommand
+from tests.ui.helpers import chain_graph, show, viewport_pos
+
+RUN_TIMEOUT_MS = 90_000
+LEFT, NO_MODS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left():
+    yield
+    alive = [t.name for t in threading.enumerate() if t.name == "guibuilder-training"]
+    assert not alive, alive
+
+
+def snapshot(window: MainWindow) -> dict:
+    return project_to_dict(window.session.project)
+
+
+def click_node(window: MainWindow, node_id: str) -> None:
+    """Select ``node_id`` with a real mouse click on its card."""
+    item = window.scene.node_item(node_id)
+    pos = viewport_pos(window, item.mapToScene(QPointF(60, 40)))
+    QTest.mouseClick(window.view.viewport(), LEFT, NO_MODS, pos)
+    assert window.scene.selected_node_ids() == [node_id]
+
+
+def drag_ports(window: MainWindow, source: str, target: str) -> None:
+    """Drag from ``source``'s output port to ``target``'s first input port."""
+    scene = window.scene
+    start = viewport_pos(window, scene.node_item(source).outputs[0].anchor())
+    end = viewport_pos(window, scene.node_item(target).inputs[0].anchor())
+    viewport = window.view.viewport()
+    QTest.mousePress(viewport, LEFT, NO_MODS, start)
+    QTest.mouseMove(viewport, (start + end) / 2)
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, LEFT, NO_MODS, end)
+
+
+def lock(window: MainWindow, node_id: str) -> None:
+    """The teacher clicks the layer and chooses Teacher > Lock Selected Layers."""
+    click_node(window, node_id)
+    window.classroom.lock_action.trigger()
+
+
+def message(window: MainWindow) -> str:
+    return window.statusBar().currentMessage()
+
+
+def render(window: MainWindow, node_id: str) -> QImage:
+    item = window.scene.node_item(node_id)
+    rect = item.sceneBoundingRect()
+    image = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    window.scene.render(painter, source=rect)
+    painter.end()
+    return image
+
+
+# ------------------------------------------------------------------ locked layers
+def test_a_locked_layer_cannot_be_deleted_until_the_teacher_unlocks_it(window):
+    show(window, chain_graph())
+    before_badge = render(window, "hidden")
+    lock(window, "hidden")
+    assert window.session.project.classroom.locked_nodes == {"hidden"}
+    assert window.scene.node_item("hidden").locked
+    assert render(window, "hidden") != before_badge
+    assert "Locked by the teacher" in window.scene.node_item("hidden").toolTip()
+    before = snapshot(window)
+    click_node(window, "hidden")
+    QTest.keyClick(window.view, Qt.Key.Key_Delete)
+    assert snapshot(window) == before
+    assert message(window) == "layer 'hidden' is locked by the teacher, so it cannot be deleted."
+    window.classroom.unlock_action.trigger()
+    assert not window.scene.node_item("hidden").locked
+    click_node(window, "hidden")
+    QTest.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "hidden" not in window.session.graph
+
+
+def test_a_locked_layers_fields_are_read_only_and_say_why(window):
+    show(window, chain_graph())
+    lock(window, "hidden")
+    inspector = window.inspector
+    assert inspector.node_id == "hidden"
+    units = inspector.fields["units"].editor
+    assert not units.isEnabled()
+    assert "Locked by the teacher" in units.toolTip()
+    assert inspector.name_edit.isReadOnly() and not inspector.trainable_box.isEnabled()
+    assert inspector.findChild(type(inspector.shape_label), "lockNote").isVisible()
+    before = snapshot(window)
+    with pytest.raises(LockedError):
+        window.session.set_param("hidden", "units", 99)
+    assert snapshot(window) == before
+    assert message(window) == (
+        "layer 'hidden' is locked by the teacher, so its parameters cannot change."
+    )
+    click_node(window, "out")
+    assert window.inspector.fields["units"].editor.isEnabled()
+
+
+def test_a_drag_into_a_locked_layers_input_is_refused(window):
+    graph = chain_graph()
+    graph.disconnect(graph.in_edges("hidden")[0])
+    show(window, graph)
+    lock(window, "hidden")
+    before = snapshot(window)
+    drag_ports(window, "x", "hidden")
+    assert snapshot(window) == before
+    assert message(window) == (
+        "Cannot connect: layer 'hidden' is locked by the teacher, "
+        "so its input connections cannot change."
+    )
+    window.undo_action.trigger()  # the teacher takes the lock back
+    assert window.session.project.classroom is None
+    drag_ports(window, "x", "hidden")
+    assert graph.predecessors("hidden") == ["x"]
+
+
+def test_a_locked_layers_output_still_feeds_new_layers(window):
+    graph = chain_graph()
+    graph.add_node("Dense", {"units": 3}, node_id="extra", position=(260.0, 300.0))
+    show(window, graph)
+    lock(window, "hidden")
+    drag_ports(window, "hidden", "extra")
+    assert graph.predecessors("extra") == ["hidden"]
+
+
+def test_locks_survive_save_and_open(window, tmp_path):
+    show(window, chain_graph())
+    lock(window, "x")
+    path = tmp_path / "lesson.gbproj"
+    assert window.save_to(path)
+    window.new_project()
+    window.load(path)
+    assert window.scene.node_item("x").locked
+    assert load_project(path).classroom.locked_nodes == {"x"}
+
+
+# ------------------------------------------------------------------ settings and view
+def test_locked_training_settings_are_disabled_and_refused(window):
+    show(window, chain_graph())
+    window.classroom.settings_action.trigger()
+    dialog = window.classroom.dialog
+    assert isinstance(dialog, LockSettingsDialog)
+    QTest.mouseClick(dialog.boxes["epochs"], LEFT)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    QTest.mouseClick(ok, LEFT)
+    assert window.session.project.classroom.locked_settings == {"epochs"}
+    panel = window.training_panel
+    assert not panel._editors["epochs"].isEnabled()
+    assert not panel._editors["batch_size"].isEnabled()
+    assert panel._editors["learning_rate"].isEnabled()
+    assert "Locked by the teacher" in panel._rows["epochs"].toolTip()
+    project = window.session.project
+    command = ProjectSlotCommand(project, "training", {"epochs": 99}, "Set epochs")
+    with pytest.raises(LockedError, match="epochs and batch size settings, so epochs"):
+        window.session.push(command)
+    assert project.training is None
+    window.undo_action.trigger()
+    assert panel._editors["epochs"].isEnabled()
+
+
+def test_student_view_hides_the_teacher_actions_and_is_saved(window, tmp_path):
+    show(window, chain_graph())
+    teacher = window.classroom.teacher_actions
+    assert all(action.isVisible() for action in teacher)
+    window.classroom.student_action.trigger()
+    assert not any(action.isVisible() for action in teacher)
+    assert window.classroom.student_action.isVisible()
+    path = tmp_path / "class.gbproj"
+    assert window.save_to(path)
+    window.new_project()
+    assert all(action.isVisible() for action in teacher)
+    window.load(path)
+    assert window.classroom.student_action.isChecked()
+    assert not any(action.isVisible() for action in teacher)
+    window.classroom.student_action.trigger()
+    assert all(action.isVisible() for action in teacher)
+
+
+# ------------------------------------------------------------------ challenges
+def test_the_teacher_sets_a_challenge_and_the_banner_shows_it(qtbot, window):
+    show(window, chain_graph())
+    window.session.project.dataset = {"name": "digits"}
+    assert not window.classroom.toolbar.isVisibleTo(window)
+    window.classroom.challenge_action.trigger()
+    dialog = window.classroom.dialog
+    assert isinstance(dialog, ChallengeDialog)
+    assert dialog.dataset_box.currentText() == "digits"
+    QTest.keyClicks(dialog.text_edit, "Small and good")
+    dialog.params_box.setValue(50)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    QTest.mouseClick(ok, LEFT)
+    challenge = window.session.project.classroom.challenge
+    assert challenge == Challenge(
+        "val_accuracy", at_least=0.95, max_params=50, dataset="digits", text="Small and good"
+    )
+    banner = window.classroom.banner
+    assert window.classroom.toolbar.isVisibleTo(window)
+    assert "Small and good" in banner.goal_label.text()
+    assert "val_accuracy ≥ 0.95 on digits" in banner.goal_label.text()
+    qtbot.waitUntil(lambda: banner.params_label.text() == "46 parameters ✓")
+    window.session.set_param("hidden", "units", 40)
+    qtbot.waitUntil(lambda: banner.params_label.text() == "442 parameters ✗ > 50")
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert not window.classroom.toolbar.isVisibleTo(window)
+
+
+def test_the_challenge_dialog_refuses_a_missing_metric_and_can_remove(window):
+    show(window, chain_graph())
+    window.classroom.set_challenge(Challenge("val_loss", at_most=0.2))
+    window.classroom.challenge_action.trigger()
+    dialog = window.classroom.dialog
+    assert dialog.direction_box.currentText() == "at most"
+    dialog.metric_box.setCurrentText("")
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    QTest.mouseClick(ok, LEFT)
+    assert dialog.isVisible() and "needs the name of a metric" in dialog.error.text()
+    QTest.mouseClick(dialog.remove_button, LEFT)
+    assert window.session.project.classroom is None
+
+
+def test_the_challenge_is_checked_after_a_run(qtbot, window, tmp_path):
+    graph = Graph("digits_linear")
+    graph.add_node("Input", {"shape": [8, 8, 1]}, node_id="image")
+    graph.add_node("Flatten", node_id="flat")
+    graph.add_node("Dense", {"units": 10, "activation": "softmax"}, node_id="digit")
+    graph.connect("image", "flat")
+    graph.connect("flat", "digit")
+    challenge = Challenge("val_accuracy", at_least=0.999, max_params=600, dataset="digits")
+    project = Project(
+        graph,
+        dataset={"name": "digits"},
+        training={"epochs": 1, "batch_size": 64, "validation_split": 0.2},
+        classroom=Classroom(challenge=challenge),
+    )
+    path = tmp_path / "linear.gbproj"
+    save_project(project, path)
+    window.load(path)
+    banner = window.classroom.banner
+    assert banner.verdict_label.text() == "Train to check it"
+    with qtbot.waitSignal(window.training_panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
+        QTest.mouseClick(window.training_panel.start_button, LEFT)
+    assert ended.args[0] == "finished"
+    history = window.training_panel.last_result.history
+    achieved = history["val_accuracy"][-1]
+    assert achieved < 0.999
+    verdict = banner.verdict_label.text()
+    assert verdict.startswith("Not yet: val_accuracy ")
+    assert f"{achieved:.4g} < 0.999" in verdict
+    assert verdict.endswith("650 parameters > 600")
+    assert message(window).startswith("Challenge not yet: ")
