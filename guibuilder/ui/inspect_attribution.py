@@ -12,6 +12,7 @@ and the prediction for each. Both are computed in the Inspect worker thread.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
     image_profile,
-    is_image_shape,
+    model_output,
     output_names,
 )
 from guibuilder.ui.inspect_tab_base import WorkerTab
@@ -68,27 +69,32 @@ class AttributionResult:
     conv: str | None
     notes: dict[str, str]
     profile: ImageProfile | None
+    seconds: float
 
 
-def attribution_job(context: Context, sample: int, target: int | None) -> AttributionResult:
-    """Compute the attributions of validation sample ``sample`` (in the worker thread)."""
-    import keras
+def attribution_job(
+    context: Context, sample: int, target: int | None, profile: ImageProfile | None
+) -> AttributionResult:
+    """Compute the attributions of validation sample ``sample`` (in the worker thread).
 
+    ``profile`` is the dataset's image profile, None when its samples are not images.
+    """
     from guibuilder.inspect.attribution import grad_cam, last_conv, occlusion, saliency
 
+    start = time.perf_counter()
     x, _y = validation_split(context.data)
     if isinstance(x, list):
         raise GuibuilderError("attributions need a model with one input")
     image = np.asarray(x[sample], dtype="float32")
     model = context.model
-    output = keras.ops.convert_to_numpy(model(image[None], training=False))
+    output = model_output(model, image[None])
     probs = as_probabilities(output[0], context.data.task == "classification")
     predicted = int(np.argmax(probs))
     target = predicted if target is None else target
     notes: dict[str, str] = {}
     maps: dict[str, np.ndarray | None] = {"occlusion": None, "grad_cam": None}
     conv = None
-    if is_image_shape(image.shape):
+    if profile is not None:
         maps["occlusion"] = occlusion(model, image, target)
         try:
             conv = last_conv(model)
@@ -108,7 +114,8 @@ def attribution_job(context: Context, sample: int, target: int | None) -> Attrib
         maps["grad_cam"],
         conv,
         notes,
-        image_profile(context.data),
+        profile,
+        time.perf_counter() - start,
     )
 
 
@@ -208,7 +215,7 @@ class AttributionTab(_ImageTab):
     def update_jobs(self) -> None:
         self._fill_classes()
         sample = self.panel.sample_box.value()
-        if self.ask("attribution", attribution_job, sample, self.target()):
+        if self.ask("attribution", attribution_job, sample, self.target(), self.profile()):
             self.caption.setText(f"Computing the attributions of sample {sample}…")
 
     def _ask(self) -> None:
@@ -245,6 +252,9 @@ class AttributionTab(_ImageTab):
             self._show_bars(result, names)
         else:
             self._show_maps(result)
+        self.panel.status_label.setText(
+            f"Attributions of sample {result.sample} computed in {result.seconds * 1000:.0f} ms."
+        )
 
     def _show_maps(self, result: AttributionResult) -> None:
         self.bars.hide()
@@ -299,6 +309,7 @@ class AdversarialResult:
     adversarial: np.ndarray
     before: np.ndarray
     after: np.ndarray
+    seconds: float
 
     @property
     def perturbation(self) -> np.ndarray:
@@ -306,26 +317,27 @@ class AdversarialResult:
         return self.adversarial - self.original
 
 
-def adversarial_job(context: Context, sample: int, epsilon: float) -> AdversarialResult:
-    """The FGSM example of validation sample ``sample`` for ``epsilon`` (worker thread)."""
-    import keras
+def adversarial_job(
+    context: Context, sample: int, epsilon: float, profile: ImageProfile
+) -> AdversarialResult:
+    """The FGSM example of validation sample ``sample`` for ``epsilon`` (worker thread).
 
+    The example is kept inside the value range of ``profile``, the dataset's image profile.
+    """
     from guibuilder.inspect.attribution import fgsm
 
+    start = time.perf_counter()
     data = context.data
     if data.task != "classification":
         raise GuibuilderError(
             f"adversarial examples need a classification dataset, and {data.name!r} is not one"
         )
     x, y = validation_split(data)
-    profile = image_profile(data)
-    if profile is None:
-        raise GuibuilderError("adversarial examples are shown for image inputs only")
     original = np.asarray(x[sample], dtype="float32")
     label = int(np.asarray(y[sample]).ravel()[0])
     model = context.model
     adversarial = fgsm(model, original, label, epsilon, clip=(profile.low, profile.high))[0]
-    outputs = keras.ops.convert_to_numpy(model(np.stack([original, adversarial]), training=False))
+    outputs = model_output(model, np.stack([original, adversarial]))
     return AdversarialResult(
         sample,
         label,
@@ -334,6 +346,7 @@ def adversarial_job(context: Context, sample: int, epsilon: float) -> Adversaria
         adversarial,
         as_probabilities(outputs[0], True),
         as_probabilities(outputs[1], True),
+        time.perf_counter() - start,
     )
 
 
@@ -406,7 +419,8 @@ class AdversarialTab(_ImageTab):
             )
             return
         self._show_epsilon()
-        self.ask("adversarial", adversarial_job, self.panel.sample_box.value(), self.epsilon())
+        sample = self.panel.sample_box.value()
+        self.ask("adversarial", adversarial_job, sample, self.epsilon(), self.profile())
 
     def show_result(self, kind: str, result: AdversarialResult) -> None:
         self.last_result = result
@@ -439,3 +453,7 @@ class AdversarialTab(_ImageTab):
                 f"({result.before[guess]:.0%} → {result.after[guess]:.0%})."
             )
         self.caption.setText(text)
+        self.panel.status_label.setText(
+            f"Adversarial example of sample {result.sample} computed in "
+            f"{result.seconds * 1000:.0f} ms."
+        )

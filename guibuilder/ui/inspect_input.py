@@ -2,8 +2,9 @@
 
 :func:`image_profile` says how a dataset's images look (value range, background,
 margin), so that a drawing or a dropped file can be made to look like them and an
-adversarial example stays inside the data's range; :func:`as_probabilities` turns an
-output into class probabilities. numpy only: these run in the Inspect worker thread too.
+adversarial example stays inside the data's range; :func:`model_output` runs the model
+and :func:`as_probabilities` turns its output into class probabilities. No Qt: these run
+in the Inspect worker thread too.
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ def as_probabilities(output: np.ndarray, classification: bool) -> np.ndarray:
         return values
     shifted = np.exp(values - values.max())
     return shifted / shifted.sum()
+
+
+def model_output(model: Any, batch: np.ndarray) -> np.ndarray:
+    """The model's (first) output for ``batch``, as numpy."""
+    import keras
+
+    output = model(batch, training=False)
+    if isinstance(output, list | tuple):
+        output = output[0]
+    return keras.ops.convert_to_numpy(output)
 
 
 def output_names(data: Any, count: int) -> tuple[str, ...]:

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,7 +31,13 @@ from PySide6.QtWidgets import (
 
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_input import ImageProfile, as_probabilities, image_profile, output_names
+from guibuilder.ui.inspect_input import (
+    ImageProfile,
+    as_probabilities,
+    image_profile,
+    model_output,
+    output_names,
+)
 from guibuilder.ui.inspect_tab_base import WorkerTab
 from guibuilder.ui.inspect_worker import Context
 
@@ -43,6 +50,8 @@ PAD_SIZE = 256
 THROTTLE_MS = 80
 #: A pixel brighter than this (0..1) is ink when a drawing is cropped.
 INK = 0.1
+#: Keys that clear the pad while it has the focus.
+CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 #: Image files the pad takes.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -158,11 +167,9 @@ def predict_job(
     context: Context, stroke: int, pixels: np.ndarray, profile: ImageProfile, fit: bool
 ) -> Prediction:
     """Resample the pad's ``pixels`` to the model's input and predict (worker thread)."""
-    import keras
-
     start = time.perf_counter()
     x = pad_to_input(pixels, profile, fit)
-    output = keras.ops.convert_to_numpy(context.model(x[None], training=False))
+    output = model_output(context.model, x[None])
     probs = as_probabilities(output[0], context.data.task == "classification")
     return Prediction(stroke, x, probs, time.perf_counter() - start)
 
@@ -182,7 +189,11 @@ class DrawingPad(QWidget):
         self.setMinimumSize(140, 140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Draw with the left button, erase with the right; drop an image file")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip(
+            "Draw with the left button, erase with the right, Delete clears; "
+            "drop an image file here"
+        )
         self.canvas = QImage(PAD_SIZE, PAD_SIZE, QImage.Format.Format_RGB32)
         self.canvas.fill(QColor("black"))
         self.pen_width = PAD_SIZE * 0.1
@@ -265,6 +276,18 @@ class DrawingPad(QWidget):
             self._last = None
             self.finished.emit()
 
+    def event(self, event: Any) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in CLEAR_KEYS:
+            event.accept()  # Delete clears the pad, not the canvas selection
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in CLEAR_KEYS:
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+
     def dragEnterEvent(self, event: Any) -> None:
         if _image_path(event.mimeData()) is not None:
             event.acceptProposedAction()
@@ -338,6 +361,10 @@ class PredictTab(WorkerTab):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setObjectName("PredictClear")
         self.clear_button.clicked.connect(self.pad.clear)
+        self.open_button = QPushButton("Open…")
+        self.open_button.setObjectName("PredictOpen")
+        self.open_button.setToolTip("Put an image file on the pad (or drop one on it)")
+        self.open_button.clicked.connect(self.choose_file)
         self.fit_box = QCheckBox("Centre")
         self.fit_box.setObjectName("PredictFit")
         self.fit_box.setChecked(True)
@@ -347,6 +374,7 @@ class PredictTab(WorkerTab):
         self.fit_box.toggled.connect(lambda _on: self._ask())
         buttons = QHBoxLayout()
         buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.open_button)
         buttons.addWidget(self.fit_box)
         buttons.addStretch(1)
         left = QVBoxLayout()
@@ -433,6 +461,15 @@ class PredictTab(WorkerTab):
     def _pad_finished(self) -> None:
         self.throttle.stop()
         self._ask()
+
+    def choose_file(self) -> None:
+        """Ask for an image file and put it on the pad."""
+        filters = " ".join(f"*{suffix}" for suffix in IMAGE_SUFFIXES)
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, "Open an image", "", f"Images ({filters})"
+        )
+        if path:
+            self.load_file(path)
 
     def load_file(self, path: str) -> None:
         """Put the image file at ``path`` on the pad (as a dropped file does)."""

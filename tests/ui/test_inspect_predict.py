@@ -267,3 +267,30 @@ def test_read_image_keeps_the_aspect_and_colour(tmp_path):
     assert pixels.shape == (PAD_SIZE, PAD_SIZE, 3)
     assert pixels[PAD_SIZE // 2, PAD_SIZE // 2, 2] > 200
     assert pixels[5, PAD_SIZE // 2].max() < 10, "the wide image should be letterboxed"
+
+
+def test_open_button_loads_a_file_and_delete_clears_the_pad(predict, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    page = predict
+    paper = Image.new("L", (64, 64), 255)
+    ImageDraw.Draw(paper).ellipse([(14, 6), (50, 58)], outline=0, width=9)
+    path = tmp_path / "zero.jpeg"
+    paper.save(path)
+    asked = []
+
+    def chosen(*args, **kwargs):
+        asked.append(args[3] if len(args) > 3 else kwargs.get("filter", ""))
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", chosen)
+    QTest.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    assert asked and "*.png" in asked[0] and "*.jpeg" in asked[0]
+    assert not page.pad.empty
+    zero = wait_prediction(qtbot, page, page.pad.version - 1)
+    assert int(zero.probs.argmax()) == 0
+
+    page.pad.setFocus()
+    QTest.keyClick(page.pad, Qt.Key.Key_Delete)
+    assert page.pad.empty and not page.pad.pixels().any()
+    assert "Draw on the pad" in page.answer.text()
