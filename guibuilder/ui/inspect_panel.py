@@ -38,6 +38,7 @@ from guibuilder.compiler.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
 from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
+from guibuilder.ui.inspect_health import HealthTab
 from guibuilder.ui.inspect_predict import PredictTab
 from guibuilder.ui.inspect_weights import WeightsTab
 from guibuilder.ui.inspect_worker import (
@@ -68,6 +69,7 @@ LIVE_BYTES = 128 * 2**20
 #: ``project_changed()`` (called whenever the project or its version changes).
 TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
     ("Weights", WeightsTab),
+    ("Health", HealthTab),
     ("Attribution", AttributionTab),
     ("Adversarial", AdversarialTab),
     ("Predict", PredictTab),

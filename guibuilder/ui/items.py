@@ -35,6 +35,7 @@ from guibuilder.catalog.layers._common import fmt_shape
 from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
 from guibuilder.graph import Edge
 from guibuilder.ui import theme
+from guibuilder.ui.inspect_overlay import ink_on
 
 if TYPE_CHECKING:
     from guibuilder.ui.scene import GraphScene
@@ -162,6 +163,9 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self.error: str | None = None
+        #: A view-only colour over the card (an inspect overlay) and its tooltip line.
+        self.tint: QColor | None = None
+        self.tint_note = ""
         self.locked = False
         self._lines: tuple[str, str, str, str] = ("", "", "", "")
         self._category = "Other"
@@ -248,10 +252,17 @@ class NodeItem(QGraphicsItem):
         if info.error:
             color = theme.current().error
             tip.append(f"<span style='color:{color}'>{info.error}</span>")
+        if self.tint_note:
+            tip.append(self.tint_note)
         self.setToolTip("<br>".join(tip))
         self.update()
 
     # ------------------------------------------------------------ geometry
+    def set_tint(self, color: QColor | None, note: str = "") -> None:
+        """Colour the card with ``color`` (None: its normal look); ``note`` joins the tooltip."""
+        self.tint, self.tint_note = color, note
+        self.refresh()
+
     def boundingRect(self) -> QRectF:
         return QRectF(-12, -22, NODE_WIDTH + 24, NODE_HEIGHT + 40)
 
@@ -301,8 +312,9 @@ class NodeItem(QGraphicsItem):
         else:
             border = QPen(t.color("card_border"), t.border_width)
         painter.setPen(border)
-        painter.setBrush(t.color("card"))
+        painter.setBrush(t.color("card") if self.tint is None else self.tint)
         painter.drawRoundedRect(rect, CORNER, CORNER)
+        ink = None if self.tint is None else ink_on(self.tint)
 
         band = QPainterPath()
         band.addRoundedRect(rect, CORNER, CORNER)
@@ -315,7 +327,7 @@ class NodeItem(QGraphicsItem):
         name, subtitle, shape, count = self._lines
         left, width = PAD, NODE_WIDTH - PAD - 8
         painter.setFont(name_font)
-        painter.setPen(t.color("text"))
+        painter.setPen(ink or t.color("text"))
         metrics = QFontMetricsF(name_font)
         name_w = width - (18 if self.error else 0) - (18 if self.locked else 0)
         painter.drawText(
@@ -324,7 +336,7 @@ class NodeItem(QGraphicsItem):
             metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_w),
         )
         painter.setFont(text_font)
-        painter.setPen(color if t.name == "light" else color.lighter(140))
+        painter.setPen(ink or (color if t.name == "light" else color.lighter(140)))
         metrics = QFontMetricsF(text_font)
         painter.drawText(
             QRectF(left, 25, width, 16),
@@ -332,14 +344,14 @@ class NodeItem(QGraphicsItem):
             metrics.elidedText(subtitle, Qt.TextElideMode.ElideRight, width),
         )
         count_w = metrics.horizontalAdvance(count) + 4 if count else 0
-        painter.setPen(t.color("muted"))
+        painter.setPen(ink or t.color("muted"))
         painter.drawText(
             QRectF(left, NODE_HEIGHT - 22, width, 16),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             count,
         )
         painter.setFont(mono_font)
-        painter.setPen(t.color("error") if self.error else t.color("text"))
+        painter.setPen(t.color("error") if self.error else ink or t.color("text"))
         metrics = QFontMetricsF(mono_font)
         shape_w = width - count_w - 4
         painter.drawText(

@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.inspect_dock)
         self.inspect_panel.message.connect(self.show_message)
         self.inspect_dock.visibilityChanged.connect(self.inspect_panel.visibility_changed)
+        self.inspect_panel.node_chosen.connect(self.focus_node)
+        self.inspect_panel.canvas_overlay.connect(lambda overlay: self.scene.set_overlay(overlay))
         self.training_panel.probe_source = self.inspect_panel.start_live
         self.training_panel.activations.connect(self.inspect_panel.add_snapshot)
         self.training_panel.run_ended.connect(self.inspect_panel.live_ended)

@@ -19,6 +19,7 @@ from guibuilder.compiler.shapes import NodeInfo
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph, Node
 from guibuilder.ui import theme
+from guibuilder.ui.inspect_overlay import CanvasOverlay, OverlayLegend
 from guibuilder.ui.items import EdgeItem, NodeItem, PortItem, curve
 from guibuilder.ui.session import Session
 
@@ -45,6 +46,8 @@ class GraphScene(QGraphicsScene):
         self._drag_port: PortItem | None = None
         self._drag_line: QGraphicsPathItem | None = None
         self._candidates: dict[PortItem, Edge] = {}
+        self.overlay: CanvasOverlay | None = None
+        self._legends: list[OverlayLegend] = []
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         events = self.graph.events
@@ -67,6 +70,7 @@ class GraphScene(QGraphicsScene):
 
     def close(self) -> None:
         """Stop following the graph (the scene is about to be dropped)."""
+        self.set_overlay(None)
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self._connections = []
@@ -125,6 +129,8 @@ class GraphScene(QGraphicsScene):
         self._nodes[node.id] = item
         item.setPos(*node.position)
         self.addItem(item)
+        if self.overlay is not None:
+            item.set_tint(*self.overlay.tint(node.id))
 
     def _on_node_removed(self, node: Node) -> None:
         item = self._nodes.pop(node.id, None)
@@ -187,6 +193,20 @@ class GraphScene(QGraphicsScene):
                 else:
                     self._shown[node_id] = info
                 item.refresh()
+
+    def set_overlay(self, overlay: CanvasOverlay | None) -> None:
+        """Colour the node cards with ``overlay`` and show its legend; None takes it off.
+
+        The overlay is a view of the graph only: nothing of it reaches the graph.
+        """
+        self.overlay = overlay
+        for node_id, item in self._nodes.items():
+            item.set_tint(*(overlay.tint(node_id) if overlay is not None else (None, "")))
+        for legend in self._legends:
+            legend.remove()
+        self._legends = [
+            OverlayLegend(overlay, view.viewport()) for view in self.views() if overlay is not None
+        ]
 
     # ------------------------------------------------------------------ mouse
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:

@@ -1,0 +1,125 @@
+"""The Health tab: activation statistics and gradient norms per layer, flags, canvas colours."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.project import project_to_dict
+from guibuilder.ui.inspect_overlay import OverlayLegend
+from guibuilder.ui.train_commands import ProjectSlotCommand
+from tests.ui.test_inspect_panel import click_node
+from tests.ui.trained import SLOW, open_trained, show_tab
+
+
+def graph_of(session) -> dict:
+    saved = project_to_dict(session.project)
+    return {key: saved[key] for key in ("nodes", "edges", "outputs")}
+
+
+def measured(qtbot, tab, previous=None):
+    qtbot.waitUntil(lambda: tab.result is not None and tab.result is not previous, timeout=SLOW)
+    return tab.result
+
+
+def test_health_tab_plots_each_layers_statistics_and_gradient_norm(window, qtbot):
+    import keras
+
+    from guibuilder.compiler.build import build_model
+    from guibuilder.inspect.health import gradient_norms
+
+    session = open_trained(window)
+    tab = show_tab(window, "Health")
+    result = measured(qtbot, tab)
+    ids = [h.node_id for h in result.layers]
+    assert ids == ["conv_1", "pool", "conv_2", "features", "dropout", "digit"]
+    assert result.samples == 256
+
+    model = build_model(session.graph)
+    session.project.weights.apply(model, session.graph)
+    x_val, y_val = tab.panel.dataset.x_val[:256], tab.panel.dataset.y_val[:256]
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    expected = gradient_norms(model, x_val, y_val, loss)
+    assert set(result.norms()) == {"conv_1", "conv_2", "digit"}
+    for node_id, norm in expected.items():
+        assert np.isclose(result.norms()[node_id], norm, rtol=1e-3), node_id
+
+    _x, shown = tab.gradient_points.getData()
+    assert np.allclose(10**shown, [expected[k] for k in ("conv_1", "conv_2", "digit")], 1e-3)
+    _x, means = tab.mean_curve.getData()
+    assert np.allclose(means, [h.mean for h in result.layers])
+    first = model.get_layer("conv_1")(x_val.astype("float32"))
+    assert np.isclose(means[0], float(np.mean(first)), rtol=1e-3)
+    assert tab.problem_list.count() == 1
+    assert tab.problem_list.item(0).text().startswith("✓ No vanishing")
+
+
+def test_a_flagged_layer_is_named_and_clicking_it_selects_the_node(window, qtbot):
+    session = open_trained(window)
+    weights = session.project.weights
+    kernel, bias = weights.get("conv_1")
+    weights.set("conv_1", [kernel, np.full_like(bias, -100.0)])  # every unit of conv_1 dies
+    tab = show_tab(window, "Health")
+    result = measured(qtbot, tab)
+    flags = {h.node_id: h.flags for h in result.layers}
+    assert "dead_relu" in flags["conv_1"]
+    texts = [tab.problem_list.item(i).text() for i in range(tab.problem_list.count())]
+    dead = next(t for t in texts if "ReLU" in t)
+    assert dead.startswith("⚠ conv_1 (Conv2D): 100% of its ReLU units never fire on 256")
+    assert "need attention" in tab.status.text()
+
+    row = texts.index(dead)
+    rect = tab.problem_list.visualItemRect(tab.problem_list.item(row))
+    QTest.mouseClick(
+        tab.problem_list.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        rect.center(),
+    )
+    assert window.scene.selected_node_ids() == ["conv_1"]
+    assert window.inspect_panel.tabs.currentWidget() is tab, "selecting the node left the tab"
+
+    click_node(window, "digit")
+    assert window.scene.selected_node_ids() == ["digit"]
+    assert window.inspect_panel.tabs.currentWidget() is tab
+
+
+def test_the_canvas_is_coloured_by_gradient_norm_and_the_colours_come_off(window, qtbot):
+    session = open_trained(window)
+    graph_before = graph_of(session)
+    tab = show_tab(window, "Health")
+    result = measured(qtbot, tab)
+    norms = result.norms()
+    scene = window.scene
+    assert all(item.tint is None for item in scene.node_items())
+
+    QTest.mouseClick(tab.overlay_box, Qt.MouseButton.LeftButton)
+    assert tab.overlay_box.isChecked()
+    tints = {item.node_id: item.tint for item in scene.node_items()}
+    assert {k for k, v in tints.items() if v is not None} == set(norms)
+    brightness = {k: tints[k].lightnessF() for k in norms}
+    order = sorted(norms, key=norms.get)
+    assert sorted(norms, key=brightness.get) == order, "viridis grows lighter with the norm"
+    assert "Gradient norm" in scene.node_item(order[-1]).toolTip()
+    legends = window.view.viewport().findChildren(OverlayLegend)
+    assert len(legends) == 1 and legends[0].isVisible()
+    legend = legends[0].overlay
+    assert float(legend.low) <= min(norms.values()) and float(legend.high) >= max(norms.values())
+
+    weights = WeightStore({k: session.project.weights.get(k) for k in session.project.weights})
+    kernel, bias = weights.get("digit")
+    weights.set("digit", [kernel * 50.0, bias])
+    session.undo_stack.push(ProjectSlotCommand(session.project, "weights", weights, "Scale"))
+    result = measured(qtbot, tab, result)
+    assert result.norms()["digit"] != norms["digit"]
+    qtbot.waitUntil(lambda: scene.node_item("digit").tint != tints["digit"], timeout=SLOW)
+
+    QTest.mouseClick(tab.overlay_box, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert all(item.tint is None for item in scene.node_items())
+    assert "Gradient norm" not in scene.node_item("digit").toolTip()
+    assert not [w for w in window.view.viewport().findChildren(OverlayLegend) if w.isVisible()]
+    assert graph_of(session) == graph_before, "the overlay reached the graph"
