@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
+from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.document import (
     FORMAT_VERSION,
     Challenge,
@@ -228,3 +231,30 @@ def test_describe_lists_locks_and_challenge():
     assert lines[0] == "Locked layers: body, x"
     assert lines[1] == "Locked settings: dataset, optimizer and learning rate"
     assert lines[-1] == ("Challenge: val_accuracy >= 0.95 on digits, at most 5,000 parameters (Go)")
+
+
+# ------------------------------------------------------------------ shipped challenges
+CHALLENGES = Path(__file__).parents[2] / "resources" / "challenges"
+
+
+def test_committed_challenges_are_what_the_script_writes(tmp_path):
+    spec = importlib.util.spec_from_file_location("make", CHALLENGES / "make_challenges.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(tmp_path)]) == 0
+    for name in module.PROJECTS:
+        assert (tmp_path / name).read_bytes() == (CHALLENGES / name).read_bytes()
+
+
+def test_the_digits_challenge_starts_too_big_with_its_ends_locked():
+    project = load_project(CHALLENGES / "digits_small.gbproj")
+    infos = infer_shapes(project.graph, use_keras=False)
+    params = sum(info.params for info in infos.values())
+    room = project.classroom
+    assert room.challenge.evaluate(None, params).missing == (
+        "no training run yet",
+        "9,610 parameters > 5,000",
+    )
+    assert room.locked_nodes == {"image", "digit"}
+    assert room.locked_settings == {"dataset", "epochs", "loss"}
+    assert project.dataset == {"name": room.challenge.dataset}
