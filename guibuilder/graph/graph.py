@@ -162,6 +162,21 @@ class Graph:
             stack.extend(self.sharers(current))
         return seen
 
+    def upstream(self, node_ids: Iterable[str]) -> set[str]:
+        """The given nodes and every node they depend on (owners of shared layers included)."""
+        seen: set[str] = set()
+        stack = [n for n in node_ids if n in self._nodes]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(e.source for e in self._in.get(current, []))
+            owner = self._nodes[current].shares
+            if owner:
+                stack.append(owner)
+        return seen
+
     def topological_order(self) -> list[str]:
         """Node ids so that every edge goes forward; raises :class:`CycleError`."""
         indegree = {nid: 0 for nid in self._nodes}

@@ -17,9 +17,13 @@ from guibuilder.graph.graph import id_prefix
 Position = tuple[float, float]
 
 
-def fresh_ids(graph: Graph, type_ids: Iterable[str]) -> list[str]:
-    """New node ids in Keras' style, one per type id, unused in ``graph`` and distinct."""
-    taken = set(graph.nodes)
+def fresh_ids(graph: Graph, type_ids: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
+    """New node ids in Keras' style, one per type id, unused in ``graph`` and distinct.
+
+    Ids in ``reserved`` are not given either: the project's weight store passes its ids, so
+    a new layer never takes over the weights of a deleted one with the same id.
+    """
+    taken = set(graph.nodes) | set(reserved)
     ids: list[str] = []
     for type_id in type_ids:
         prefix = id_prefix(type_id)

@@ -109,7 +109,7 @@ class Session(QObject):
     def make_node(self, type_id: str, center: Position, node_id: str | None = None) -> Node:
         """A new node of ``type_id`` (default params) centred on ``center``, not yet added."""
         spec = catalog.get(type_id)
-        node_id = node_id or fresh_ids(self.graph, [type_id])[0]
+        node_id = node_id or fresh_ids(self.graph, [type_id], self.project.weights or ())[0]
         position = (round(center[0] - NODE_WIDTH / 2), round(center[1] - NODE_HEIGHT / 2))
         return Node(
             id=node_id,
@@ -260,7 +260,8 @@ class Session(QObject):
         items = list(snippet.get("nodes", []))
         if not items:
             return []
-        new_ids = fresh_ids(self.graph, [item["type"] for item in items])
+        types = [item["type"] for item in items]
+        new_ids = fresh_ids(self.graph, types, self.project.weights or ())
         mapping = {item["id"]: new for item, new in zip(items, new_ids, strict=True)}
         parts: list[QUndoCommand] = []
         for item, new_id in zip(items, new_ids, strict=True):
