@@ -38,6 +38,7 @@ from guibuilder.compiler.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
 from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
+from guibuilder.ui.inspect_embeddings import EmbeddingsTab
 from guibuilder.ui.inspect_health import HealthTab
 from guibuilder.ui.inspect_predict import PredictTab
 from guibuilder.ui.inspect_weights import WeightsTab
@@ -70,6 +71,7 @@ LIVE_BYTES = 128 * 2**20
 TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
     ("Weights", WeightsTab),
     ("Health", HealthTab),
+    ("Embeddings", EmbeddingsTab),
     ("Attribution", AttributionTab),
     ("Adversarial", AdversarialTab),
     ("Predict", PredictTab),
