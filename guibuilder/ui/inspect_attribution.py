@@ -125,8 +125,12 @@ def saliency_shown(values: np.ndarray) -> np.ndarray:
     return values.sum(axis=-1) if values.ndim == 3 else values
 
 
-class _ImageTab(WorkerTab):
-    """What the attribution and adversarial tabs share: a controls row, a caption, a profile."""
+class ImageTab(WorkerTab):
+    """What the Attribution, Adversarial and Predict tabs share.
+
+    A row of controls, a caption, a note above the views (:meth:`say`), the dataset's
+    :class:`ImageProfile`, and :meth:`ask_now` for controls that change the question.
+    """
 
     def __init__(self, panel: InspectPanel) -> None:
         super().__init__(panel)
@@ -167,8 +171,13 @@ class _ImageTab(WorkerTab):
         profile = self.profile()
         return (profile.low, profile.high) if profile is not None else _range(image)
 
+    def ask_now(self) -> None:
+        """Ask the worker for what the page's controls now say, if the page is on view."""
+        if self.built and self.is_current():
+            self.update_jobs()
 
-class AttributionTab(_ImageTab):
+
+class AttributionTab(ImageTab):
     """Saliency, occlusion and Grad-CAM of the panel's sample, over the input image."""
 
     kinds = ("attribution",)
@@ -181,7 +190,7 @@ class AttributionTab(_ImageTab):
         self.class_box.setMinimumWidth(150)
         self.class_box.setToolTip("The class whose score is explained")
         self.class_box.addItem("Predicted class", None)
-        self.class_box.currentIndexChanged.connect(lambda _i: self._ask())
+        self.class_box.currentIndexChanged.connect(lambda _i: self.ask_now())
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("AttributionOpacity")
         self.opacity.setRange(0, 100)
@@ -217,10 +226,6 @@ class AttributionTab(_ImageTab):
         sample = self.panel.sample_box.value()
         if self.ask("attribution", attribution_job, sample, self.target(), self.profile()):
             self.caption.setText(f"Computing the attributions of sample {sample}…")
-
-    def _ask(self) -> None:
-        if self.built and self.is_current():
-            self.update_jobs()
 
     def _fill_classes(self) -> None:
         data = self.panel.dataset
@@ -350,7 +355,7 @@ def adversarial_job(
     )
 
 
-class AdversarialTab(_ImageTab):
+class AdversarialTab(ImageTab):
     """The FGSM example of the panel's sample, its epsilon set with a slider."""
 
     kinds = ("adversarial",)
@@ -370,7 +375,7 @@ class AdversarialTab(_ImageTab):
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)
-        self.debounce.timeout.connect(self._ask)
+        self.debounce.timeout.connect(self.ask_now)
         self.controls.addWidget(QLabel("Epsilon"))
         self.controls.addWidget(self.slider)
         self.controls.addWidget(self.epsilon_label)
@@ -401,10 +406,6 @@ class AdversarialTab(_ImageTab):
     def _slider_moved(self, _value: int) -> None:
         self._show_epsilon()
         self.debounce.start()
-
-    def _ask(self) -> None:
-        if self.built and self.is_current():
-            self.update_jobs()
 
     def update_jobs(self) -> None:
         visible = self.profile() is not None

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -31,14 +30,13 @@ from PySide6.QtWidgets import (
 
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
+from guibuilder.ui.inspect_attribution import ImageTab
 from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
-    image_profile,
     model_output,
     output_names,
 )
-from guibuilder.ui.inspect_tab_base import WorkerTab
 from guibuilder.ui.inspect_worker import Context
 
 if TYPE_CHECKING:
@@ -332,7 +330,7 @@ def _image_path(mime: Any) -> str | None:
 
 
 # ------------------------------------------------------------------ the tab
-class PredictTab(WorkerTab):
+class PredictTab(ImageTab):
     """A drawing pad and the model's class probabilities for what is drawn on it."""
 
     kinds = ("predict",)
@@ -341,15 +339,12 @@ class PredictTab(WorkerTab):
         super().__init__(panel)
         self.setObjectName("InspectPredict")
         self.pad: DrawingPad | None = None
-        self.bars: Any = None
         self.seen: Any = None
-        self.last_result: Prediction | None = None
-        self._profile: tuple[Any, ImageProfile | None] | None = None
         self._snapshot: tuple[int, np.ndarray] | None = None
         self.throttle = QTimer(self)
         self.throttle.setSingleShot(True)
         self.throttle.setInterval(THROTTLE_MS)
-        self.throttle.timeout.connect(self._ask)
+        self.throttle.timeout.connect(self.ask_now)
 
     def build(self) -> None:
         from guibuilder.ui.inspect_pictures import PictureRow, ValueBars
@@ -371,7 +366,7 @@ class PredictTab(WorkerTab):
         self.fit_box.setToolTip(
             "Crop the drawing and scale and centre it the way the dataset's images are"
         )
-        self.fit_box.toggled.connect(lambda _on: self._ask())
+        self.fit_box.toggled.connect(lambda _on: self.ask_now())
         buttons = QHBoxLayout()
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.open_button)
@@ -384,11 +379,9 @@ class PredictTab(WorkerTab):
         self.seen.setMinimumSize(150, 150)
         self.seen.setMaximumWidth(190)
         self.bars = ValueBars()
-        self.answer = QLabel("")
-        self.answer.setObjectName("PredictAnswer")
-        self.answer.setWordWrap(True)
+        self.caption.setObjectName("PredictAnswer")
         right = QVBoxLayout()
-        right.addWidget(self.answer)
+        right.addWidget(self.caption)
         right.addWidget(self.bars, 1)
         self.row = QWidget()
         row = QHBoxLayout(self.row)
@@ -396,30 +389,8 @@ class PredictTab(WorkerTab):
         row.addLayout(left, 2)
         row.addWidget(self.seen, 1)
         row.addLayout(right, 4)
-        layout = self.layout()
-        layout.addWidget(self.status)
-        layout.addWidget(self.row, 1)
-        self.status.hide()
-
-    def profile(self) -> ImageProfile | None:
-        """The :class:`ImageProfile` of the panel's dataset (None when it is not images)."""
-        data = self.panel.dataset
-        if data is None:
-            return None
-        if self._profile is None or self._profile[0] is not data:
-            self._profile = (data, image_profile(data))
-            if self._profile[1] is not None and self.pad is not None:
-                height = self._profile[1].shape[0]
-                self.pad.pen_width = PAD_SIZE * max(0.07, min(0.2, 1.5 / height))
-        return self._profile[1]
-
-    def say(self, text: str) -> None:
-        """Show ``text`` above the pad, or nothing when it is empty."""
-        self.status.setText(text)
-        self.status.setVisible(bool(text))
-
-    def show_failure(self, kind: str, text: str) -> None:
-        self.say(f"{text[:1].upper()}{text[1:]}.")
+        super().build()
+        self.layout().addWidget(self.row, 1)
 
     def update_jobs(self) -> None:
         profile = self.profile()
@@ -433,6 +404,7 @@ class PredictTab(WorkerTab):
             return
         self.say("")
         self.fit_box.setVisible(profile.channels == 1)
+        self.pad.pen_width = PAD_SIZE * max(0.07, min(0.2, 1.5 / profile.shape[0]))
         if self.pad.empty:
             self._show_empty()
             return
@@ -446,13 +418,9 @@ class PredictTab(WorkerTab):
         names = output_names(self.panel.dataset, self.panel.dataset.num_classes or 0)
         self.last_result = None
         self.bars.show_values([("", np.zeros(len(names)), theme.current().accent)], names, "")
-        self.answer.setText("Draw on the pad, or drop an image file on it.")
+        self.caption.setText("Draw on the pad, or drop an image file on it.")
         self.seen.pictures[0].base.clear()
         self.seen.pictures[0].plot.setTitle("")
-
-    def _ask(self) -> None:
-        if self.built and self.is_current():
-            self.update_jobs()
 
     def _pad_changed(self) -> None:
         if not self.throttle.isActive():
@@ -460,7 +428,7 @@ class PredictTab(WorkerTab):
 
     def _pad_finished(self) -> None:
         self.throttle.stop()
-        self._ask()
+        self.ask_now()
 
     def choose_file(self) -> None:
         """Ask for an image file and put it on the pad."""
@@ -495,7 +463,7 @@ class PredictTab(WorkerTab):
         classification = data.task == "classification"
         best = int(np.argmax(result.probs))
         if classification:
-            self.answer.setText(
+            self.caption.setText(
                 f"<span style='font-size:15pt; font-weight:600'>{names[best]}</span>"
                 f"&nbsp;&nbsp;{result.probs[best]:.0%} sure"
             )
@@ -503,7 +471,7 @@ class PredictTab(WorkerTab):
                 [("probability", result.probs, t.accent)], names, "", highlight=best
             )
         else:
-            self.answer.setText("Model output")
+            self.caption.setText("Model output")
             self.bars.show_values(
                 [("output", result.probs, t.accent)], names, "", "output", fixed=None
             )

@@ -21,9 +21,12 @@ DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.
 SLOW = 60_000
 
 
-def open_project(window, qtbot, project: Project):
-    """Show ``project`` in the window with the Inspect dock up and its dataset loaded."""
-    window.set_session(Session(project))
+def open_project(window, qtbot, project: Project | Path):
+    """Show ``project`` (or open that file) with the Inspect dock up and its dataset loaded."""
+    if isinstance(project, Path):
+        window.load(project)
+    else:
+        window.set_session(Session(project))
     window.inspect_dock.show()
     window.inspect_dock.raise_()
     panel = window.inspect_panel
@@ -90,11 +93,7 @@ def test_saliency_of_a_linear_model_is_its_weights_as_shown(window, qtbot):
 
 
 def test_grad_cam_of_the_demo_cnn_follows_the_chosen_sample(window, qtbot):
-    window.load(DEMO)
-    window.inspect_dock.show()
-    window.inspect_dock.raise_()
-    panel = window.inspect_panel
-    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
+    panel = open_project(window, qtbot, DEMO)
     page = open_tab(panel, AttributionTab)
     first = wait_result(qtbot, page, lambda r: r.sample == 0)
     assert first.conv == "conv_2"
@@ -127,11 +126,7 @@ def slider_point(slider, value: int) -> QPoint:
 
 
 def test_moving_the_epsilon_slider_changes_the_adversarial_image(window, qtbot, monkeypatch):
-    window.load(DEMO)
-    window.inspect_dock.show()
-    window.inspect_dock.raise_()
-    panel = window.inspect_panel
-    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
+    panel = open_project(window, qtbot, DEMO)
     page = open_tab(panel, AdversarialTab)
     before = wait_result(qtbot, page)
     assert before.epsilon == pytest.approx(0.1)

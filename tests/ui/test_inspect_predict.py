@@ -48,10 +48,9 @@ def classifier(weights, bias, dataset: str = "digits", shape=(8, 8, 1)) -> Proje
     return Project(graph=graph, dataset={"name": dataset}, weights=store)
 
 
-@pytest.fixture
-def predict(window, qtbot, digit_weights):
-    """The Predict tab of a digits classifier, shown, with an empty pad."""
-    window.set_session(Session(classifier(*digit_weights)))
+def open_predict(window, qtbot, project: Project):
+    """The Predict tab of ``project``, shown, its dataset loaded."""
+    window.set_session(Session(project))
     window.inspect_dock.show()
     window.inspect_dock.raise_()
     panel = window.inspect_panel
@@ -62,7 +61,15 @@ def predict(window, qtbot, digit_weights):
         if isinstance(panel.tabs.widget(i), PredictTab)
     )
     panel.tabs.setCurrentWidget(page)
-    qtbot.waitUntil(lambda: page.pad is not None and page.pad.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: page.pad is not None, timeout=5000)
+    return page
+
+
+@pytest.fixture
+def predict(window, qtbot, digit_weights):
+    """The Predict tab of a digits classifier, shown, with an empty pad."""
+    page = open_predict(window, qtbot, classifier(*digit_weights))
+    qtbot.waitUntil(page.pad.isVisible, timeout=5000)
     return page
 
 
@@ -130,7 +137,7 @@ def test_a_drawn_digit_is_recognised(predict, qtbot):
     assert one.input.min() == 0.0 and one.input.max() == pytest.approx(1.0, abs=0.02)
     assert one.input[:, :, 0].mean() < 0.5, "the strokes should be bright on a dark ground"
     assert page.panel.dataset.class_names[int(one.probs.argmax())] == "1"
-    assert ">1</span>" in page.answer.text()
+    assert ">1</span>" in page.caption.text()
 
     QTest.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
     assert page.pad.empty and page.last_result is None
@@ -209,17 +216,7 @@ def test_a_file_that_is_no_image_is_refused_in_one_sentence(predict, qtbot, tmp_
 def test_a_non_image_dataset_says_predict_needs_an_image(window, qtbot):
     weights = np.ones((4, 3), dtype="float32")
     project = classifier(weights, np.zeros(3, dtype="float32"), "iris", shape=(4,))
-    window.set_session(Session(project))
-    window.inspect_dock.show()
-    window.inspect_dock.raise_()
-    panel = window.inspect_panel
-    qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
-    page = next(
-        panel.tabs.widget(i)
-        for i in range(panel.tabs.count())
-        if isinstance(panel.tabs.widget(i), PredictTab)
-    )
-    panel.tabs.setCurrentWidget(page)
+    page = open_predict(window, qtbot, project)
     qtbot.waitUntil(lambda: "needs an image input" in page.status.text(), timeout=5000)
     assert not page.pad.isVisible()
 
@@ -293,4 +290,4 @@ def test_open_button_loads_a_file_and_delete_clears_the_pad(predict, qtbot, tmp_
     page.pad.setFocus()
     QTest.keyClick(page.pad, Qt.Key.Key_Delete)
     assert page.pad.empty and not page.pad.pixels().any()
-    assert "Draw on the pad" in page.answer.text()
+    assert "Draw on the pad" in page.caption.text()
