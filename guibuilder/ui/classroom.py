@@ -9,13 +9,12 @@ read-only inspector fields, disabled training settings) and lets a teacher set t
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, QPointF, Qt
-from PySide6.QtGui import QAction, QColor, QPainter, QPen, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QToolBar,
     QVBoxLayout,
@@ -215,31 +215,80 @@ def target_pixmap(size: int = 18) -> QPixmap:
     return pixmap
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives up width gracefully: its text ends in … when cut.
+
+    It asks for no width of its own; give it a stretch factor in its layout.
+    """
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(48)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+
+
 class ChallengeBanner(QFrame):
-    """The goal, the live parameter count against its budget, and the last run's verdict."""
+    """The goal, the live parameter count against its budget, and the last run's verdict.
+
+    It remembers what it shows, so a change of theme repaints it in the new colours.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("challengeBanner")
+        self.challenge: Challenge | None = None
+        self.params: int | None = None
+        self.result: ChallengeResult | None = None
+        self._styling = False
         self.icon = QLabel()
-        self.icon.setPixmap(target_pixmap())
-        self.goal_label = QLabel()
-        self.goal_label.setObjectName("challengeGoal")
+        self.title_label = ElidedLabel("challengeTitle")
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.goal_label = ElidedLabel("challengeGoal")
         self.params_label = QLabel()
         self.params_label.setObjectName("challengeParams")
         self.verdict_label = QLabel()
         self.verdict_label.setObjectName("challengeVerdict")
-        self.verdict_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("challengeReason")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
-        layout.setSpacing(14)
+        layout.setSpacing(10)
         layout.addWidget(self.icon)
-        layout.addWidget(self.goal_label, 1)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.goal_label)
+        layout.addSpacing(6)
         layout.addWidget(self.params_label)
+        layout.addSpacing(6)
         layout.addWidget(self.verdict_label)
-        self.restyle()
+        layout.addWidget(self.reason_label)
 
-    def restyle(self) -> None:
+    def show_state(
+        self, challenge: Challenge, params: int | None, result: ChallengeResult | None
+    ) -> None:
+        """Show ``challenge``, the live parameter count and the last run's ``result``."""
+        self.challenge, self.params, self.result = challenge, params, result
+        self.render()
+
+    def show_params(self, params: int | None) -> None:
+        self.params = params
+        self.render()
+
+    def render(self) -> None:
+        """Fill the labels with the current theme's colours."""
+        challenge = self.challenge
+        if challenge is None:
+            return
+        self._styling = True
         t = theme.current()
         accent = QColor(t.accent)
         fill = f"rgba({accent.red()}, {accent.green()}, {accent.blue()}, 22)"
@@ -247,15 +296,21 @@ class ChallengeBanner(QFrame):
             f"#challengeBanner {{ background: {fill}; border: 1px solid {t.accent};"
             " border-radius: 6px; }"
         )
-
-    def show_goal(self, challenge: Challenge) -> None:
-        title = html.escape(challenge.text or "Challenge")
-        goal = html.escape(challenge.goal().replace(">=", "≥").replace("<=", "≤"))
-        self.goal_label.setText(f"<b>{title}</b> &nbsp;·&nbsp; {goal}")
+        self.icon.setPixmap(target_pixmap())
+        self.title_label.setText(challenge.text or "Challenge")
+        self.title_label.setToolTip(challenge.text)
+        self.goal_label.setText(challenge.goal().replace(">=", "≥").replace("<=", "≤"))
         self.goal_label.setToolTip(challenge.goal())
+        self.goal_label.setStyleSheet(f"color: {t.muted};")
+        for label in (self.title_label, self.goal_label):
+            width = label.fontMetrics().horizontalAdvance(label.text())
+            self.layout().setStretchFactor(label, max(1, width))
+        self._render_params(t)
+        self._render_result(t)
+        self._styling = False
 
-    def show_params(self, challenge: Challenge, params: int | None) -> None:
-        t = theme.current()
+    def _render_params(self, t: theme.Theme) -> None:
+        challenge, params = self.challenge, self.params
         if params is None:
             self.params_label.setText("parameters: checking…")
             self.params_label.setStyleSheet(f"color: {t.muted};")
@@ -270,24 +325,29 @@ class ChallengeBanner(QFrame):
         self.params_label.setText(f"{text} {mark}")
         self.params_label.setStyleSheet(f"color: {t.ok if fits else t.error}; font-weight: bold;")
 
-    def show_result(self, result: ChallengeResult | None) -> None:
-        t = theme.current()
+    def _render_result(self, t: theme.Theme) -> None:
+        result = self.result
         if result is None:
             self.verdict_label.setText("Train to check it")
-            self.verdict_label.setToolTip("")
             self.verdict_label.setStyleSheet(f"color: {t.muted};")
+            self.reason_label.setText("")
+            self.reason_label.setToolTip("")
             return
-        if result.passed:
-            self.verdict_label.setText("✓ Passed")
-            color = t.ok
-        else:
-            self.verdict_label.setText(f"Not yet: {'; '.join(result.missing)}")
-            color = t.error
-        self.verdict_label.setToolTip(f"Last run: {result.text()}")
+        color = t.ok if result.passed else t.error
+        self.verdict_label.setText("✓ Passed" if result.passed else "Not yet")
         self.verdict_label.setStyleSheet(
             f"color: white; background: {color}; border-radius: 9px; padding: 2px 9px;"
             " font-weight: bold;"
         )
+        reason = result.text().partition(": ")[2]
+        self.reason_label.setText(reason)
+        self.reason_label.setToolTip(f"Last run: {result.text()}")
+        self.reason_label.setStyleSheet(f"color: {color};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange and not self._styling:
+            self.render()
 
 
 # ------------------------------------------------------------------ controller
@@ -412,20 +472,15 @@ class ClassroomController(QObject):
         self._show_banner()
 
     def _shapes_updated(self) -> None:
-        challenge = self.classroom.challenge
-        if challenge is not None and self.session is not None:
-            self.banner.show_params(challenge, total_params(self.session))
+        if self.classroom.challenge is not None and self.session is not None:
+            self.banner.show_params(total_params(self.session))
 
     def _show_banner(self) -> None:
         challenge = self.classroom.challenge
         self.toolbar.setVisible(challenge is not None)
         if challenge is None or self.session is None:
             return
-        self.banner.restyle()
-        self.banner.icon.setPixmap(target_pixmap())
-        self.banner.show_goal(challenge)
-        self.banner.show_params(challenge, total_params(self.session))
-        self.banner.show_result(self.result)
+        self.banner.show_state(challenge, total_params(self.session), self.result)
 
     # ------------------------------------------------------------- edits
     def _set(self, classroom: Classroom, text: str) -> None:
@@ -504,5 +559,5 @@ class ClassroomController(QObject):
         else:
             ended = "did not train to a number (NaN)" if status == "nan" else "failed"
             self.result = ChallengeResult(challenge, False, (f"the run {ended}",), None, params)
-        self.banner.show_result(self.result)
+        self.banner.show_state(challenge, params, self.result)
         self.window.show_message(f"Challenge {self.result.text()}.")

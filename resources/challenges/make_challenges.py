@@ -13,32 +13,27 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from guibuilder.compiler.layout import apply_layout
 from guibuilder.document import Challenge, Classroom, Project, save_project
-from guibuilder.graph import Graph
+from guibuilder.templates.base import Builder
 
 HERE = Path(__file__).parent
 
-#: Vertical distance between the tops of two consecutive nodes.
-STEP = 120.0
-
-#: (node id, name, layer type, params), from the input down to the prediction.
-LAYERS: tuple[tuple[str, str, str, dict], ...] = (
-    ("image", "Digit image", "Input", {"shape": [8, 8, 1]}),
-    ("flatten", "Flatten", "Flatten", {}),
-    ("hidden", "Hidden", "Dense", {"units": 128, "activation": "relu"}),
-    ("digit", "Digit", "Dense", {"units": 10, "activation": "softmax"}),
-)
+#: The names the canvas shows, by node id.
+NAMES = {"image": "Digit image", "flatten": "Flatten", "hidden": "Hidden", "digit": "Digit"}
 
 
 def digits_small() -> Project:
     """The digits challenge: a too-big network, locked ends, a parameter budget."""
-    graph = Graph("digits_small")
-    previous = None
-    for row, (node_id, name, type_id, params) in enumerate(LAYERS):
-        graph.add_node(type_id, params, node_id=node_id, name=name, position=(0.0, row * STEP))
-        if previous is not None:
-            graph.connect(previous, node_id)
-        previous = node_id
+    build = Builder("digits_small")
+    build.input([8, 8, 1], node_id="image")
+    build.add("Flatten", "image", node_id="flatten")
+    build.add("Dense", "flatten", node_id="hidden", units=128, activation="relu")
+    build.add("Dense", "hidden", node_id="digit", units=10, activation="softmax")
+    graph = build.graph
+    for node_id, name in NAMES.items():
+        graph.rename(node_id, name)
+    apply_layout(graph)
     challenge = Challenge(
         "val_accuracy",
         at_least=0.95,
