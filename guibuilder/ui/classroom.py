@@ -247,7 +247,7 @@ class ChallengeBanner(QFrame):
         self.challenge: Challenge | None = None
         self.params: int | None = None
         self.result: ChallengeResult | None = None
-        self._styling = False
+        self._theme: theme.Theme | None = None
         self.icon = QLabel()
         self.title_label = ElidedLabel("challengeTitle")
         font = self.title_label.font()
@@ -288,8 +288,7 @@ class ChallengeBanner(QFrame):
         challenge = self.challenge
         if challenge is None:
             return
-        self._styling = True
-        t = theme.current()
+        t = self._theme = theme.current()
         accent = QColor(t.accent)
         fill = f"rgba({accent.red()}, {accent.green()}, {accent.blue()}, 22)"
         self.setStyleSheet(
@@ -307,7 +306,6 @@ class ChallengeBanner(QFrame):
             self.layout().setStretchFactor(label, max(1, width))
         self._render_params(t)
         self._render_result(t)
-        self._styling = False
 
     def _render_params(self, t: theme.Theme) -> None:
         challenge, params = self.challenge, self.params
@@ -346,7 +344,7 @@ class ChallengeBanner(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ApplicationPaletteChange and not self._styling:
+        if event.type() == QEvent.Type.PaletteChange and theme.current() != self._theme:
             self.render()
 
 

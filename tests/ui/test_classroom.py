@@ -20,6 +20,7 @@ from guibuilder.document import (
     save_project,
 )
 from guibuilder.graph import Graph
+from guibuilder.ui import theme
 from guibuilder.ui.classroom import ChallengeDialog, LockSettingsDialog
 from guibuilder.ui.mainwindow import MainWindow
 from guibuilder.ui.train_commands import ProjectSlotCommand
@@ -227,6 +228,10 @@ def test_the_teacher_sets_a_challenge_and_the_banner_shows_it(qtbot, window):
     qtbot.waitUntil(lambda: banner.params_label.text() == "46 parameters ✓")
     window.session.set_param("hidden", "units", 40)
     qtbot.waitUntil(lambda: banner.params_label.text() == "442 parameters ✗ > 50")
+    window.dark_action.trigger()
+    assert f"color: {theme.current().muted}" in banner.goal_label.styleSheet()
+    window.dark_action.trigger()
+    assert f"color: {theme.current().muted}" in banner.goal_label.styleSheet()
     window.undo_action.trigger()
     window.undo_action.trigger()
     assert not window.classroom.toolbar.isVisibleTo(window)
