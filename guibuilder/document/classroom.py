@@ -320,10 +320,15 @@ class Classroom:
         )
 
     # ------------------------------------------------------------ file
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object stored under ``"classroom"`` in the project file."""
+    def to_dict(self, graph: Graph | None = None) -> dict[str, Any]:
+        """The JSON object stored under ``"classroom"`` in the project file.
+
+        With ``graph``, locks of nodes it no longer has are left out (an undone paste can
+        take a locked node away), so the file always loads again.
+        """
+        nodes = [n for n in self.locked_nodes if graph is None or n in graph]
         return {
-            "locked_nodes": sorted(self.locked_nodes),
+            "locked_nodes": sorted(nodes),
             "locked_settings": [g for g in SETTING_GROUPS if g in self.locked_settings],
             "student_view": self.student_view,
             "challenge": None if self.challenge is None else self.challenge.to_dict(),

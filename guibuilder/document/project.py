@@ -127,7 +127,7 @@ def project_to_dict(project: Project, weights_file: str | None = None) -> dict[s
         "outputs": [{"node": n, "output": i} for n, i in graph.explicit_outputs],
         "dataset": None if project.dataset is None else _canonical(project.dataset),
         "training": None if project.training is None else _canonical(project.training),
-        "classroom": None if project.classroom is None else project.classroom.to_dict(),
+        "classroom": None if project.classroom is None else project.classroom.to_dict(graph),
         "weights": weights_file,
         "meta": _canonical(meta),
     }

@@ -190,6 +190,15 @@ def test_classroom_round_trips_through_the_file(tmp_path):
     }
 
 
+def test_locks_of_nodes_that_are_gone_are_not_saved():
+    graph = chain()
+    project = Project(graph, classroom=Classroom(locked_nodes=frozenset({"head", "gone"})))
+    assert project_to_dict(project)["classroom"]["locked_nodes"] == ["head"]
+    graph.remove_node("head")
+    again = project_from_dict(project_to_dict(project))
+    assert again.classroom.locked_nodes == frozenset()
+
+
 def test_a_version_1_file_loads_unchanged_without_a_classroom(tmp_path):
     data = project_to_dict(Project(chain(), dataset={"name": "digits"}))
     del data["classroom"]
