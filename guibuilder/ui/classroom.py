@@ -437,6 +437,8 @@ class ClassroomController(QObject):
             session.refused.connect(self.window.show_message)
             session.undo_stack.indexChanged.connect(self._undo_moved)
             session.shapes.updated.connect(self._shapes_updated)
+        if self.window.scene is not None:
+            self.window.scene.selectionChanged.connect(self._update_actions)
         self.refresh()
 
     @property
@@ -465,9 +467,20 @@ class ClassroomController(QObject):
         for action in self.teacher_actions:
             action.setVisible(not classroom.student_view)
         self.separator.setVisible(not classroom.student_view)
+        self._update_actions()
         if self.result is not None and self.result.challenge != classroom.challenge:
             self.result = None
         self._show_banner()
+
+    def _update_actions(self) -> None:
+        """Lock what is selected and free, unlock what is selected and locked."""
+        scene = self.window.scene
+        valid = scene is not None and shiboken6.isValid(scene)
+        selected = set(scene.selected_node_ids()) if valid else set()
+        locked = self.classroom.locked_nodes
+        self.lock_action.setEnabled(bool(selected - locked))
+        self.unlock_action.setEnabled(bool(selected & locked))
+        self.unlock_all_action.setEnabled(bool(locked))
 
     def _shapes_updated(self) -> None:
         if self.classroom.challenge is not None and self.session is not None:

@@ -89,6 +89,8 @@ def test_a_locked_layer_cannot_be_deleted_until_the_teacher_unlocks_it(window):
     lock(window, "hidden")
     assert window.session.project.classroom.locked_nodes == {"hidden"}
     assert window.scene.node_item("hidden").locked
+    actions = window.classroom
+    assert not actions.lock_action.isEnabled() and actions.unlock_action.isEnabled()
     assert render(window, "hidden") != before_badge
     assert "Locked by the teacher" in window.scene.node_item("hidden").toolTip()
     before = snapshot(window)
