@@ -171,6 +171,14 @@ class ImageTab(WorkerTab):
         profile = self.profile()
         return (profile.low, profile.high) if profile is not None else _range(image)
 
+    def untrained_note(self) -> str:
+        """A sentence when the project's model has no trained weights; else nothing."""
+        session = self.panel.session
+        weights = session.project.weights if session is not None else None
+        if weights is not None and len(weights):
+            return ""
+        return "The model has no trained weights yet, so this shows what random weights do."
+
     def ask_now(self) -> None:
         """Ask the worker for what the page's controls now say, if the page is on view."""
         if self.built and self.is_current():
@@ -241,7 +249,7 @@ class AttributionTab(ImageTab):
 
     def show_result(self, kind: str, result: AttributionResult) -> None:
         self.last_result = result
-        self.say("")
+        self.say(self.untrained_note())
         names = output_names(self.panel.dataset, result.probs.size)
         for i in range(min(result.probs.size, self.class_box.count() - 1)):
             self.class_box.setItemText(i + 1, _caption(names, i, result.probs))
@@ -425,7 +433,7 @@ class AdversarialTab(ImageTab):
 
     def show_result(self, kind: str, result: AdversarialResult) -> None:
         self.last_result = result
-        self.say("")
+        self.say(self.untrained_note())
         t = theme.current()
         names = output_names(self.panel.dataset, result.before.size)
         levels = self.levels(result.original)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_attribution import ImageTab
+from guibuilder.ui.inspect_attribution import ImageTab, saliency_shown
 from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
@@ -158,18 +158,30 @@ class Prediction:
     stroke: int
     input: np.ndarray
     probs: np.ndarray
+    saliency: np.ndarray | None
     seconds: float
 
 
 def predict_job(
-    context: Context, stroke: int, pixels: np.ndarray, profile: ImageProfile, fit: bool
+    context: Context,
+    stroke: int,
+    pixels: np.ndarray,
+    profile: ImageProfile,
+    fit: bool,
+    explain: bool,
 ) -> Prediction:
-    """Resample the pad's ``pixels`` to the model's input and predict (worker thread)."""
+    """Resample the pad's ``pixels`` to the model's input and predict (worker thread).
+
+    With ``explain`` the saliency of the predicted class over the input comes too.
+    """
+    from guibuilder.inspect.attribution import saliency
+
     start = time.perf_counter()
     x = pad_to_input(pixels, profile, fit)
     output = model_output(context.model, x[None])
     probs = as_probabilities(output[0], context.data.task == "classification")
-    return Prediction(stroke, x, probs, time.perf_counter() - start)
+    grad = saliency(context.model, x, int(np.argmax(probs))) if explain else None
+    return Prediction(stroke, x, probs, grad, time.perf_counter() - start)
 
 
 # ------------------------------------------------------------------ the pad
@@ -367,10 +379,19 @@ class PredictTab(ImageTab):
             "Crop the drawing and scale and centre it the way the dataset's images are"
         )
         self.fit_box.toggled.connect(lambda _on: self.ask_now())
+        self.why_box = QCheckBox("Why?")
+        self.why_box.setObjectName("PredictWhy")
+        self.why_box.setChecked(True)
+        self.why_box.setToolTip(
+            "Colour the model's input by saliency: red pixels raise the predicted class's "
+            "score, blue ones lower it"
+        )
+        self.why_box.toggled.connect(lambda _on: self.ask_now())
         buttons = QHBoxLayout()
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.fit_box)
+        buttons.addWidget(self.why_box)
         buttons.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self.pad, 1)
@@ -412,7 +433,8 @@ class PredictTab(ImageTab):
             self._snapshot = (self.pad.version, self.pad.pixels())
         version, pixels = self._snapshot
         fit = self.fit_box.isChecked() and profile.channels == 1
-        self.ask("predict", predict_job, version, pixels, profile, fit)
+        explain = self.why_box.isChecked()
+        self.ask("predict", predict_job, version, pixels, profile, fit, explain)
 
     def _show_empty(self) -> None:
         names = output_names(self.panel.dataset, self.panel.dataset.num_classes or 0)
@@ -478,5 +500,10 @@ class PredictTab(ImageTab):
         profile = self.profile()
         levels = (profile.low, profile.high) if profile is not None else (0.0, 1.0)
         shape = " x ".join(str(d) for d in result.input.shape)
-        self.seen.show_image(0, f"Model input<br>{shape}", result.input, levels)
+        if result.saliency is None:
+            self.seen.show_image(0, f"Model input<br>{shape}", result.input, levels)
+        else:
+            title = f"Model input {shape}<br>saliency of {names[best]}"
+            self.seen.show_image(0, title, result.input, levels)
+            self.seen.show_overlay(0, saliency_shown(result.saliency), signed=True)
         self.panel.status_label.setText(f"Predicted in {result.seconds * 1000:.0f} ms.")

@@ -74,6 +74,7 @@ def test_saliency_of_a_linear_model_is_its_weights_as_shown(window, qtbot):
     sample = panel.dataset.x_val[4]
     scores = sample.reshape(-1) @ weights + bias
     assert result.predicted == result.target == int(np.argmax(scores))
+    assert page.status.isHidden(), "a trained model got a note"
     shown = page.pictures.pictures[0].values
     assert np.allclose(shown, weights[:, result.target].reshape(8, 8), atol=1e-5)
     assert np.allclose(page.pictures.pictures[0].base.image, sample[:, :, 0].T)
@@ -97,6 +98,7 @@ def test_grad_cam_of_the_demo_cnn_follows_the_chosen_sample(window, qtbot):
     page = open_tab(panel, AttributionTab)
     first = wait_result(qtbot, page, lambda r: r.sample == 0)
     assert first.conv == "conv_2"
+    assert "no trained weights" in page.status.text()
     cam = page.pictures.pictures[2].values
     assert cam.shape == (8, 8) and cam.min() >= 0.0 and cam.max() <= 1.0
     assert "conv_2" in page.pictures.pictures[2].plot.titleLabel.text

@@ -129,6 +129,28 @@ def test_drawing_a_stroke_updates_the_probabilities_live(predict, qtbot):
     assert np.allclose(shown, second.input[:, :, 0].T)
 
 
+def test_why_colours_the_model_input_by_saliency(predict, qtbot, digit_weights):
+    page = predict
+    assert page.why_box.isChecked()
+    stroke(page, oval())
+    result = wait_prediction(qtbot, page, page.pad.version - 1)
+    weights, _bias = digit_weights
+    best = int(result.probs.argmax())
+    # d p_c / d x of a softmax regression: p_c (w_c - sum_j p_j w_j)
+    expected = result.probs[best] * (weights[:, best] - weights @ result.probs)
+    shown = page.seen.pictures[0].values
+    assert np.allclose(shown, expected.reshape(8, 8), atol=1e-5)
+    assert f"saliency of {best}" in page.seen.pictures[0].plot.titleLabel.text
+
+    QTest.mouseClick(page.why_box, Qt.MouseButton.LeftButton)
+    assert not page.why_box.isChecked()
+    plain = wait_prediction(qtbot, page, -1)
+    qtbot.waitUntil(lambda: page.last_result.saliency is None, timeout=SLOW)
+    assert page.seen.pictures[0].values is None
+    assert not page.seen.pictures[0].overlay.isVisible()
+    assert np.allclose(plain.probs, result.probs)
+
+
 def test_a_drawn_digit_is_recognised(predict, qtbot):
     page = predict
     stroke(page, [(0.5, 0.12), (0.5, 0.88)])
