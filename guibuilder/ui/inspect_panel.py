@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from guibuilder.compiler.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+from guibuilder.ui.inspect_attention import AttentionTab
 from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
 from guibuilder.ui.inspect_embeddings import EmbeddingsTab
 from guibuilder.ui.inspect_health import HealthTab
@@ -72,6 +73,7 @@ TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
     ("Weights", WeightsTab),
     ("Health", HealthTab),
     ("Embeddings", EmbeddingsTab),
+    ("Attention", AttentionTab),
     ("Attribution", AttributionTab),
     ("Adversarial", AdversarialTab),
     ("Predict", PredictTab),
