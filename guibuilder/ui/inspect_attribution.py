@@ -349,16 +349,17 @@ def adversarial_job(
     original = np.asarray(x[sample], dtype="float32")
     label = int(np.asarray(y[sample]).ravel()[0])
     model = context.model
+    before = model_output(model, original[None])
     adversarial = fgsm(model, original, label, epsilon, clip=(profile.low, profile.high))[0]
-    outputs = model_output(model, np.stack([original, adversarial]))
+    after = model_output(model, adversarial[None])
     return AdversarialResult(
         sample,
         label,
         epsilon,
         original,
         adversarial,
-        as_probabilities(outputs[0], True),
-        as_probabilities(outputs[1], True),
+        as_probabilities(before[0], True),
+        as_probabilities(after[0], True),
         time.perf_counter() - start,
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from guibuilder.errors import GuibuilderError
 from guibuilder.ui.inspect_worker import validation_split
 
 #: Samples of the training set looked at to work out an image profile.
@@ -96,13 +97,32 @@ def as_probabilities(output: np.ndarray, classification: bool) -> np.ndarray:
 
 
 def model_output(model: Any, batch: np.ndarray) -> np.ndarray:
-    """The model's (first) output for ``batch``, as numpy."""
+    """The model's (first) output for ``batch``, as numpy.
+
+    Raises :class:`GuibuilderError` in one sentence when the model takes more than one
+    input or samples of another shape than ``batch``'s.
+    """
     import keras
 
+    if len(model.inputs) != 1:
+        raise GuibuilderError(f"this view needs a model with one input, not {len(model.inputs)}")
+    wanted = tuple(model.inputs[0].shape[1:])
+    given = tuple(batch.shape[1:])
+    if len(wanted) != len(given) or any(
+        w not in (None, g) for w, g in zip(wanted, given, strict=True)
+    ):
+        raise GuibuilderError(
+            f"the model takes samples of shape {_shape(wanted)}, but the dataset's are "
+            f"{_shape(given)}: fit the Input to the data"
+        )
     output = model(batch, training=False)
     if isinstance(output, list | tuple):
         output = output[0]
     return keras.ops.convert_to_numpy(output)
+
+
+def _shape(shape: tuple[Any, ...]) -> str:
+    return " x ".join("?" if d is None else str(d) for d in shape)
 
 
 def output_names(data: Any, count: int) -> tuple[str, ...]:

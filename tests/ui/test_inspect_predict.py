@@ -313,3 +313,17 @@ def test_open_button_loads_a_file_and_delete_clears_the_pad(predict, qtbot, tmp_
     QTest.keyClick(page.pad, Qt.Key.Key_Delete)
     assert page.pad.empty and not page.pad.pixels().any()
     assert "Draw on the pad" in page.caption.text()
+
+
+def test_a_model_whose_input_does_not_fit_the_images_is_named(window, qtbot):
+    weights = np.zeros((16, 10), dtype="float32")
+    project = classifier(weights, np.zeros(10, dtype="float32"), shape=(4, 4, 1))
+    page = open_predict(window, qtbot, project)
+    qtbot.waitUntil(page.pad.isVisible, timeout=5000)
+    stroke(page, [(0.5, 0.12), (0.5, 0.88)])
+    qtbot.waitUntil(lambda: "fit the Input" in page.status.text(), timeout=SLOW)
+    assert page.status.text() == (
+        "The model takes samples of shape 4 x 4 x 1, but the dataset's are 8 x 8 x 1: "
+        "fit the Input to the data."
+    )
+    assert not page.pad.empty, "the drawing was lost"
