@@ -85,6 +85,7 @@ class LockSettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.setMinimumWidth(320)
 
     def groups(self) -> frozenset[str]:
         """The ticked groups."""
@@ -105,6 +106,7 @@ class ChallengeDialog(QDialog):
         self.setWindowTitle("Challenge")
         self.removed = False
         self.text_edit = QLineEdit(challenge.text if challenge else "")
+        self.text_edit.setCursorPosition(0)
         self.text_edit.setPlaceholderText("e.g. Reach 95% on digits with a small network")
         self.metric_box = QComboBox()
         self.metric_box.setEditable(True)
@@ -156,7 +158,14 @@ class ChallengeDialog(QDialog):
         self.remove_button.clicked.connect(self._remove)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        intro = QLabel(
+            "The app checks the goal after every training run: the metric at the last "
+            "epoch, and the model's parameter count."
+        )
+        intro.setProperty("role", "help")
+        intro.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
