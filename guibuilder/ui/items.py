@@ -167,6 +167,7 @@ class NodeItem(QGraphicsItem):
         self.tint: QColor | None = None
         self.tint_note = ""
         self.locked = False
+        self.frozen = False
         self._lines: tuple[str, str, str, str] = ("", "", "", "")
         self._category = "Other"
         self.setFlags(
@@ -239,8 +240,9 @@ class NodeItem(QGraphicsItem):
         else:
             shape = format_shapes(info.outputs) if info.outputs else "?"
         count = "" if node.shares or not info.params else format_count(info.params)
-        if not node.trainable and count:
-            count += " ❄"
+        self.frozen = not node.trainable and node.type_id != "Input"
+        if self.frozen:
+            count = f"{count} ❄" if count else "frozen ❄"
         self._lines = (node.name, subtitle, shape, count)
         self._category = spec.category
         self.error = info.error
@@ -312,7 +314,12 @@ class NodeItem(QGraphicsItem):
         else:
             border = QPen(t.color("card_border"), t.border_width)
         painter.setPen(border)
-        painter.setBrush(t.color("card") if self.tint is None else self.tint)
+        if self.tint is not None:
+            painter.setBrush(self.tint)
+        elif self.frozen:
+            painter.setBrush(frost(t.color("card")))
+        else:
+            painter.setBrush(t.color("card"))
         painter.drawRoundedRect(rect, CORNER, CORNER)
         ink = None if self.tint is None else ink_on(self.tint)
 
@@ -369,6 +376,15 @@ class NodeItem(QGraphicsItem):
             painter.drawPoint(center + QPointF(0, 4))
         if self.locked:
             draw_lock(painter, QPointF(NODE_WIDTH - (34 if self.error else 14), 15), t)
+
+
+def frost(card: QColor) -> QColor:
+    """The card colour of a frozen layer: the card with a cold blue cast."""
+    ice = QColor("#60a5fa")
+    share = 0.16 if card.lightness() > 128 else 0.22
+    return QColor.fromRgbF(
+        *(c + (i - c) * share for c, i in zip(card.getRgbF()[:3], ice.getRgbF()[:3], strict=True))
+    )
 
 
 def draw_lock(painter: QPainter, center: QPointF, t: theme.Theme) -> None:

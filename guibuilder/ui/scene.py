@@ -22,6 +22,7 @@ from guibuilder.ui import theme
 from guibuilder.ui.inspect_overlay import CanvasOverlay, OverlayLegend
 from guibuilder.ui.items import EdgeItem, NodeItem, PortItem, curve
 from guibuilder.ui.session import Session
+from guibuilder.ui.transfer import WeightFit
 
 GRID = 20.0
 SCENE_EXTENT = 50_000.0
@@ -62,6 +63,8 @@ class GraphScene(QGraphicsScene):
         for signal, slot in self._connections:
             signal.connect(slot)
         self.shapes.updated.connect(self.refresh_shapes)
+        self.weight_fit = WeightFit(session, self)
+        self.weight_fit.message.connect(self.message)
         for node in self.graph.nodes.values():
             self._on_node_added(node)
         for edge in self.graph.edges:
@@ -75,6 +78,7 @@ class GraphScene(QGraphicsScene):
             signal.disconnect(slot)
         self._connections = []
         self.shapes.updated.disconnect(self.refresh_shapes)
+        self.weight_fit.close()
         self.blockSignals(True)
 
     # ---------------------------------------------------------------- lookups

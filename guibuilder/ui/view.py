@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -18,9 +19,10 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from guibuilder import catalog
 from guibuilder.errors import GuibuilderError
-from guibuilder.ui.items import EdgeItem
+from guibuilder.ui.items import EdgeItem, NodeItem, PortItem
 from guibuilder.ui.palette import LAYER_MIME
 from guibuilder.ui.scene import GraphScene
+from guibuilder.ui.transfer import CanvasMenu
 
 MIN_SCALE = 0.08
 MAX_SCALE = 3.0
@@ -145,6 +147,27 @@ class GraphView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    # ---------------------------------------------------------- context menu
+    def node_at(self, pos: QPoint) -> str | None:
+        """The id of the node under the viewport point ``pos`` (its card or a port)."""
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                item = item.parentItem()
+            if isinstance(item, NodeItem):
+                return item.node_id
+        return None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        scene = self.graph_scene()
+        node_id = self.node_at(event.pos())
+        if node_id is not None and node_id not in scene.selected_node_ids():
+            scene.select_nodes([node_id])
+        menu = CanvasMenu(scene.session, node_id, self)
+        menu.message.connect(scene.message)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+        event.accept()
 
     # ------------------------------------------------------- palette drops
     @staticmethod
