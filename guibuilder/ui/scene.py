@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from guibuilder.compiler.shapes import NodeInfo
 from guibuilder.errors import GuibuilderError
-from guibuilder.graph import Edge, Graph, Node
+from guibuilder.graph import Edge, Node
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_overlay import CanvasOverlay, OverlayLegend
 from guibuilder.ui.items import EdgeItem, NodeItem, PortItem, curve
@@ -280,7 +280,7 @@ class GraphScene(QGraphicsScene):
         if start.is_input:
             forbidden = graph.downstream([start.node_id])
         else:
-            forbidden = _upstream(graph, start.node_id)
+            forbidden = graph.upstream([start.node_id])
         taken = {e.target_key for e in graph.edges}
         found: dict[PortItem, Edge] = {}
         for node_id, item in self._nodes.items():
@@ -341,18 +341,3 @@ class GraphScene(QGraphicsScene):
                 x += GRID
             y += GRID
         painter.drawPoints(points)
-
-
-def _upstream(graph: Graph, node_id: str) -> set[str]:
-    """``node_id`` and everything it depends on (through edges and shared layers)."""
-    seen: set[str] = set()
-    stack = [node_id]
-    while stack:
-        current = stack.pop()
-        if current not in seen:
-            seen.add(current)
-            stack.extend(graph.predecessors(current))
-            owner = graph.node(current).shares
-            if owner:
-                stack.append(owner)
-    return seen
