@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from guibuilder.inspect.activations import attention_scores, grid_shape, sample_of
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_tab_base import WorkerTab
+from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab
 from guibuilder.ui.inspect_views import _style, _ticks
 from guibuilder.ui.inspect_worker import validation_split
 
@@ -168,15 +167,9 @@ class AttentionTab(WorkerTab):
     def __init__(self, panel: InspectPanel) -> None:
         super().__init__(panel)
         self.view: AttentionView | None = None
-        self.layer_box = QComboBox()
-        self.layer_box.setObjectName("AttentionLayer")
-        self.layer_box.setMinimumWidth(200)
+        self.layer_box = LayerBox("AttentionLayer", "The MultiHeadAttention layer shown")
         self.layer_box.currentIndexChanged.connect(lambda _i: self.refresh())
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Layer:"))
-        top.addWidget(self.layer_box)
-        top.addWidget(self.status, 1)
-        self.layout().addLayout(top)
+        self.add_controls("Layer:", self.layer_box, self.status)
 
     def build(self) -> None:
         self.view = AttentionView()
@@ -191,16 +184,7 @@ class AttentionTab(WorkerTab):
         return [node.id for node in graph if node.type_id == ATTENTION]
 
     def _fill_layers(self) -> None:
-        ids = self.attention_nodes()
-        if [self.layer_box.itemText(i) for i in range(self.layer_box.count())] == ids:
-            return
-        chosen = self.layer_box.currentText()
-        self.layer_box.blockSignals(True)
-        self.layer_box.clear()
-        self.layer_box.addItems(ids)
-        if chosen in ids:
-            self.layer_box.setCurrentText(chosen)
-        self.layer_box.blockSignals(False)
+        self.layer_box.set_layers(self.attention_nodes())
 
     def update_jobs(self) -> None:
         self._fill_layers()

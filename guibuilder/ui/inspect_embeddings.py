@@ -17,9 +17,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
 )
@@ -27,7 +24,7 @@ from PySide6.QtWidgets import (
 from guibuilder.errors import GuibuilderError
 from guibuilder.inspect.embeddings import pca, tsne
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_tab_base import WorkerTab
+from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab
 from guibuilder.ui.inspect_views import _Plot, _style, _ticks
 from guibuilder.ui.inspect_worker import validation_split
 
@@ -202,10 +199,7 @@ class EmbeddingsTab(WorkerTab):
         super().__init__(panel)
         self.results: dict[str, EmbeddingResult] = {}
         self.view: EmbeddingView | None = None
-        self.layer_box = QComboBox()
-        self.layer_box.setObjectName("EmbeddingLayer")
-        self.layer_box.setMinimumWidth(180)
-        self.layer_box.setToolTip("The layer whose activations are embedded")
+        self.layer_box = LayerBox("EmbeddingLayer", "The layer whose activations are shown", AUTO)
         self.layer_box.currentIndexChanged.connect(lambda _i: self._layer_chosen())
         self.pca_button = QPushButton("PCA")
         self.tsne_button = QPushButton("t-SNE")
@@ -225,14 +219,9 @@ class EmbeddingsTab(WorkerTab):
         self.busy.setMaximumHeight(12)
         self.busy.setTextVisible(False)
         self.busy.hide()
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Layer:"))
-        top.addWidget(self.layer_box)
-        top.addWidget(self.pca_button)
-        top.addWidget(self.tsne_button)
-        top.addWidget(self.busy)
-        top.addWidget(self.status, 1)
-        self.layout().addLayout(top)
+        self.add_controls(
+            "Layer:", self.layer_box, self.pca_button, self.tsne_button, self.busy, self.status
+        )
 
     def build(self) -> None:
         self.view = EmbeddingView(self)
@@ -245,7 +234,7 @@ class EmbeddingsTab(WorkerTab):
 
     def layer(self) -> str:
         """The chosen layer's node id, or "" for the last hidden layer."""
-        return "" if self.layer_box.currentIndex() <= 0 else self.layer_box.currentText()
+        return self.layer_box.layer()
 
     def _fill_layers(self) -> None:
         session = self.panel.session
@@ -253,16 +242,7 @@ class EmbeddingsTab(WorkerTab):
             return
         graph = session.graph
         inputs = set(graph.input_nodes())
-        ids = [node_id for node_id in graph.nodes if node_id not in inputs]
-        if [self.layer_box.itemText(i) for i in range(1, self.layer_box.count())] == ids:
-            return
-        chosen = self.layer_box.currentText()
-        self.layer_box.blockSignals(True)
-        self.layer_box.clear()
-        self.layer_box.addItem(AUTO)
-        self.layer_box.addItems(ids)
-        self.layer_box.setCurrentText(chosen if chosen in ids else AUTO)
-        self.layer_box.blockSignals(False)
+        self.layer_box.set_layers([node_id for node_id in graph.nodes if node_id not in inputs])
 
     def update_jobs(self) -> None:
         self._fill_layers()

@@ -19,7 +19,6 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QSplitter,
@@ -173,10 +172,7 @@ class HealthTab(WorkerTab):
         self.problem_list.setObjectName("HealthProblems")
         self.problem_list.setWordWrap(True)
         self.problem_list.itemClicked.connect(self._problem_clicked)
-        top = QHBoxLayout()
-        top.addWidget(self.status, 1)
-        top.addWidget(self.overlay_box)
-        self.layout().addLayout(top)
+        self.add_controls(self.status, self.overlay_box)
         self._overlay_stale = False
 
     def build(self) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from guibuilder.ui.inspect_panel import InspectPanel
@@ -66,6 +67,14 @@ class WorkerTab(QWidget):
         """The project (its graph, weights or dataset) changed, or another one was opened."""
 
     # ----------------------------------------------------------------- helpers
+    def add_controls(self, *items: QWidget | str) -> None:
+        """Add a row of controls (a string becomes a label); the status line stretches."""
+        row = QHBoxLayout()
+        for item in items:
+            widget = QLabel(item) if isinstance(item, str) else item
+            row.addWidget(widget, 1 if widget is self.status else 0)
+        self.layout().addLayout(row)
+
     def refresh(self) -> None:
         """Build the page if needed and ask for what it lacks (the panel calls this)."""
         if not self.built:
@@ -105,3 +114,31 @@ class WorkerTab(QWidget):
             self.forget(kind)
             if self.built:
                 self.show_failure(kind, text)
+
+
+class LayerBox(QComboBox):
+    """A chooser of a layer by node id, with an optional first entry that means "default"."""
+
+    def __init__(self, name: str, tip: str = "", default: str = "") -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setToolTip(tip)
+        self.setMinimumWidth(180)
+        self.default = default
+
+    def set_layers(self, node_ids: list[str]) -> None:
+        """Offer ``node_ids``, keeping the choice where it is still offered; no signal is sent."""
+        wanted = [self.default, *node_ids] if self.default else list(node_ids)
+        if [self.itemText(i) for i in range(self.count())] == wanted:
+            return
+        chosen = self.currentText()
+        with QSignalBlocker(self):
+            self.clear()
+            self.addItems(wanted)
+            if chosen in wanted:
+                self.setCurrentText(chosen)
+
+    def layer(self) -> str:
+        """The chosen node id; "" for the default entry or when nothing is offered."""
+        text = self.currentText()
+        return "" if text == self.default else text

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from guibuilder.inspect.weights import CONV_2D, Histogram, conv_filters, weight_histograms
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_tab_base import WorkerTab
+from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab
 from guibuilder.ui.inspect_views import _Plot, _style, _ticks
 
 if TYPE_CHECKING:
@@ -250,18 +250,12 @@ class WeightsTab(WorkerTab):
     def __init__(self, panel: InspectPanel) -> None:
         super().__init__(panel)
         self.result: WeightsResult | None = None
-        self.layer_box = QComboBox()
-        self.layer_box.setObjectName("WeightsLayer")
-        self.layer_box.setMinimumWidth(200)
+        self.layer_box = LayerBox("WeightsLayer", "The layer whose weights the histogram shows")
         self.layer_box.currentIndexChanged.connect(self._layer_chosen)
         self.filter_view: FilterView | None = None
         self.histogram_view: HistogramView | None = None
         self.overview_view: OverviewView | None = None
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Layer:"))
-        top.addWidget(self.layer_box)
-        top.addWidget(self.status, 1)
-        self.layout().addLayout(top)
+        self.add_controls("Layer:", self.layer_box, self.status)
 
     def build(self) -> None:
         self.filter_view = FilterView()
@@ -281,10 +275,7 @@ class WeightsTab(WorkerTab):
         result: WeightsResult = value
         self.result = result
         chosen = self.layer_box.currentText()
-        self.layer_box.blockSignals(True)
-        self.layer_box.clear()
-        self.layer_box.addItems([h.node_id for h in result.histograms])
-        self.layer_box.blockSignals(False)
+        self.layer_box.set_layers([h.node_id for h in result.histograms])
         self.overview_view.show_overview(result)
         weights = self.panel.session.project.weights if self.panel.session else None
         trained = weights is not None and len(weights) > 0
