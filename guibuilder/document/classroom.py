@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from guibuilder.errors import GuibuilderError
@@ -192,7 +193,9 @@ class Challenge:
                     missing.append(f"{self.metric} {_fmt(value)} {sign} {target.value:g}")
         if self.dataset and history and dataset != self.dataset:
             missing.append(f"trained on {dataset or 'unknown data'}, not {self.dataset}")
-        if self.max_params is not None and params is not None and params > self.max_params:
+        if self.max_params is not None and params is None:
+            missing.append("the parameter count is unknown (the model does not build)")
+        elif self.max_params is not None and params > self.max_params:
             missing.append(f"{params:,} parameters > {self.max_params:,}")
         return ChallengeResult(self, not missing, tuple(missing), value, params)
 
@@ -372,6 +375,55 @@ class Classroom:
             text = f" ({self.challenge.text})" if self.challenge.text else ""
             lines.append(f"Challenge: {self.challenge.goal()}{text}")
         return lines
+
+
+# ---------------------------------------------------------------- runs
+def newest_run(project_path: str | Path) -> Path | None:
+    """The newest run folder of the project saved at ``project_path``, in ``runs`` beside it."""
+    from guibuilder.training.runs import list_runs, read_config
+
+    project_path = Path(project_path)
+    for run in reversed(list_runs(project_path.parent / "runs")):
+        try:
+            name = read_config(run).get("name")
+        except GuibuilderError:
+            continue
+        if name == project_path.stem:
+            return run
+    return None
+
+
+def count_params(graph: Graph, use_keras: bool = True) -> int | None:
+    """The parameter count of ``graph`` from shape inference; None if it is not known."""
+    from guibuilder.compiler.shapes import infer_shapes
+
+    infos = infer_shapes(graph, use_keras=use_keras)
+    if any(info.error or info.pending for info in infos.values()):
+        return None
+    return sum(info.params for info in infos.values())
+
+
+def check_run(
+    challenge: Challenge, graph: Graph, run: str | Path, use_keras: bool = True
+) -> tuple[ChallengeResult, int]:
+    """Check ``challenge`` against the run folder ``run``; also return its number of epochs.
+
+    The parameters are counted on the graph the run trained (saved in its config), so a
+    later edit of the project does not change the verdict; ``graph`` is the fallback.
+    """
+    from guibuilder.document.project import project_from_dict
+    from guibuilder.training.runs import read_config, read_history
+
+    run = Path(run)
+    if not run.is_dir():
+        raise ClassroomError(f"the run folder {run} does not exist")
+    config = read_config(run)
+    history = read_history(run)
+    if isinstance(config.get("project"), dict):
+        graph = project_from_dict(config["project"], f"{run / 'config.json'}").graph
+    dataset = (config.get("dataset") or {}).get("name")
+    result = challenge.evaluate(history, count_params(graph, use_keras), dataset)
+    return result, len(history.get("epoch", []))
 
 
 def _names(value: Any, key: str) -> list[str]:

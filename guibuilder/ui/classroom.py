@@ -34,7 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from guibuilder.document import Challenge, ChallengeResult, Classroom, ClassroomError
-from guibuilder.document.classroom import GROUP_LABELS, LOWER_IS_BETTER, SETTING_GROUPS
+from guibuilder.document.classroom import (
+    GROUP_LABELS,
+    LOWER_IS_BETTER,
+    SETTING_GROUPS,
+    check_run,
+    newest_run,
+)
+from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.session import Session
 from guibuilder.ui.train_commands import ProjectSlotCommand
@@ -440,7 +447,7 @@ class ClassroomController(QObject):
             self.session.undo_stack.indexChanged.disconnect(self._undo_moved)
             self.session.shapes.updated.disconnect(self._shapes_updated)
         self.session = session
-        self.result = None
+        self.result = self._last_verdict()
         self._shown = None
         if session is not None:
             session.refused.connect(self.window.show_message)
@@ -449,6 +456,19 @@ class ClassroomController(QObject):
         if self.window.scene is not None:
             self.window.scene.selectionChanged.connect(self._update_actions)
         self.refresh()
+
+    def _last_verdict(self) -> ChallengeResult | None:
+        """The verdict on the newest run of a saved project (its run folder beside it)."""
+        session = self.session
+        if session is None or session.path is None or self.classroom.challenge is None:
+            return None
+        try:
+            run = newest_run(session.path)
+            if run is None:
+                return None
+            return check_run(self.classroom.challenge, session.graph, run, use_keras=False)[0]
+        except GuibuilderError:
+            return None
 
     @property
     def classroom(self) -> Classroom:

@@ -143,6 +143,12 @@ def test_challenge_without_a_run_or_metric_or_on_other_data():
     assert result.missing == ("trained on iris, not digits",)
 
 
+def test_a_parameter_budget_needs_a_known_parameter_count():
+    result = CHALLENGE.evaluate({"val_accuracy": [0.99]}, None, "digits")
+    assert result.missing == ("the parameter count is unknown (the model does not build)",)
+    assert Challenge("loss", at_most=1.0).evaluate({"loss": [0.5]}, None).passed
+
+
 def test_challenge_goal_text():
     assert CHALLENGE.goal() == "val_accuracy >= 0.95 on digits, at most 5,000 parameters"
 

@@ -282,3 +282,8 @@ def test_the_challenge_is_checked_after_a_run(qtbot, window, tmp_path):
     reason = banner.reason_label.text()
     assert reason == f"val_accuracy {achieved:.4g} < 0.999; 650 parameters > 600"
     assert message(window).startswith("Challenge not yet: ")
+    window.new_project()
+    assert window.classroom.result is None
+    window.load(path)  # the verdict on the newest run beside the project comes back
+    assert banner.verdict_label.text() == "Not yet"
+    assert banner.reason_label.text() == reason
