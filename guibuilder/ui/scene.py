@@ -203,6 +203,8 @@ class GraphScene(QGraphicsScene):
 
         The overlay is a view of the graph only: nothing of it reaches the graph.
         """
+        if overlay is None and self.overlay is None:
+            return
         self.overlay = overlay
         for node_id, item in self._nodes.items():
             item.set_tint(*(overlay.tint(node_id) if overlay is not None else (None, "")))
