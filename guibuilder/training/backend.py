@@ -1,7 +1,8 @@
 """The one module of training/ that talks to backend libraries directly.
 
 Everything else uses the ``keras`` API. Here: which GPUs the backend sees, the CUDA and
-cuDNN versions TensorFlow was built with, and ``tf.distribute`` strategies.
+cuDNN versions TensorFlow was built with, ``tf.distribute`` strategies, and the gradient
+registrations TensorFlow keeps after a run (:func:`forget_gradients`).
 
 Training on several machines: set ``TF_CONFIG`` on each worker (the cluster and this
 worker's task, as TensorFlow documents for ``MultiWorkerMirroredStrategy``) and run
@@ -84,6 +85,16 @@ def device_label(device: str | None, gpus: list[str], replicas: int = 1) -> str:
     return gpus[int(device.partition(":")[2] or 0)]
 
 
+def warm_up() -> None:
+    """Run one tiny operation, so the backend sets up its devices and thread pools now.
+
+    Otherwise the first model built does it; TensorFlow holds the GIL for about 0.1 s
+    while it does, long enough to stall a window.
+    """
+    keras = load_keras()
+    keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
+
+
 def device_scope(device: str | None) -> Any:
     """``keras.device(device)``, or nothing for the backend's own choice."""
     if device is None:
@@ -162,3 +173,39 @@ def environment() -> dict[str, Any]:
     env.update(_tensorflow_build())
     env["gpus"] = gpu_names(backend)
     return env
+
+
+#: The name TensorFlow gives each ``custom_gradient`` it registers, followed by a number.
+CUSTOM_GRADIENT = "CustomGradient-"
+
+
+def _gradient_registry() -> dict[str, Any] | None:
+    """TensorFlow's table of gradient functions, when TensorFlow is the backend in use."""
+    if "tensorflow" not in sys.modules or backend_name() != "tensorflow":
+        return None
+    ops = importlib.import_module("tensorflow.python.framework.ops")
+    table = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
+    return table if isinstance(table, dict) else None
+
+
+def gradient_names() -> frozenset[str]:
+    """The custom gradients TensorFlow has registered so far (empty on other backends)."""
+    table = _gradient_registry()
+    return frozenset(k for k in table if k.startswith(CUSTOM_GRADIENT)) if table else frozenset()
+
+
+def forget_gradients(keep: frozenset[str]) -> int:
+    """Drop the custom gradients registered since :func:`gradient_names` gave ``keep``.
+
+    Tracing a training step registers one (the optimizer's all-reduce is a
+    ``custom_gradient``) and TensorFlow never removes it; each holds the whole traced
+    graph, about 1.5 MB for a small CNN, so every run would leave that much behind. Call
+    this only when no training step is being traced. Returns how many were dropped.
+    """
+    table = _gradient_registry()
+    if not table:
+        return 0
+    stale = [k for k in table if k.startswith(CUSTOM_GRADIENT) and k not in keep]
+    for key in stale:
+        del table[key]
+    return len(stale)

@@ -270,13 +270,20 @@ class TrainingSession:
         self._emit(WarningEvent(message=message))
 
     def _work(self) -> None:
+        from guibuilder.training.memory import run_memory
+
+        with run_memory():  # frees the run's model once _train has returned
+            self._train()
+        self._dataset = self._probe = None
+
+    def _train(self) -> None:
         keras = None
         callback: SessionCallback | None = None
         try:
             from guibuilder.compiler.layers import load_keras
 
             keras = load_keras()
-            keras.backend.clear_session()
+            keras.backend.clear_session(free_memory=False)
             prepared = self._prepare(keras)
             callback = self._callback = prepared.callback
             self._fit(prepared)
@@ -288,7 +295,7 @@ class TrainingSession:
                 callback.set_model(None)  # the session outlives the run; the model must not
             if keras is not None:
                 keras.config.set_dtype_policy("float32")
-                keras.backend.clear_session()
+                keras.backend.clear_session(free_memory=False)
 
     def _load_data(self) -> Any:
         data = self._dataset

@@ -2,17 +2,31 @@
 
 The window paints before Keras is imported: shapes start with pure-Python rules only, and
 nodes that need Keras are marked pending until :class:`KerasLoader` has loaded it in a
-worker thread; then they are worked out and the views refresh.
+worker thread; then they are worked out and the views refresh. The loader also gets the
+first training run ready (its modules, the backend's devices, a settled garbage collector),
+so that Start does not stall the window.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from guibuilder.compiler.shapes import NodeInfo, ShapeInference
 from guibuilder.graph import Graph
+
+#: Modules a training run imports, loaded with Keras so the first run does not.
+PRELOAD = (
+    "sklearn.datasets",
+    "guibuilder.compiler.build",
+    "guibuilder.data.lint",
+    "guibuilder.training.callbacks",
+    "guibuilder.training.recipe",
+    "guibuilder.training.runs",
+)
 
 
 class KerasLoader(QObject):
@@ -56,12 +70,30 @@ class KerasLoader(QObject):
         except GuibuilderError as exc:
             self._done.emit("", "", exc.message)
             return
+        _prepare_training()
         self._done.emit(backend, device, "")
 
     def _on_done(self, backend: str, device: str, error: str) -> None:
         self.backend, self.device, self.error = backend, device, error
         self.state = "failed" if error else "ready"
         self.finished.emit()
+
+
+def _prepare_training() -> None:
+    """Do now, while the window waits for Keras anyway, what would stall it at the first run.
+
+    The modules a run needs are imported, the backend sets up its devices, and the objects
+    of the started application are left out of later garbage collections, which then scan
+    only what runs make (see :mod:`guibuilder.training.memory`).
+    """
+    from guibuilder.training import backend, memory
+
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    with contextlib.suppress(Exception):  # a broken device is reported when a run starts
+        backend.warm_up()
+    memory.settle()
 
 
 _loader: list[KerasLoader] = []

@@ -10,7 +10,6 @@ the progress bar and the persistent curves; no Qt object is touched from a worke
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import threading
@@ -756,10 +755,6 @@ class TrainingPanel(QWidget):
         self.speed_label.setText("")
         self.status_label.setStyleSheet("")
         self.status_label.setText(f"Training on {dataset.name}…")
-        # Keras clears its session with gc.collect() in the worker, which holds the GIL for
-        # as long as it scans every object; frozen objects (the window, Keras' modules) are
-        # skipped, so the window is not held up for a second at the start and end of a run.
-        gc.freeze()
         if self._step_first:
             session.step()
         session.start()

@@ -1,0 +1,123 @@
+"""A finished run gives its memory back: no model, graph or freeze of its own outlives it."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+import weakref
+from pathlib import Path
+
+import keras
+import pytest
+
+import guibuilder.compiler.build as build
+from guibuilder.training import TrainConfig, TrainingSession, backend
+from tests.training.helpers import collect, mlp_graph, toy_dataset
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def built_models(monkeypatch) -> list[weakref.ref]:
+    """Weak references to every model the sessions of a test build."""
+    refs: list[weakref.ref] = []
+    real = build.build_model
+
+    def watched(*args, **kwargs):
+        model = real(*args, **kwargs)
+        refs.append(weakref.ref(model))
+        return model
+
+    monkeypatch.setattr(build, "build_model", watched)
+    return refs
+
+
+def run_once(tmp_path: Path, **config) -> TrainingSession:
+    settings = {"epochs": 1, "batch_size": 32, "seed": 0, **config}
+    config = TrainConfig(**settings)
+    session = TrainingSession(mlp_graph(), toy_dataset(), config, run_root=tmp_path)
+    events = collect(session)
+    assert events[-1].kind == "finished", events[-1]
+    return session
+
+
+def test_the_model_of_a_finished_run_is_freed_without_help(tmp_path, built_models):
+    frozen = gc.get_freeze_count()
+    session = run_once(tmp_path)
+    assert len(built_models) == 1
+    # Keras models live in reference cycles; the run collected them itself.
+    assert built_models[0]() is None
+    assert session.result is not None and session.result.weights is not None
+    assert gc.get_freeze_count() == frozen
+
+
+def test_a_stopped_or_failed_run_frees_its_model_too(tmp_path, built_models):
+    failing = TrainingSession(mlp_graph(classes=2), toy_dataset(), TrainConfig(epochs=1))
+    events = collect(failing)
+    assert events[-1].kind == "error"
+    stopped = TrainingSession(mlp_graph(), toy_dataset(), TrainConfig(epochs=50))
+    stopped.stop()
+    assert collect(stopped)[-1].kind == "stopped"
+    assert [ref() for ref in built_models] == [None, None]
+
+
+def test_the_session_lets_go_of_the_dataset_once_the_run_is_over(tmp_path):
+    data = toy_dataset()
+    gone = weakref.ref(data)
+    session = TrainingSession(mlp_graph(), data, TrainConfig(epochs=1), run_root=tmp_path)
+    del data
+    collect(session)
+    assert gone() is None
+    assert session.result is not None and session.result.status == "finished"
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a TensorFlow registry")
+def test_runs_leave_no_gradient_registrations_behind(tmp_path):
+    before = backend.gradient_names()
+    run_once(tmp_path, batch_size=50)  # a last partial batch traces the step twice
+    assert backend.gradient_names() == before
+
+
+def test_forget_gradients_keeps_what_was_there_before():
+    table = backend._gradient_registry()
+    if table is None:
+        pytest.skip("TensorFlow is not the backend")
+    name = f"{backend.CUSTOM_GRADIENT}test-{id(table)}"
+    keep = backend.gradient_names()
+    table[name] = {"type": print}
+    assert name in backend.gradient_names()
+    assert backend.forget_gradients(keep) == 1
+    assert backend.gradient_names() == keep
+
+
+def test_settle_sets_aside_live_objects_only_and_only_once():
+    script = textwrap.dedent(
+        """
+        import gc, weakref
+        from guibuilder.training import memory
+
+        class Node:
+            pass
+
+        dead = Node(); dead.me = dead; gone = weakref.ref(dead); del dead
+        live = Node(); live.me = live
+        gc.disable()
+        memory.settle()
+        assert gone() is None, "garbage was frozen"
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        later = Node(); later.me = later; later_ref = weakref.ref(later); del later
+        memory.settle()
+        assert gc.get_freeze_count() == frozen, "settle froze twice"
+        gc.collect()
+        assert later_ref() is None, "objects made after settle are still collected"
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr
