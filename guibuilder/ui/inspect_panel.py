@@ -47,6 +47,7 @@ from guibuilder.ui.inspect_worker import (
     ActivationResult,
     ConfusionResult,
     InspectWorker,
+    LayersResult,
     Subject,
     validation_split,
 )
@@ -62,6 +63,8 @@ MAX_LISTED = 500
 #: older epochs are thinned out (the first and the latest are always kept).
 LIVE_SNAPSHOTS = 100
 LIVE_BYTES = 128 * 2**20
+#: Labels with more values than this (an image to reconstruct) are shown by their shape.
+MAX_LABEL_VALUES = 8
 
 #: Tabs after Activations and Confusion matrix: a title and a page class. A page is made
 #: with the panel as its only argument; its ``refresh()`` runs whenever the panel refreshes
@@ -78,6 +81,11 @@ TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
     ("Adversarial", AdversarialTab),
     ("Predict", PredictTab),
 )
+
+
+def _count(x: Any) -> int:
+    """How many samples ``x`` holds (an array, or one array per model input)."""
+    return len(x[0]) if isinstance(x, list | tuple) else len(x)
 
 
 def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:
@@ -129,10 +137,13 @@ class InspectPanel(QWidget):
         self.shown_epoch: int | None = None
         self._live_session: Session | None = None
         self._slider_epoch: int | None = None
+        self._layers: LayersResult | None = None
+        self._draws = 0
 
         self.worker = InspectWorker(self)
         self.worker.dataset_ready.connect(self._dataset_ready)
         self.worker.activation_ready.connect(self._activation_ready)
+        self.worker.layers_ready.connect(self._layers_ready)
         self.worker.confusion_ready.connect(self._confusion_ready)
         self.worker.failed.connect(self._failed)
 
@@ -224,6 +235,7 @@ class InspectPanel(QWidget):
         self.session = session
         self.dataset = None
         self.node_id = None
+        self._layers = None
         self._clear_live()
         self.sample_box.setEnabled(False)
         self.sample_label.setText("No dataset loaded")
@@ -277,7 +289,12 @@ class InspectPanel(QWidget):
         else:
             page = self.activation_page
         self.tabs.setCurrentWidget(page)
+        draws = self._draws
         self.refresh()
+        if self._draws != draws:
+            # Answered at once (from a snapshot or the activations kept for this sample):
+            # paint now, before the other panels rebuild for the new selection.
+            self.activation_view.viewport().repaint()
 
     def refresh(self) -> None:
         """Ask the worker for what the visible tab needs; nothing while the panel is hidden."""
@@ -294,7 +311,7 @@ class InspectPanel(QWidget):
             self._stale.discard("dataset")
             if self.dataset is None:
                 self.status_label.setText("Loading the dataset…")
-            self.worker.submit("dataset", subject)
+            self.worker.submit("dataset", subject, self.sample_box.value())
             return
         if self.dataset is None:
             return
@@ -302,7 +319,7 @@ class InspectPanel(QWidget):
         if page is self.activation_page:
             if "activation" in self._stale and self.node_id is not None:
                 self._stale.discard("activation")
-                if self._show_snapshot():
+                if self._show_snapshot() or self._show_kept():
                     return
                 self.shown_epoch = None
                 self.status_label.setText(f"Computing the activations of {self.node_id}…")
@@ -349,12 +366,12 @@ class InspectPanel(QWidget):
 
     def _dataset_ready(self, dataset: Any) -> None:
         self.dataset = dataset
-        x, _y = validation_split(dataset)
+        count = _count(validation_split(dataset)[0])
         self.sample_box.blockSignals(True)
-        self.sample_box.setRange(0, max(0, len(x) - 1))
-        self.sample_box.setSuffix(f" of {len(x)}")
+        self.sample_box.setRange(0, max(0, count - 1))
+        self.sample_box.setSuffix(f" of {count}")
         self.sample_box.blockSignals(False)
-        self.sample_box.setEnabled(len(x) > 0)
+        self.sample_box.setEnabled(count > 0)
         self._show_sample()
         self.status_label.setText(
             "Click a node on the canvas." if self.node_id is None else "Computing…"
@@ -366,15 +383,22 @@ class InspectPanel(QWidget):
             return
         x, y = validation_split(self.dataset)
         index = self.sample_box.value()
-        if index >= len(x):
+        if index >= _count(x):
             return
-        image = preview_image(x[index])
+        sample = sample_of(x, index)
+        image = preview_image((sample[0] if isinstance(sample, list) else sample)[0])
         if image is None:
             self.preview.setText("—")
         else:
             self.preview.setPixmap(QPixmap.fromImage(image))
-        split = "validation" if len(self.dataset.x_val) else "training"
-        label = self.dataset.label_text(y[index]) if len(y) else "?"
+        split = "validation" if _count(self.dataset.x_val) else "training"
+        target = np.asarray(y[index]) if len(y) else None
+        if target is None:
+            label = "?"
+        elif target.size > MAX_LABEL_VALUES:
+            label = f"{' x '.join(str(d) for d in target.shape)} values"
+        else:
+            label = self.dataset.label_text(target)
         self.sample_label.setText(f"{self.dataset.name}, {split} set\nlabel: {label}")
 
     def _sample_changed(self, _value: int) -> None:
@@ -388,18 +412,40 @@ class InspectPanel(QWidget):
         if self._snapshot_values() is not None:
             return  # the recorded epoch the slider is at is on view
         self.last_activation = result
-        node = self.session.graph.nodes.get(result.node_id) if self.session else None
-        name = node.name if node is not None and node.name else result.node_id
-        shape = " x ".join(str(d) for d in result.values.shape)
-        self.activation_view.show_activation(
-            f"{name} ({result.node_id}) · sample {result.sample} · {shape}",
-            result.values,
-            self._class_names(result.node_id),
-        )
+        self._draw(result.node_id, result.values, f"sample {result.sample}")
         self.status_label.setText(f"{result.node_id}: computed in {result.seconds * 1000:.0f} ms")
         if result.node_id != self.node_id or result.sample != self.sample_box.value():
             self._stale.add("activation")
             self.refresh()
+
+    def _draw(self, node_id: str, values: np.ndarray, when: str) -> None:
+        """Draw ``node_id``'s activation ``values`` (one sample), titled with ``when``."""
+        node = self.session.graph.nodes.get(node_id) if self.session else None
+        name = node.name if node is not None and node.name else node_id
+        shape = " x ".join(str(d) for d in values.shape)
+        self.activation_view.show_activation(
+            f"{name} ({node_id}) · {when} · {shape}",
+            np.asarray(values, dtype="float32"),
+            self._class_names(node_id),
+        )
+        self._draws += 1
+
+    def _layers_ready(self, result: LayersResult) -> None:
+        if self._current(result.version):
+            self._layers = result
+
+    def _show_kept(self) -> bool:
+        """Draw the clicked node from the activations the worker sent for this sample."""
+        kept, sample = self._layers, self.sample_box.value()
+        if kept is None or kept.version != self._version or kept.sample != sample:
+            return False
+        if self.node_id not in kept.layers or self.activation_view is None:
+            return False
+        values = kept.layers[self.node_id]
+        self._activation_ready(
+            ActivationResult(kept.version, self.node_id, sample, values, kept.seconds)
+        )
+        return True
 
     # ------------------------------------------------------------------ live
     def start_live(self, dataset: Any) -> Any:
@@ -412,7 +458,7 @@ class InspectPanel(QWidget):
         if self.dataset is None and self.session is not None:
             self._dataset_ready(dataset)
         x, _y = validation_split(dataset)
-        count = len(x[0]) if isinstance(x, list | tuple) else len(x)
+        count = _count(x)
         if not count:
             return None
         self.live_sample = min(self.sample_box.value(), count - 1)
@@ -512,15 +558,8 @@ class InspectPanel(QWidget):
         if found is None or self.activation_view is None:
             return False
         snapshot, values = found
-        node = self.session.graph.nodes.get(self.node_id) if self.session else None
-        name = node.name if node is not None and node.name else self.node_id
-        shape = " x ".join(str(d) for d in values.shape)
         when = "before training" if snapshot.epoch == 0 else f"epoch {snapshot.epoch}"
-        self.activation_view.show_activation(
-            f"{name} ({self.node_id}) · sample {self.live_sample} · {when} · {shape}",
-            np.asarray(values, dtype="float32"),
-            self._class_names(self.node_id),
-        )
+        self._draw(self.node_id, values, f"sample {self.live_sample} · {when}")
         self.shown_epoch = snapshot.epoch
         self.status_label.setText(
             f"{self.node_id}: recorded {when}, mean {snapshot.mean.get(self.node_id, 0.0):.3g}, "

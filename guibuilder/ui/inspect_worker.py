@@ -3,7 +3,10 @@
 Keras keeps per-thread state, so one daemon thread does all of the Keras work: it loads
 the dataset, builds the model from a snapshot of the graph and its weights, and answers
 jobs. Only the newest job of each kind is run; results reach the GUI thread through
-queued Qt signals, so no Qt item is touched from the worker. Besides its own jobs
+queued Qt signals, so no Qt item is touched from the worker. The model is built once per
+project version, and every layer's activations for the chosen sample are computed in one
+forward pass and kept, so a click on another node is answered at once; the ``dataset`` job
+prepares both ahead of the first click. Besides its own jobs
 (``dataset``, ``activation``, ``confusion``), the worker runs any function a tab gives to
 :meth:`InspectWorker.compute`, with a :class:`Context` holding the data and the model.
 """
@@ -20,6 +23,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from guibuilder.errors import GuibuilderError
+from guibuilder.inspect.activations import sample_of
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,16 @@ class ActivationResult:
 
 
 @dataclass(frozen=True)
+class LayersResult:
+    """Every node's activation (inputs included) for one validation sample, no batch axis."""
+
+    version: int
+    sample: int
+    layers: dict[str, np.ndarray]
+    seconds: float
+
+
+@dataclass(frozen=True)
 class ConfusionResult:
     """The confusion matrix of the model on the validation set."""
 
@@ -76,6 +90,7 @@ class InspectWorker(QObject):
     dataset_ready = Signal(object)  # the Dataset
     activation_ready = Signal(object)  # ActivationResult
     confusion_ready = Signal(object)  # ConfusionResult
+    layers_ready = Signal(object)  # LayersResult, whenever a sample's activations are computed
     result_ready = Signal(str, int, object)  # job kind, subject version, what the job returned
     failed = Signal(str, str)  # job kind, one-sentence message
 
@@ -88,6 +103,9 @@ class InspectWorker(QObject):
         self._closed = False
         self._dataset: tuple[Any, Any] | None = None
         self._model: tuple[int, Any, Any] | None = None
+        self._acts: tuple[tuple[int, int], dict[str, np.ndarray]] | None = None
+        self._shared: tuple[int, Any, list[str]] | None = None
+        self._busy = False
 
     def submit(self, kind: str, subject: Subject, *args: Any) -> None:
         """Queue a job (``dataset``, ``activation`` or ``confusion``), replacing an older one."""
@@ -112,6 +130,11 @@ class InspectWorker(QObject):
             raise ValueError(f"{kind!r} is one of the worker's own jobs")
         self.submit(kind, subject, job, *args)
 
+    def idle(self) -> bool:
+        """Whether no job is queued or running."""
+        with self._lock:
+            return not self._jobs and not self._busy
+
     def close(self, timeout: float = 5.0) -> None:
         """Stop the thread after the job it is running."""
         with self._lock:
@@ -127,7 +150,9 @@ class InspectWorker(QObject):
             for kind in (*OWN_JOBS, *self._jobs):
                 if kind in self._jobs:
                     subject, args = self._jobs.pop(kind)
+                    self._busy = True
                     return kind, subject, args
+            self._busy = False
             self._wake.clear()
             return None
 
@@ -173,6 +198,7 @@ class InspectWorker(QObject):
         data = self._data(subject)
         if kind == "dataset":
             self.dataset_ready.emit(data)
+            self._prepare(subject, data, *args)
             return
         x, y = validation_split(data)
         model, probe = self._probe(subject)
@@ -184,11 +210,10 @@ class InspectWorker(QObject):
         if kind == "activation":
             node_id, sample = args
             start = time.perf_counter()
-            batch = x[sample : sample + 1]
-            if node_id in subject.graph.input_nodes():
-                values = np.asarray(batch[0], dtype="float32")
-            else:
-                values = probe(batch, [node_id])[node_id][0]
+            layers = self._activations(subject, probe, x, sample)
+            if node_id not in layers:
+                raise GuibuilderError(f"the model has no node {node_id!r}")
+            values = layers[node_id]
             seconds = time.perf_counter() - start
             result = ActivationResult(subject.version, node_id, sample, values, seconds)
             self.activation_ready.emit(result)
@@ -211,6 +236,72 @@ class InspectWorker(QObject):
                 evaluation.accuracy,
             )
         )
+
+    def _activations(
+        self, subject: Subject, probe: Any, x: Any, sample: int
+    ) -> dict[str, np.ndarray]:
+        """Every node's activation for ``sample``, from one forward pass kept for the version.
+
+        A new one is also sent through ``layers_ready``, so the panel can show any node of
+        this version and sample without asking again.
+        """
+        import time
+
+        key = (subject.version, sample)
+        if self._acts is None or self._acts[0] != key:
+            self._acts = None
+            start = time.perf_counter()
+            batch = sample_of(x, sample)
+            parts = batch if isinstance(batch, list) else [batch]
+            layers = {
+                node_id: np.asarray(part[0], dtype="float32")
+                for node_id, part in zip(subject.graph.input_nodes(), parts, strict=False)
+            }
+            layers.update({k: v[0] for k, v in probe(batch).items()})
+            layers.update(self._shared_activations(subject, probe.model, batch))
+            self._acts = (key, layers)
+            seconds = time.perf_counter() - start
+            self.layers_ready.emit(LayersResult(subject.version, sample, layers, seconds))
+        return self._acts[1]
+
+    def _shared_activations(self, subject: Subject, model: Any, batch: Any) -> dict[str, Any]:
+        """The activations of nodes that apply another node's layer again (no layer of
+        their own in the model): the output of that layer's call for the node."""
+        if self._shared is None or self._shared[0] != subject.version:
+            import keras
+
+            from guibuilder.inspect.activations import model_inputs
+
+            graph = subject.graph
+            order = graph.topological_order()
+            ids, tensors = [], []
+            for node_id in order:
+                owner = graph.owner(node_id).id
+                if owner == node_id:
+                    continue
+                calls = [n for n in order if graph.owner(n).id == owner]
+                outputs = model.get_layer(owner)._inbound_nodes[calls.index(node_id)].output_tensors
+                ids.append(node_id)
+                tensors.append(outputs[0] if isinstance(outputs, list | tuple) else outputs)
+            sub = keras.Model(model_inputs(model), tensors) if tensors else None
+            self._shared = (subject.version, sub, ids)
+        _version, sub, ids = self._shared
+        if sub is None:
+            return {}
+        values = sub(batch, training=False)
+        values = values if isinstance(values, list | tuple) else [values]
+        return {k: np.asarray(v)[0] for k, v in zip(ids, values, strict=True)}
+
+    def _prepare(self, subject: Subject, data: Any, sample: int | None = None) -> None:
+        """Build the model and compute ``sample``'s activations before the first click."""
+        if sample is None:
+            return
+        x, _y = validation_split(data)
+        try:
+            _model, probe = self._probe(subject)
+            self._activations(subject, probe, x, sample)
+        except Exception:  # only a head start: the click's own job reports the error
+            return
 
 
 def validation_split(data: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -642,9 +642,9 @@ class MainWindow(QMainWindow):
         if self.scene is None or not shiboken6.isValid(self.scene):
             return
         ids = self.scene.selected_node_ids()
+        self.inspect_panel.show_nodes(ids)  # first: it paints at once when it can
         self.inspector.show_nodes(ids)
         self.summary.select_ids(ids)
-        self.inspect_panel.show_nodes(ids)
 
     def _toggle_snap(self, on: bool) -> None:
         if self.scene is not None:
