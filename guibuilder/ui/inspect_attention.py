@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF
 
 from guibuilder.inspect.activations import attention_scores, grid_shape, sample_of
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab
+from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab, thinned_ticks
 from guibuilder.ui.inspect_views import _style, _ticks
 from guibuilder.ui.inspect_worker import validation_split
 
@@ -91,15 +91,14 @@ class AttentionView(pg.GraphicsLayoutWidget):
         if self.result is None:
             return
         _heads, queries, keys = self.result.scores.shape
-        words = self.result.tokens if self.result.tokens else None
+        words = self.result.tokens or tuple(str(i) for i in range(queries))
         line = self.fontMetrics().height()
         for head, plot in enumerate(self.plots):
             box = plot.vb.boundingRect()
-            down = max(1, int(np.ceil(line / max(1.0, box.height() / queries))))
-            across = max(1, int(np.ceil(2.2 * line / max(1.0, box.width() / keys))))
-            rows = [(i + 0.5, words[i] if words else str(i)) for i in range(0, queries, down)]
+            rows = thinned_ticks(words, box.height(), line)
             plot.getAxis("left").setTicks([rows] if head % self._columns == 0 else [[]])
-            plot.getAxis("bottom").setTicks([[(i + 0.5, str(i)) for i in range(0, keys, across)]])
+            columns = thinned_ticks([str(i) for i in range(keys)], box.width(), 2.2 * line)
+            plot.getAxis("bottom").setTicks([columns])
 
     def _make_plots(self, heads: int) -> None:
         self.clear()

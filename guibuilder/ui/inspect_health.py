@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from guibuilder.inspect.health import EXPLODING, LayerHealth, signal_health
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_overlay import CanvasOverlay, log_overlay
-from guibuilder.ui.inspect_tab_base import WorkerTab
+from guibuilder.ui.inspect_tab_base import WorkerTab, thinned_ticks
 from guibuilder.ui.inspect_views import _Plot, _style, _ticks
 from guibuilder.ui.inspect_worker import validation_split
 
@@ -197,6 +197,8 @@ class HealthTab(WorkerTab):
         self.gradient_points = self.gradient_plot.points(t.accent)
         _style(self.gradient_plot.plot, "Gradient norm of each layer's weights")
 
+        for plot in (self.activation_plot, self.gradient_plot):
+            plot.plot.vb.sigResized.connect(lambda _vb: self.label_depths())
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.activation_plot)
         splitter.addWidget(self.gradient_plot)
@@ -237,8 +239,8 @@ class HealthTab(WorkerTab):
         self.gradient_points.setData(
             x, np.log10(y), brush=brushes, data=[(h.node_id, h.grad_norm) for h in graded]
         )
+        self.label_depths()
         for plot in (self.activation_plot, self.gradient_plot):
-            plot.plot.getAxis("bottom").setTicks([[(d, str(int(d))) for d in depth]])
             plot.plot.enableAutoRange()
         if y.size:
             low, high = float(np.log10(y.min())), float(np.log10(y.max()))
@@ -271,6 +273,16 @@ class HealthTab(WorkerTab):
         )
         if self.overlay_box.isChecked():
             self._send_overlay()
+
+    def label_depths(self) -> None:
+        """Number as many depths as there is room for on each plot."""
+        if self.result is None:
+            return
+        depths = [str(h.depth) for h in self.result.layers]
+        for plot in (self.activation_plot, self.gradient_plot):
+            width = plot.plot.vb.boundingRect().width()
+            ticks = thinned_ticks(depths, width, 2.2 * plot.fontMetrics().height(), first=1.0)
+            plot.plot.getAxis("bottom").setTicks([ticks])
 
     def show_failure(self, kind: str, text: str) -> None:
         super().show_failure(kind, text)

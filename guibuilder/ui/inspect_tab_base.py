@@ -8,7 +8,8 @@ its plots the first time it is refreshed, so a tab never shown costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker
@@ -142,3 +143,19 @@ class LayerBox(QComboBox):
         """The chosen node id; "" for the default entry or when nothing is offered."""
         text = self.currentText()
         return "" if text == self.default else text
+
+
+def thinned_ticks(
+    labels: Sequence[str], pixels: float, room: float, first: float = 0.5
+) -> list[tuple[float, str]]:
+    """Ticks for ``labels`` at ``first``, ``first + 1``, ... over ``pixels`` of axis.
+
+    Only every k-th label is kept, so that each has ``room`` pixels; names longer than
+    14 characters are shortened with an ellipsis.
+    """
+    count = len(labels)
+    step = max(1, math.ceil(room / max(1.0, pixels / max(1, count))))
+    return [
+        (first + i, text if len(text) <= 14 else text[:13] + "…")
+        for i, text in ((i, labels[i]) for i in range(0, count, step))
+    ]

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 
 from guibuilder.inspect.weights import CONV_2D, Histogram, conv_filters, weight_histograms
 from guibuilder.ui import theme
-from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab
+from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab, thinned_ticks
 from guibuilder.ui.inspect_views import _Plot, _style, _ticks
 
 if TYPE_CHECKING:
@@ -207,6 +207,7 @@ class OverviewView(_Plot):
         _ticks(self.plot, True)
         _style(self.plot, "All layers")
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.plot.vb.sigResized.connect(lambda _vb: self.label_rows())
 
     def show_overview(self, result: WeightsResult) -> None:
         """Draw one row per layer of ``result``."""
@@ -216,10 +217,16 @@ class OverviewView(_Plot):
         rows = len(self.node_ids)
         self.image.setImage(result.overview.T, autoLevels=False, levels=(0.0, 1.0))
         self.image.setRect(low, 0, high - low, rows)
-        self.plot.getAxis("left").setTicks([[(i + 0.5, n) for i, n in enumerate(self.node_ids)]])
+        self.label_rows()
         self.marker.setRect(low, 0, high - low, 1)
-        _style(self.plot, "Every layer's weights (click a row)")
+        _style(self.plot, "All layers (click a row)")
         self.plot.setRange(xRange=(low, high), yRange=(0, max(1, rows)), padding=0.01)
+
+    def label_rows(self) -> None:
+        """Name as many rows as there is room for."""
+        height = self.plot.vb.boundingRect().height()
+        ticks = thinned_ticks(self.node_ids, height, self.fontMetrics().height())
+        self.plot.getAxis("left").setTicks([ticks])
 
     def mark(self, node_id: str) -> None:
         """Outline the row of ``node_id``."""
