@@ -1,15 +1,17 @@
-"""What recording activations at every epoch end costs in training throughput (goal <= 5%).
+"""What the live activation snapshots cost in training throughput (goal: ratio >= 0.95).
 
-The demo CNN (``resources/demo/digits_cnn.gbproj``) trains on ``digits`` with plain
-``model.fit``, and with an :class:`ActivationHistory` that records every layer's activations
-for a probe of 16 validation samples at each epoch end, as the window's live view does.
-Fresh models with the same seed; each round runs the arms ABBA, so both see the same drift;
-throughput counts the epochs after the first, so tracing is left out. Throughput is counted
-per second of the wall clock and per CPU second of this process; on a machine shared with
-other work the wall clock swings by tens of percent between trials, the CPU time far less.
-Also printed: the share of the training time spent inside the recording itself. The last
-line is the median over rounds of the throughput ratio per CPU second, with / without
-(1.0 = no cost; the goal is >= 0.95).
+The demo CNN (``resources/demo/digits_cnn.gbproj``) trains on ``digits`` in a
+:class:`TrainingSession`, as the window starts it: once with a probe sample, so every
+layer's activations are recorded before the first epoch and after each one and sent as
+``activations`` events, and once without. A consumer drains the events 30 times a second
+and keeps the snapshots in the window's bounded history, as the Inspect dock does. Each
+round runs the arms ABBA, so both see the same drift. Throughput counts the epochs after
+the first (tracing left out), per second of the wall clock and per CPU second of this
+process (read in the training thread at each epoch end); on a machine shared with other
+work the wall clock swings by tens of percent between trials, the CPU time far less. Also
+printed: the time spent inside the recording itself, as a share of the training time.
+The last line is the median over rounds of the throughput ratio per CPU second, with /
+without snapshots (1.0 = no cost).
 """
 
 from __future__ import annotations
@@ -25,52 +27,64 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
-PROBE = 16
 
 
-def trial(with_history: bool, epochs: int, batch: int) -> tuple[float, float, float]:
-    """Over the epochs after the first: samples per second, samples per CPU second of this
-    process, and the share of the time spent recording (0 without the history)."""
-    import keras
-
-    from guibuilder.compiler.build import build_model
+def trial(with_snapshots: bool, epochs: int, batch: int) -> tuple[float, float, float, int]:
+    """Over the epochs after the first: samples per second and per CPU second; the share of
+    the training time spent recording, and how many snapshots the consumer kept."""
     from guibuilder.data import load_dataset
     from guibuilder.document import project_from_dict
-    from guibuilder.inspect.callback import ActivationHistory
+    from guibuilder.inspect import callback
+    from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+    from guibuilder.training import TrainConfig, TrainingSession
+    from guibuilder.training.callbacks import SessionCallback
+    from guibuilder.training.events import ActivationsEvent
 
     data = load_dataset("digits")
     graph = project_from_dict(json.loads(DEMO.read_text())).graph
-    keras.utils.set_random_seed(0)
-    model = build_model(graph)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    marks: list[float] = []
-    cpu: list[float] = []
+    config = TrainConfig(epochs=epochs, batch_size=batch, seed=0, learning_rate=3e-3)
+    probe = data.x_val[:1] if with_snapshots else None
+    session = TrainingSession(graph, data, config, probe=probe)
     spent: list[float] = []
+    capture = callback.ActivationHistory.capture
 
-    class TimedHistory(ActivationHistory):
-        def capture(self, epoch: int) -> object:
-            start = time.perf_counter()
-            try:
-                return super().capture(epoch)
-            finally:
-                spent.append(time.perf_counter() - start)
+    def timed(self: callback.ActivationHistory, epoch: int) -> Snapshot:
+        start = time.perf_counter()
+        try:
+            return capture(self, epoch)
+        finally:
+            spent.append(time.perf_counter() - start)
 
-    class Clock(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            marks.append(time.perf_counter())
-            cpu.append(time.process_time())
+    marks: list[tuple[float, float]] = []
+    epoch_end = SessionCallback.on_epoch_end
 
-    callbacks: list = [Clock()]
-    if with_history:
-        callbacks.insert(0, TimedHistory(data.x_val[:PROBE]))
-    model.fit(
-        data.x_train, data.y_train, epochs=epochs, batch_size=batch, verbose=0, callbacks=callbacks
-    )
-    if with_history:
-        assert len(callbacks[0].snapshots) == epochs
-    elapsed = marks[-1] - marks[0]
-    samples = len(data.x_train) * (epochs - 1)
-    return samples / elapsed, samples / (cpu[-1] - cpu[0]), sum(spent[1:]) / elapsed
+    def clocked(self: SessionCallback, epoch: int, logs: dict | None = None) -> None:
+        marks.append((time.perf_counter(), time.process_time()))
+        epoch_end(self, epoch, logs)
+
+    callback.ActivationHistory.capture = timed  # type: ignore[method-assign]
+    SessionCallback.on_epoch_end = clocked  # type: ignore[method-assign]
+    kept = SnapshotHistory()
+    try:
+        session.start()
+        done = False
+        while not done:
+            time.sleep(1 / 30)
+            for event in session.drain():
+                if isinstance(event, ActivationsEvent):
+                    kept.add(Snapshot(event.epoch, event.activations, event.mean, event.std))
+                elif event.terminal:
+                    if event.kind != "finished":
+                        raise SystemExit(f"the run ended with {event.kind}: {event.message}")
+                    done = True
+        session.wait()
+    finally:
+        callback.ActivationHistory.capture = capture  # type: ignore[method-assign]
+        SessionCallback.on_epoch_end = epoch_end  # type: ignore[method-assign]
+    (wall0, cpu0), (wall1, cpu1) = marks[0], marks[-1]
+    samples = len(data.x_train) * (len(marks) - 1)
+    share = sum(spent[2:]) / (wall1 - wall0) if with_snapshots else 0.0
+    return samples / (wall1 - wall0), samples / (cpu1 - cpu0), share, len(kept)
 
 
 def main() -> None:
@@ -84,23 +98,28 @@ def main() -> None:
     shares: list[float] = []
     for n in range(1, args.rounds + 1):
         plain, recorded = [], []
-        for with_history in (False, True, True, False):
-            result = trial(with_history, args.epochs, args.batch)
-            (recorded if with_history else plain).append(result)
-            if with_history:
-                shares.append(result[2])
-        ratio = (recorded[0][0] + recorded[1][0]) / (plain[0][0] + plain[1][0])
-        cpu_ratio = (recorded[0][1] + recorded[1][1]) / (plain[0][1] + plain[1][1])
+        for with_snapshots in (False, True, True, False):
+            rate, cpu_rate, share, kept = trial(with_snapshots, args.epochs, args.batch)
+            if with_snapshots:
+                if kept != args.epochs + 1:
+                    raise SystemExit(f"{kept} snapshots kept, not {args.epochs + 1}")
+                recorded.append((rate, cpu_rate))
+                shares.append(share)
+            else:
+                plain.append((rate, cpu_rate))
+        ratio = sum(r[0] for r in recorded) / sum(p[0] for p in plain)
+        cpu_ratio = sum(r[1] for r in recorded) / sum(p[1] for p in plain)
         ratios.append(ratio)
         cpu_ratios.append(cpu_ratio)
         print(
-            f"round {n}: {plain[0][0]:,.0f} / {plain[1][0]:,.0f} samples/s plain, "
-            f"{recorded[0][0]:,.0f} / {recorded[1][0]:,.0f} with the history: ratio {ratio:.3f} "
-            f"(per CPU second {cpu_ratio:.3f})"
+            f"round {n}: {plain[0][0]:,.0f} / {plain[1][0]:,.0f} samples/s without snapshots, "
+            f"{recorded[0][0]:,.0f} / {recorded[1][0]:,.0f} with: ratio {ratio:.3f} "
+            f"(per CPU second {cpu_ratio:.3f})",
+            flush=True,
         )
     print(f"time spent recording: median {statistics.median(shares):.2%} of training time")
     print(f"wall-clock throughput with / without: median {statistics.median(ratios):.3f}")
-    print(f"throughput per CPU second with / without the history (median of {args.rounds} rounds):")
+    print(f"throughput per CPU second with / without live snapshots (median of {args.rounds}):")
     print(f"{statistics.median(cpu_ratios):.3f}")
 
 
