@@ -375,8 +375,10 @@ class ClassroomController(QObject):
         self.result: ChallengeResult | None = None
         self.dialog: QDialog | None = None
         self._shown: Classroom | None = None
+        self._run_session: Session | None = None
         self._build_actions()
         self._build_banner()
+        window.training_panel.state_changed.connect(self._training_state)
         window.training_panel.run_ended.connect(self._run_ended)
 
     # ------------------------------------------------------------- building
@@ -490,7 +492,7 @@ class ClassroomController(QObject):
         if changed_nodes and window.scene is not None:
             for item in window.scene.node_items():
                 item.refresh()
-            window.inspector.show_node(window.inspector.node_id)
+            window.inspector.show_nodes(window.scene.selected_node_ids())
         window.training_panel.lock_settings(classroom.locked_setting_names())
         self.student_action.setChecked(classroom.student_view)
         for action in self.teacher_actions:
@@ -588,10 +590,15 @@ class ClassroomController(QObject):
         dialog.open()
 
     # ------------------------------------------------------------- runs
+    def _training_state(self, state: str) -> None:
+        if state == "running" and self._run_session is None:
+            self._run_session = self.session
+
     def _run_ended(self, status: str) -> None:
+        trained, self._run_session = self._run_session, None
         challenge = self.classroom.challenge
         result = self.window.training_panel.last_result
-        if challenge is None or self.session is None or result is None:
+        if challenge is None or result is None or trained is not self.session:
             return
         params = total_params(self.session)
         if status in ("finished", "stopped"):
