@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,29 @@ def require_onnx() -> None:
         )
 
 
+@cache
+def _convert_erfc() -> None:
+    """Teach tf2onnx TensorFlow's ``Erfc``, which exact GELU uses: ``erfc(x) = 1 - erf(x)``."""
+    import numpy as np
+    from tf2onnx import utils
+    from tf2onnx.handler import tf_op
+
+    @tf_op("Erfc")
+    class Erfc:
+        @classmethod
+        def version_9(cls, ctx: Any, node: Any, **kwargs: Any) -> None:
+            dtype = utils.map_onnx_to_numpy_type(ctx.get_dtype(node.input[0]))
+            one = ctx.make_const(utils.make_name(f"{node.name}_one"), np.array(1, dtype=dtype))
+            erf = ctx.make_node("Erf", [node.input[0]], op_name_scope=node.name, name="erf")
+            node.type = "Sub"
+            ctx.replace_inputs(node, [one.output[0], erf.output[0]])
+
+
 def export_onnx(model: Any, path: Path) -> None:
     """Write ``model`` as an ONNX file at ``path``."""
     require_onnx()
     _need_tensorflow("ONNX")
+    _convert_erfc()
     _call_once(model)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:

@@ -4,6 +4,7 @@ export builds the same model with guibuilder not importable at all."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -135,3 +136,31 @@ def test_every_export_of_every_template_works_outside_guibuilder(exports):
         assert len(got.files) == len(expected), path
         for i, want in enumerate(expected):
             np.testing.assert_allclose(got[f"arr_{i}"], want, rtol=1e-4, atol=1e-5, err_msg=path)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("onnx") is None or importlib.util.find_spec("tf2onnx") is None,
+    reason="the onnx extra is not installed",
+)
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # Keras' tf2onnx patch probes np.object
+def test_onnx_export_of_exact_gelu_gives_the_same_outputs(tmp_path):
+    import onnx
+    from onnx.reference import ReferenceEvaluator
+
+    from guibuilder.document import Project
+    from guibuilder.graph import Graph
+
+    graph = Graph("gelu")
+    graph.add_node("Input", {"shape": [6]}, node_id="x")
+    graph.add_node("Dense", {"units": 5, "activation": "gelu"}, node_id="hidden")
+    graph.connect("x", "hidden")
+    model = build_model(graph)
+    project = Project(graph, weights=WeightStore.from_model(model, graph))
+    x = np.linspace(-4.0, 4.0, 18, dtype="float32").reshape(3, 6)
+    expected = load_keras().ops.convert_to_numpy(model(x))
+    out = tmp_path / "gelu.onnx"
+    export_project(project, "onnx", out)
+    proto = onnx.load(str(out))
+    onnx.checker.check_model(proto)
+    (got,) = ReferenceEvaluator(proto).run(None, {proto.graph.input[0].name: x})
+    np.testing.assert_allclose(got, expected, atol=1e-5)
