@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,8 @@ DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
 @contextmanager
 def demo_window(epochs: int) -> Iterator[tuple[Any, Any, Path]]:
     """Yield (app, window, folder): a copy of the demo open in a shown window, Keras
-    loaded, the training panel showing ``epochs`` and writing its runs under ``folder``."""
+    loaded, the training panel shown, painted, set to ``epochs`` and writing its runs
+    under ``folder``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.path.insert(0, str(ROOT))
@@ -43,6 +45,10 @@ def demo_window(epochs: int) -> Iterator[tuple[Any, Any, Path]]:
         panel = window.training_panel
         panel.run_root_override = Path(folder) / "runs"
         panel._commit("epochs", epochs)
+        settle_until = time.monotonic() + 0.5  # the dock is laid out and painted first
+        while time.monotonic() < settle_until:
+            app.processEvents()
+            time.sleep(0.01)
         yield app, window, Path(folder)
         window.session.undo_stack.setClean()
         window.close()
