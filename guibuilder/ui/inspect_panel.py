@@ -202,7 +202,7 @@ class InspectPanel(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _build_epoch_row(self) -> QHBoxLayout:
-        caption = QLabel("Epoch")
+        caption = QLabel("Training")
         caption.setProperty("role", "muted")
         self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
         self.epoch_slider.setObjectName("InspectEpochSlider")
