@@ -232,15 +232,12 @@ def target_pixmap(size: int = 18) -> QPixmap:
 
 
 class ElidedLabel(QLabel):
-    """A one-line label that gives up width gracefully: its text ends in … when cut.
-
-    It asks for no width of its own; give it a stretch factor in its layout.
-    """
+    """A one-line label that gives up width gracefully: its text ends in … when cut."""
 
     def __init__(self, object_name: str) -> None:
         super().__init__()
         self.setObjectName(object_name)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(48)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -282,7 +279,7 @@ class ChallengeBanner(QFrame):
         layout.addWidget(self.icon)
         layout.addWidget(self.title_label)
         layout.addWidget(self.goal_label)
-        layout.addSpacing(6)
+        layout.addStretch(1)
         layout.addWidget(self.params_label)
         layout.addSpacing(6)
         layout.addWidget(self.verdict_label)
@@ -317,9 +314,6 @@ class ChallengeBanner(QFrame):
         self.goal_label.setText(challenge.goal().replace(">=", "≥").replace("<=", "≤"))
         self.goal_label.setToolTip(challenge.goal())
         self.goal_label.setStyleSheet(f"color: {t.muted};")
-        for label in (self.title_label, self.goal_label):
-            width = label.fontMetrics().horizontalAdvance(label.text())
-            self.layout().setStretchFactor(label, max(1, width))
         self._render_params(t)
         self._render_result(t)
 
