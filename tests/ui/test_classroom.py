@@ -165,6 +165,21 @@ def test_locks_survive_save_and_open(window, tmp_path):
 
 
 # ------------------------------------------------------------------ settings and view
+def test_fitting_a_locked_input_to_the_data_is_refused(qtbot, window):
+    graph = Graph("wrong")
+    graph.add_node("Input", {"shape": [5]}, node_id="x")
+    graph.add_node("Dense", {"units": 2, "activation": "softmax"}, node_id="out")
+    graph.connect("x", "out")
+    room = Classroom(locked_nodes=frozenset({"x"}))
+    window.show_project(Project(graph, dataset={"name": "moons"}, classroom=room))
+    panel = window.training_panel
+    QTest.mouseClick(panel.start_button, LEFT)
+    qtbot.waitUntil(lambda: panel.fit_input_button.isVisibleTo(panel), timeout=20_000)
+    QTest.mouseClick(panel.fit_input_button, LEFT)
+    assert window.session.graph.node("x").params["shape"] == [5]
+    assert message(window) == "layer 'x' is locked by the teacher, so its parameters cannot change."
+
+
 def test_locked_training_settings_are_disabled_and_refused(window):
     show(window, chain_graph())
     window.classroom.settings_action.trigger()
