@@ -1,9 +1,13 @@
-"""Runs from the training panel leave nothing of theirs behind in memory."""
+"""Runs from the training panel leave nothing behind in memory; the first one starts ready."""
 
 from __future__ import annotations
 
 import gc
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
 import weakref
 from pathlib import Path
 
@@ -14,7 +18,8 @@ from PySide6.QtTest import QTest
 import guibuilder.compiler.build as build
 from guibuilder.ui.mainwindow import MainWindow
 
-DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -46,3 +51,34 @@ def test_two_runs_from_the_panel_free_their_models_and_freeze_nothing(
     assert gc.get_freeze_count() == frozen
     assert len(models) == 2 and [ref() for ref in models] == [None, None]
     assert panel.runs_list.count() == 2
+
+
+def test_the_keras_loader_gets_the_first_run_ready():
+    script = textwrap.dedent(
+        """
+        import gc, sys
+        from PySide6.QtWidgets import QApplication
+        from guibuilder.ui.live import PRELOAD, keras_loader
+
+        app = QApplication([])
+        loader = keras_loader()
+        loader.finished.connect(app.quit)
+        loader.start()
+        app.exec()
+        assert loader.ready, loader.error
+        missing = [name for name in PRELOAD if name not in sys.modules]
+        assert not missing, missing
+        assert gc.get_freeze_count() > 0, "the collector was not settled"
+        print("ok")
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
