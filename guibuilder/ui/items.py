@@ -249,6 +249,8 @@ class NodeItem(QGraphicsItem):
         classroom = self.graph_scene.session.project.classroom
         self.locked = classroom is not None and self.node_id in classroom.locked_nodes
         tip = [f"<b>{node.name}</b> ({spec.type_id})", spec.summary]
+        if self.frozen:
+            tip.append("❄ Frozen: training leaves its weights as they are.")
         if self.locked:
             tip.append(f"{lock_html()} Locked by the teacher: {LOCKED_WHAT}")
         if info.error:

@@ -133,6 +133,8 @@ def test_freeze_up_to_here_and_unfreeze_all_are_one_undo_step_each(window, qtbot
     assert session.undo_stack.count() == 1
     assert "Froze 2 layers up to 'b'" in window.statusBar().currentMessage()
     assert window.scene.node_item("b")._lines[3].endswith("❄")
+    assert "Frozen" in window.scene.node_item("b").toolTip()
+    assert "Frozen" not in window.scene.node_item("out").toolTip()
     assert not context_menu(window, qtbot, "a", "Freeze up to here")  # already frozen
 
     assert context_menu(window, qtbot, "out", "Freeze up to here")
