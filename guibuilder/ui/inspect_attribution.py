@@ -8,6 +8,7 @@ explained is the predicted one unless another is chosen.
 Adversarial: the fast-gradient-sign (FGSM) perturbation of the sample for an epsilon set
 with a slider, with the original, the perturbation and the adversarial image side by side
 and the prediction for each. Both are computed in the Inspect worker thread.
+:class:`ImageTab` is what these two and the Predict tab share.
 """
 
 from __future__ import annotations
