@@ -32,7 +32,7 @@ def test_a_run_sends_the_probes_activations_at_the_start_and_after_each_epoch():
     # The last snapshot is the trained model's output for the probe; the first is not.
     model = build_model(session.graph)
     session.result.weights.apply(model, session.graph)
-    trained = np.asarray(model(probe))[0]
+    trained = model.predict(probe, verbose=0)[0]
     np.testing.assert_allclose(last.activations["out"], trained, atol=2e-3)
     assert not np.allclose(first.activations["out"], trained, atol=1e-2)
 
