@@ -4,7 +4,7 @@
 5,000 parameters. The starting model is too big (9,610 parameters): the student makes
 it smaller without losing accuracy. The input and the output layer are locked, and so
 are the dataset, the number of epochs and the loss, so every student plays by the same
-rules. Run ``python resources/challenges/make_challenges.py`` after changing this script;
+rules; it opens in the student view. Run ``python resources/challenges/make_challenges.py`` after changing this script;
 a test checks that the committed file is exactly what it writes.
 """
 
@@ -57,6 +57,7 @@ def digits_small() -> Project:
         classroom=Classroom(
             locked_nodes=frozenset({"image", "digit"}),
             locked_settings=frozenset({"dataset", "epochs", "loss"}),
+            student_view=True,
             challenge=challenge,
         ),
         title="Challenge: small digits network",

@@ -74,6 +74,7 @@ def test_summary_shows_the_locks_and_the_challenge():
     assert "Locked layers: digit, image" in out
     assert "Locked settings: dataset, epochs and batch size, loss and metrics" in out
     assert "Challenge: val_accuracy >= 0.95 on digits, at most 5,000 parameters" in out
+    assert "Opens in student view" in out
 
 
 def test_a_project_without_a_challenge_or_a_missing_run_is_a_user_error(tmp_path):

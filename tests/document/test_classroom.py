@@ -272,4 +272,5 @@ def test_the_digits_challenge_starts_too_big_with_its_ends_locked():
     )
     assert room.locked_nodes == {"image", "digit"}
     assert room.locked_settings == {"dataset", "epochs", "loss"}
+    assert room.student_view
     assert project.dataset == {"name": room.challenge.dataset}
