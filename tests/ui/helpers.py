@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from guibuilder.document import Project
@@ -33,3 +34,14 @@ def show(window: MainWindow, graph: Graph) -> Session:
 
 def viewport_pos(window: MainWindow, scene_point: QPointF) -> QPoint:
     return window.view.mapFromScene(scene_point)
+
+
+def click_node(window: MainWindow, node_id: str) -> None:
+    """A left click on the middle of the node's item on the canvas, as a person does."""
+    item = window.scene.node_item(node_id)
+    window.view.centerOn(item)
+    QApplication.processEvents()
+    point = viewport_pos(window, item.sceneBoundingRect().center())
+    QTest.mouseClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject
 
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.weights import WeightStore
@@ -13,7 +11,7 @@ from guibuilder.inspect import activations
 from guibuilder.templates import get_template
 from guibuilder.ui.gallery import open_template
 from guibuilder.ui.train_commands import ProjectSlotCommand
-from tests.ui.helpers import viewport_pos
+from tests.ui.helpers import click_node
 
 #: Keras is imported by the first job, which can take a while on a busy machine.
 SLOW = 90_000
@@ -41,16 +39,6 @@ def opened(window, qtbot, name: str):
     qtbot.waitUntil(lambda: panel.dataset is not None and panel.worker.idle(), timeout=SLOW)
     qtbot.waitUntil(lambda: panel._layers is not None, timeout=SLOW)
     return panel
-
-
-def click_node(window, node_id: str) -> None:
-    item = window.scene.node_item(node_id)
-    window.view.centerOn(item)
-    QApplication.processEvents()
-    point = viewport_pos(window, item.sceneBoundingRect().center())
-    QTest.mouseClick(
-        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
-    )
 
 
 def test_a_click_paints_the_nodes_activations_before_the_event_loop_runs_again(window, qtbot):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.inspect import feature_grid
 from guibuilder.inspect.snapshots import SnapshotHistory
 from guibuilder.training.events import ActivationsEvent
-from tests.ui.helpers import viewport_pos
+from tests.ui.helpers import click_node
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
 #: Keras is imported by the first job, which can take a while on a busy machine.
@@ -37,17 +37,6 @@ def demo(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: window.inspect_panel.dataset is not None, timeout=SLOW)
     yield window
     window.session.undo_stack.setClean()
-
-
-def click_node(window, node_id: str) -> None:
-    """A left click on the node's item in the canvas, as a person does."""
-    item = window.scene.node_item(node_id)
-    window.view.centerOn(item)
-    QApplication.processEvents()
-    point = viewport_pos(window, item.sceneBoundingRect().center())
-    QTest.mouseClick(
-        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
-    )
 
 
 def shown_image(panel) -> np.ndarray:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.helpers import chain_graph, show, viewport_pos
+from tests.ui.helpers import chain_graph, click_node, show
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
 #: Keras is imported by the first job, which can take a while on a busy machine.
@@ -26,16 +26,6 @@ def inspect(window, qtbot):
     panel = window.inspect_panel
     qtbot.waitUntil(lambda: panel.dataset is not None, timeout=SLOW)
     return panel
-
-
-def click_node(window, node_id: str) -> None:
-    item = window.scene.node_item(node_id)
-    window.view.centerOn(item)
-    QApplication.processEvents()
-    point = viewport_pos(window, item.sceneBoundingRect().center())
-    QTest.mouseClick(
-        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
-    )
 
 
 def wait_for(qtbot, panel, node_id: str, sample: int) -> np.ndarray:
