@@ -58,7 +58,8 @@ def _tensorflow(fn: Objective, args: list[Any]) -> tuple[float, list[np.ndarray]
             tape.watch(t)
         value = fn(*tensors)
     grads = tape.gradient(value, tensors, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    return float(value), [np.asarray(g) for g in grads]
+    # An embedding's gradient comes as IndexedSlices: made dense, it has the table's shape.
+    return float(value), [np.asarray(tf.convert_to_tensor(g)) for g in grads]
 
 
 def _jax(fn: Objective, args: list[Any]) -> tuple[float, list[np.ndarray]]:

@@ -123,3 +123,12 @@ def test_the_canvas_is_coloured_by_gradient_norm_and_the_colours_come_off(window
     assert "Gradient norm" not in scene.node_item("digit").toolTip()
     assert not [w for w in window.view.viewport().findChildren(OverlayLegend) if w.isVisible()]
     assert graph_of(session) == graph_before, "the overlay reached the graph"
+
+
+def test_an_embedding_layers_sparse_gradient_is_measured(window, qtbot):
+    open_trained(window, "transformer-text")
+    tab = show_tab(window, "Health")
+    result = measured(qtbot, tab)
+    norms = result.norms()
+    assert norms["embedding"] > 0 and norms["multi_head_attention"] > 0
+    assert "cannot be run" not in tab.status.text()
