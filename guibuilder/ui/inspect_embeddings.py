@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QProgressBar,
@@ -219,6 +219,10 @@ class EmbeddingsTab(WorkerTab):
         self.busy.setMaximumHeight(12)
         self.busy.setTextVisible(False)
         self.busy.hide()
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self._tick)
+        self._tsne = (0.0, "")
         self.add_controls(
             "Layer:", self.layer_box, self.pca_button, self.tsne_button, self.busy, self.status
         )
@@ -250,13 +254,14 @@ class EmbeddingsTab(WorkerTab):
         kind = "embedding-tsne" if method == "t-SNE" else "embedding"
         if self.ask(kind, embedding_job, layer, method):
             self.results.pop(method, None)
-            self.busy.setVisible(method == "t-SNE")
             what = layer or "the last hidden layer"
-            self.status.setText(
-                f"Running t-SNE on the activations of {what}… (seconds)"
-                if method == "t-SNE"
-                else f"Projecting the activations of {what}…"
-            )
+            if method == "t-SNE":
+                self._tsne = (time.monotonic(), f"Running t-SNE on the activations of {what}")
+                self.busy.show()
+                self.clock.start()
+                self._tick()
+            else:
+                self.status.setText(f"Projecting the activations of {what}…")
         elif method in self.results:
             self._show(self.results[method])
 
@@ -268,7 +273,7 @@ class EmbeddingsTab(WorkerTab):
         result: EmbeddingResult = value
         self.results[result.method] = result
         if result.method == "t-SNE":
-            self.busy.hide()
+            self._tsne_done()
         if result.method == self.method():
             self._show(result)
 
@@ -283,8 +288,17 @@ class EmbeddingsTab(WorkerTab):
 
     def show_failure(self, kind: str, text: str) -> None:
         if kind == "embedding-tsne":
-            self.busy.hide()
+            self._tsne_done()
         super().show_failure(kind, text)
+
+    def _tick(self) -> None:
+        started, text = self._tsne
+        if self.method() == "t-SNE":
+            self.status.setText(f"{text}… {time.monotonic() - started:.0f} s (it takes a while)")
+
+    def _tsne_done(self) -> None:
+        self.busy.hide()
+        self.clock.stop()
 
     def point_tip(self, x: float, y: float, data: Any) -> str:
         """The hover text of a point: its sample and label."""
