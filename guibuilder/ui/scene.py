@@ -284,13 +284,15 @@ class GraphScene(QGraphicsScene):
         else:
             forbidden = graph.upstream([start.node_id])
         taken = {e.target_key for e in graph.edges}
+        classroom = self.session.project.classroom
+        locked = classroom.locked_nodes if classroom is not None else frozenset()
         found: dict[PortItem, Edge] = {}
         for node_id, item in self._nodes.items():
             if node_id in forbidden:
                 continue
             for other in item.outputs if start.is_input else item.inputs:
                 edge = self._edge_between(start, other)
-                if edge.target_key not in taken:
+                if edge.target_key not in taken and edge.target not in locked:
                     found[other] = edge
         return found
 

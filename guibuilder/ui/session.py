@@ -184,7 +184,7 @@ class Session(QObject):
 
     # -------------------------------------------------------------- edges
     def check_edge(self, edge: Edge) -> None:
-        """Raise the graph error that adding ``edge`` would raise; do nothing."""
+        """Raise the error (a graph error, or a lock) that adding ``edge`` would raise."""
         graph = self.graph
         spec = graph.spec(edge.target)
         port = next((p for p in spec.inputs if p.name == edge.port), None)
@@ -204,6 +204,8 @@ class Session(QObject):
                 f"connecting {edge.source!r} to {edge.target!r} would make a loop",
                 [edge.source, edge.target],
             )
+        if self.project.classroom is not None:
+            self.project.classroom.check_edge(edge)
 
     def connect(self, edge: Edge) -> None:
         """Add ``edge`` after checking it."""

@@ -49,16 +49,20 @@ def click_node(window: MainWindow, node_id: str) -> None:
     assert window.scene.selected_node_ids() == [node_id]
 
 
-def drag_ports(window: MainWindow, source: str, target: str) -> None:
-    """Drag from ``source``'s output port to ``target``'s first input port."""
+def drag_ports(window: MainWindow, source: str, target: str) -> bool:
+    """Drag from ``source``'s output port to ``target``'s first input port; return whether
+    that port lit up as a place to connect while dragging."""
     scene = window.scene
+    port = scene.node_item(target).inputs[0]
     start = viewport_pos(window, scene.node_item(source).outputs[0].anchor())
-    end = viewport_pos(window, scene.node_item(target).inputs[0].anchor())
+    end = viewport_pos(window, port.anchor())
     viewport = window.view.viewport()
     QTest.mousePress(viewport, LEFT, NO_MODS, start)
+    offered = port.highlight
     QTest.mouseMove(viewport, (start + end) / 2)
     QTest.mouseMove(viewport, end)
     QTest.mouseRelease(viewport, LEFT, NO_MODS, end)
+    return offered
 
 
 def lock(window: MainWindow, node_id: str) -> None:
@@ -132,7 +136,7 @@ def test_a_drag_into_a_locked_layers_input_is_refused(window):
     show(window, graph)
     lock(window, "hidden")
     before = snapshot(window)
-    drag_ports(window, "x", "hidden")
+    assert not drag_ports(window, "x", "hidden")
     assert snapshot(window) == before
     assert message(window) == (
         "Cannot connect: layer 'hidden' is locked by the teacher, "
@@ -140,7 +144,7 @@ def test_a_drag_into_a_locked_layers_input_is_refused(window):
     )
     window.undo_action.trigger()  # the teacher takes the lock back
     assert window.session.project.classroom is None
-    drag_ports(window, "x", "hidden")
+    assert drag_ports(window, "x", "hidden")
     assert graph.predecessors("hidden") == ["x"]
 
 
@@ -149,7 +153,7 @@ def test_a_locked_layers_output_still_feeds_new_layers(window):
     graph.add_node("Dense", {"units": 3}, node_id="extra", position=(260.0, 300.0))
     show(window, graph)
     lock(window, "hidden")
-    drag_ports(window, "hidden", "extra")
+    assert drag_ports(window, "hidden", "extra")
     assert graph.predecessors("extra") == ["hidden"]
 
 
