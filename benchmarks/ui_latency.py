@@ -128,6 +128,12 @@ def main() -> None:
     print(f"stalls over {STALL_MS} ms: {len(stalls)}; the worst:")
     for stall in sorted(stalls, key=lambda s: -s.ms)[:5]:
         print(f"  {stall.text()}")
+    own = [s.ms - s.queued_ms for s in stalls if s.queued_ms is not None]
+    if own:
+        print(
+            f"worst stall less its wait for a CPU (what this process's own threads and the GIL "
+            f"made of it; a busy machine adds the rest): {max(own):.1f} ms"
+        )
     print(f"worst event-loop stall while training (ms, goal <= 50): {gaps[-1]:.1f}")
     print(f"{max(0.0, gaps[-1]):.1f}")
 
