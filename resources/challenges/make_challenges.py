@@ -4,8 +4,10 @@
 5,000 parameters. The starting model is too big (9,610 parameters): the student makes
 it smaller without losing accuracy. The input and the output layer are locked, and so
 are the dataset, the number of epochs and the loss, so every student plays by the same
-rules; it opens in the student view. Run ``python resources/challenges/make_challenges.py`` after changing this script;
-a test checks that the committed file is exactly what it writes.
+rules; it opens in the student view.
+
+Run ``python resources/challenges/make_challenges.py`` after changing this script; a test
+checks that the committed file is exactly what it writes.
 """
 
 from __future__ import annotations
