@@ -120,6 +120,13 @@ def test_a_locked_layers_fields_are_read_only_and_say_why(window):
     assert inspector.name_edit.isReadOnly() and not inspector.trainable_box.isEnabled()
     assert inspector.findChild(type(inspector.shape_label), "lockNote").isVisible()
     before = snapshot(window)
+    QTest.mouseClick(units, LEFT)
+    QTest.keyClicks(units, "99")
+    QTest.keyClick(units, Qt.Key.Key_Return)
+    window.rename_action.trigger()
+    QTest.keyClicks(inspector.name_edit, "renamed")
+    QTest.keyClick(inspector.name_edit, Qt.Key.Key_Return)
+    assert snapshot(window) == before
     with pytest.raises(LockedError):
         window.session.set_param("hidden", "units", 99)
     assert snapshot(window) == before
