@@ -403,6 +403,7 @@ class InspectPanel(QWidget):
 
     def _sample_changed(self, _value: int) -> None:
         self._show_sample()
+        self._set_epoch(self.epoch_slider.value())
         self._stale.add("activation")
         self.refresh()
 
@@ -429,6 +430,7 @@ class InspectPanel(QWidget):
             self._class_names(node_id),
         )
         self._draws += 1
+        self.shown_epoch = None
 
     def _layers_ready(self, result: LayersResult) -> None:
         if self._current(result.version):
@@ -507,9 +509,21 @@ class InspectPanel(QWidget):
         slider.setValue(max(0, index))
         slider.blockSignals(False)
         slider.setEnabled(len(epochs) > 1)
-        self._epoch_moved(slider.value())
+        self._set_epoch(slider.value())
+        if self.sample_box.value() == self.live_sample or self.shown_epoch is not None:
+            self._stale.add("activation")
+            self.refresh()
 
     def _epoch_moved(self, index: int) -> None:
+        """The user moved the slider: show that epoch, of the sample it was recorded for."""
+        self._set_epoch(index)
+        if self.live_sample is not None and self.sample_box.value() != self.live_sample:
+            self.sample_box.setValue(self.live_sample)
+        self._stale.add("activation")
+        self.refresh()
+
+    def _set_epoch(self, index: int) -> None:
+        """Follow the slider at ``index`` and say which epoch it is at."""
         epochs = self.live.epochs()
         if not epochs:
             self._slider_epoch = None
@@ -527,17 +541,15 @@ class InspectPanel(QWidget):
                 text += " · before training"
             elif self.live_running and epoch == epochs[-1]:
                 text += " · live"
+            if self.sample_box.value() != self.live_sample:
+                text += f" · sample {self.live_sample}"
             self.epoch_label.setText(text)
             self.epoch_label.setProperty("role", "")
             self.epoch_label.setToolTip(
                 f"Activations of sample {self.live_sample} recorded during training "
                 f"({len(epochs)} epochs kept)"
             )
-            if self.live_sample is not None and self.sample_box.value() != self.live_sample:
-                self.sample_box.setValue(self.live_sample)
         self.epoch_label.style().polish(self.epoch_label)
-        self._stale.add("activation")
-        self.refresh()
 
     def _snapshot_values(self) -> tuple[Snapshot, np.ndarray] | None:
         """The slider's snapshot of the clicked node, when it applies to the sample shown."""

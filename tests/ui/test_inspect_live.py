@@ -155,13 +155,17 @@ def test_the_slider_keeps_a_scrubbed_epoch_while_new_ones_arrive(demo, qtbot, mo
     panel.live_ended("stopped")
     assert panel.epoch_label.text() == "epoch 12 of 12"
 
-    # Another sample shows the current model; the slider brings the probe sample back.
+    # Another sample shows the current model; new epochs do not pull the view back, and
+    # the slider brings the probe sample back.
     panel.sample_box.setValue(7)
     assert panel.shown_epoch is None
     qtbot.waitUntil(
         lambda: panel.last_activation is not None and panel.last_activation.sample == 7,
         timeout=SLOW,
     )
+    panel.add_snapshot(snapshot_event(13))
+    assert panel.sample_box.value() == 7 and panel.shown_epoch is None
+    assert panel.epoch_label.text() == "epoch 13 of 30 · live · sample 2"
     QTest.keyClick(panel.epoch_slider, Qt.Key.Key_Home)
     assert panel.sample_box.value() == 2 and panel.shown_epoch == 0
     assert np.nanmax(shown_image(panel)) == 1.0
