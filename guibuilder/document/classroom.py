@@ -326,8 +326,8 @@ class Classroom:
     def to_dict(self, graph: Graph | None = None) -> dict[str, Any]:
         """The JSON object stored under ``"classroom"`` in the project file.
 
-        With ``graph``, locks of nodes it no longer has are left out (an undone paste can
-        take a locked node away), so the file always loads again.
+        With ``graph``, locks of nodes it does not have are left out, so the saved file
+        always loads again (reading refuses a lock of a missing node).
         """
         nodes = [n for n in self.locked_nodes if graph is None or n in graph]
         return {
