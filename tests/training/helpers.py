@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from guibuilder.data import Dataset
@@ -44,3 +46,19 @@ def collect(session, timeout: float = 120.0) -> list:
     session.start()
     assert session.wait(timeout), "the training thread did not end in time"
     return session.drain()
+
+
+def watch_models(monkeypatch) -> list[weakref.ref]:
+    """Weak references to every model built from now on (``build_model`` is wrapped)."""
+    import guibuilder.compiler.build as build
+
+    refs: list[weakref.ref] = []
+    real = build.build_model
+
+    def watched(*args, **kwargs):
+        model = real(*args, **kwargs)
+        refs.append(weakref.ref(model))
+        return model
+
+    monkeypatch.setattr(build, "build_model", watched)
+    return refs

@@ -12,9 +12,8 @@ from pathlib import Path
 import keras
 import pytest
 
-import guibuilder.compiler.build as build
 from guibuilder.training import TrainConfig, TrainingSession, backend
-from tests.training.helpers import collect, mlp_graph, toy_dataset
+from tests.training.helpers import collect, mlp_graph, toy_dataset, watch_models
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,16 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def built_models(monkeypatch) -> list[weakref.ref]:
     """Weak references to every model the sessions of a test build."""
-    refs: list[weakref.ref] = []
-    real = build.build_model
-
-    def watched(*args, **kwargs):
-        model = real(*args, **kwargs)
-        refs.append(weakref.ref(model))
-        return model
-
-    monkeypatch.setattr(build, "build_model", watched)
-    return refs
+    return watch_models(monkeypatch)
 
 
 def run_once(tmp_path: Path, **config) -> TrainingSession:

@@ -8,15 +8,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import weakref
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import guibuilder.compiler.build as build
 from guibuilder.ui.mainwindow import MainWindow
+from tests.training.helpers import watch_models
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
@@ -27,15 +26,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 def test_two_runs_from_the_panel_free_their_models_and_freeze_nothing(
     qtbot, window: MainWindow, tmp_path, monkeypatch
 ):
-    models: list[weakref.ref] = []
-    real = build.build_model
-
-    def watched(*args, **kwargs):
-        model = real(*args, **kwargs)
-        models.append(weakref.ref(model))
-        return model
-
-    monkeypatch.setattr(build, "build_model", watched)
+    models = watch_models(monkeypatch)
     path = tmp_path / DEMO.name
     shutil.copy(DEMO, path)
     window.load(path)
