@@ -130,6 +130,7 @@ def test_freeze_up_to_here_and_unfreeze_all_are_one_undo_step_each(window, qtbot
     assert context_menu(window, qtbot, "b", "Freeze up to here")
     assert [n.id for n in graph if not n.trainable] == ["a", "b"]  # not the input, not out
     assert window.scene.selected_node_ids() == ["b"]
+    assert not window.inspector.trainable_box.isChecked()  # the inspector follows
     assert session.undo_stack.count() == 1
     assert "Froze 2 layers up to 'b'" in window.statusBar().currentMessage()
     assert window.scene.node_item("b")._lines[3].endswith("❄")
