@@ -26,6 +26,7 @@ from guibuilder.ui import theme
 from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
+    describe_samples,
     image_profile,
     model_output,
     output_names,
@@ -147,6 +148,7 @@ class ImageTab(WorkerTab):
         layout = self.layout()
         layout.addLayout(self.controls)
         layout.addWidget(self.status)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status.hide()
 
     def profile(self) -> ImageProfile | None:
@@ -207,10 +209,11 @@ class AttributionTab(ImageTab):
         self.opacity.setFixedWidth(110)
         self.opacity.setToolTip("How strongly the maps cover the input image")
         self.opacity.valueChanged.connect(self._opacity_changed)
+        self.overlay_label = QLabel("Overlay")
         self.controls.addWidget(QLabel("Explain"))
         self.controls.addWidget(self.class_box)
         self.controls.addSpacing(12)
-        self.controls.addWidget(QLabel("Overlay"))
+        self.controls.addWidget(self.overlay_label)
         self.controls.addWidget(self.opacity)
         self.controls.addSpacing(12)
         self.controls.addWidget(self.caption, 1)
@@ -259,9 +262,10 @@ class AttributionTab(ImageTab):
             which = f"the predicted class, {explained}"
         else:
             which = f"class {explained}; the model predicts {names[result.predicted]}"
-        self.caption.setText(
-            f"Sample {result.sample}, explaining {which}. Red raises the score, blue lowers it."
-        )
+        how = "Red raises the score, blue lowers it."
+        if result.profile is None:
+            how = "Bars above zero raise the score, bars below lower it."
+        self.caption.setText(f"Sample {result.sample}, explaining {which}. {how}")
         if result.profile is None:
             self._show_bars(result, names)
         else:
@@ -273,6 +277,8 @@ class AttributionTab(ImageTab):
     def _show_maps(self, result: AttributionResult) -> None:
         self.bars.hide()
         self.pictures.show()
+        self.opacity.show()
+        self.overlay_label.show()
         levels = self.levels(result.image)
         row = self.pictures
         row.show_image(0, "Saliency: d score / d pixel", result.image, levels)
@@ -290,16 +296,22 @@ class AttributionTab(ImageTab):
 
     def _show_bars(self, result: AttributionResult, names: tuple[str, ...]) -> None:
         self.pictures.hide()
+        self.opacity.hide()
+        self.overlay_label.hide()
         self.bars.show()
+        t = theme.current()
         features = tuple(self.panel.dataset.feature_names)
+        values = np.ravel(result.saliency)
+        colours = [t.error if v > 0 else t.accent for v in values]
         self.bars.show_values(
-            [("saliency", np.ravel(result.saliency), theme.current().accent)],
+            [("saliency", values, colours)],
             features,
             f"Saliency of {names[result.target]}: d score / d feature",
             "gradient",
             fixed=None,
         )
-        self.say("Occlusion and Grad-CAM need an image input; this is the saliency per feature.")
+        note = "Occlusion and Grad-CAM need an image input; this is the saliency per feature."
+        self.say(" ".join(filter(None, (self.untrained_note(), note))))
 
     def _opacity_changed(self, value: int) -> None:
         if self.pictures is not None:
@@ -386,7 +398,8 @@ class AdversarialTab(ImageTab):
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)
         self.debounce.timeout.connect(self.ask_now)
-        self.controls.addWidget(QLabel("Epsilon"))
+        self.epsilon_title = QLabel("Epsilon")
+        self.controls.addWidget(self.epsilon_title)
         self.controls.addWidget(self.slider)
         self.controls.addWidget(self.epsilon_label)
         self.controls.addSpacing(12)
@@ -419,14 +432,15 @@ class AdversarialTab(ImageTab):
 
     def update_jobs(self) -> None:
         visible = self.profile() is not None
-        self.pictures.setVisible(visible)
-        self.bars.setVisible(visible)
+        for widget in (self.pictures, self.bars, self.slider, self.epsilon_title):
+            widget.setVisible(visible)
+        self.epsilon_label.setVisible(visible)
         if not visible:
-            shape = " x ".join(str(d) for d in self.panel.dataset.input_shape)
             self.caption.setText("")
+            self.panel.status_label.setText("")
             self.say(
                 "Adversarial examples are shown for image inputs, and this dataset's "
-                f"samples are {shape or 'not arrays'}."
+                f"samples are {describe_samples(self.panel.dataset.input_shape)}."
             )
             return
         self._show_epsilon()

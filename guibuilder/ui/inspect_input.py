@@ -121,6 +121,15 @@ def model_output(model: Any, batch: np.ndarray) -> np.ndarray:
     return keras.ops.convert_to_numpy(output)
 
 
+def describe_samples(shape: tuple[int, ...]) -> str:
+    """One sample's shape in words: ``4 numbers``, ``20 x 3 arrays``."""
+    if not shape:
+        return "single numbers"
+    if len(shape) == 1:
+        return f"{shape[0]} numbers"
+    return f"{_shape(shape)} arrays"
+
+
 def _shape(shape: tuple[Any, ...]) -> str:
     return " x ".join("?" if d is None else str(d) for d in shape)
 

@@ -194,7 +194,7 @@ class ValueBars(pg.PlotWidget):
 
     def show_values(
         self,
-        series: Sequence[tuple[str, np.ndarray, str]],
+        series: Sequence[tuple[str, np.ndarray, str | Sequence[str]]],
         names: Sequence[str],
         title: str,
         y_label: str = "probability",
@@ -202,6 +202,8 @@ class ValueBars(pg.PlotWidget):
         highlight: int | None = None,
     ) -> None:
         """Draw each ``(label, values, colour)`` of ``series`` as bars over ``names``.
+
+        ``colour`` is one colour for the series or one per bar.
 
         ``highlight`` outlines one class; ``fixed`` pins the value axis (None fits it).
         """
@@ -215,15 +217,16 @@ class ValueBars(pg.PlotWidget):
             values = np.asarray(values, dtype="float64").ravel()
             count = max(count, values.size)
             offset = (k - (len(series) - 1) / 2) * width
+            colours = [colour] * values.size if isinstance(colour, str) else list(colour)
             pens = [
-                pg.mkPen(t.text, width=2) if i == highlight else pg.mkPen(colour)
-                for i in range(values.size)
+                pg.mkPen(t.text, width=2) if i == highlight else pg.mkPen(c)
+                for i, c in enumerate(colours)
             ]
             bars = pg.BarGraphItem(
                 x=np.arange(values.size) + offset,
                 height=values,
                 width=width * 0.92,
-                brush=colour,
+                brushes=colours,
                 pens=pens,
             )
             self.plot.addItem(bars)

@@ -34,6 +34,7 @@ from guibuilder.ui.inspect_attribution import ImageTab, saliency_shown
 from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
+    describe_samples,
     model_output,
     output_names,
 )
@@ -417,10 +418,10 @@ class PredictTab(ImageTab):
         profile = self.profile()
         self.row.setVisible(profile is not None)
         if profile is None:
-            shape = " x ".join(str(d) for d in self.panel.dataset.input_shape)
+            self.panel.status_label.setText("")
             self.say(
                 "Predict needs an image input to draw on, and this dataset's samples are "
-                f"{shape or 'not arrays'}."
+                f"{describe_samples(self.panel.dataset.input_shape)}."
             )
             return
         self.say("")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
 from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project
 from guibuilder.graph import Graph
+from guibuilder.ui import theme
 from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
 from guibuilder.ui.session import Session
 
@@ -175,7 +176,12 @@ def test_tabular_data_gets_feature_bars_and_clear_sentences(window, qtbot):
     ticks = page.bars.plot.getAxis("bottom")._tickLevels[0]
     assert [label for _x, label in ticks] == list(panel.dataset.feature_names)
     assert "need an image input" in page.status.text()
+    assert not page.opacity.isVisible(), "an overlay control without an overlay"
+    red = [brush == theme.current().error for brush in page.bars.series[0].opts["brushes"]]
+    assert red == list(weights[:, result.target] > 0)
 
     adversarial = open_tab(panel, AdversarialTab)
     qtbot.waitUntil(lambda: "image inputs" in adversarial.status.text(), timeout=5000)
     assert adversarial.last_result is None and not adversarial.pictures.isVisible()
+    assert not adversarial.slider.isVisible()
+    assert "samples are 4 numbers" in adversarial.status.text()
