@@ -108,6 +108,9 @@ def _ticks(plot: pg.PlotItem, shown: bool) -> None:
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
         axis.setStyle(showValues=shown, tickLength=-5 if shown else 0)
+        # Turning the prefix off works it out once more from the current range (values
+        # under 1 would be shown x1000): no range may have one.
+        axis.setSIPrefixEnableRanges(())
         axis.enableAutoSIPrefix(False)
 
 

@@ -112,3 +112,19 @@ def test_nodes_that_share_a_layer_show_their_own_call(window, qtbot):
 def test_a_sample_whose_label_is_an_image_names_its_shape(window, qtbot):
     panel = opened(window, qtbot, "autoencoder")
     assert "label: 8 x 8 x 1 values" in panel.sample_label.text()
+
+
+def test_bars_under_one_keep_their_values_on_the_axis_however_often_drawn(qtbot):
+    from guibuilder.ui.inspect_views import ActivationView
+
+    view = ActivationView()
+    qtbot.addWidget(view)
+    probs = np.array([0.05, 0.68, 0.02, 0.25], "float32")
+    for _ in range(3):
+        view.show_activation("output", probs, ("a", "b", "c", "d"))
+        axis = view.plot.getAxis("left")
+        assert axis.autoSIPrefixScale == 1.0, "the axis shows the values scaled"
+        assert "x0.001" not in axis.labelString()
+    view.show_activation("maps", np.random.default_rng(0).random((4, 4, 3)).astype("float32"))
+    view.show_activation("output", probs * 1e-4)
+    assert view.plot.getAxis("left").autoSIPrefixScale == 1.0
