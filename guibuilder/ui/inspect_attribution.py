@@ -390,6 +390,8 @@ class AdversarialTab(ImageTab):
         self.slider.setRange(0, EPSILON_STEPS)
         self.slider.setValue(EPSILON_DEFAULT)
         self.slider.setFixedWidth(180)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setTickInterval(10)
         self.slider.setToolTip("Size of the perturbation, as a fraction of the pixel range")
         self.slider.valueChanged.connect(self._slider_moved)
         self.epsilon_label = QLabel("")
