@@ -194,6 +194,8 @@ class TrainingPanel(QWidget):
         self._owner: Session | None = None
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
+        #: Run folder -> (history file's mtime and size, its history), for the runs list.
+        self._histories: dict[Path, tuple[tuple[int, int] | None, dict]] = {}
         self._confirmed_lint: str | None = None
         self._input_fix: str | None = None
         self._editors: dict[str, QWidget] = {}
@@ -974,16 +976,14 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------- runs list
     def refresh_runs(self) -> None:
         """List the run folders under :meth:`run_root`, newest first."""
-        from guibuilder.training import list_runs, read_history
+        from guibuilder.training import list_runs
 
         ticked = set(self._ticked_paths())
         self.runs_list.blockSignals(True)
         self.runs_list.clear()
+        known, self._histories = self._histories, {}
         for path in reversed(list_runs(self.run_root())):
-            try:
-                history = read_history(path)
-            except GuibuilderError:
-                history = {}
+            history = self._run_history(path, known)
             item = QListWidgetItem(self._run_text(path, history))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
@@ -994,6 +994,25 @@ class TrainingPanel(QWidget):
             self.runs_list.addItem(item)
         self.runs_list.blockSignals(False)
         self._runs_ticked()
+
+    def _run_history(self, path: Path, known: dict[Path, Any]) -> dict[str, list[float]]:
+        """A run's history, read again only when its file has changed since ``known``."""
+        from guibuilder.training import read_history
+        from guibuilder.training.runs import HISTORY
+
+        try:
+            info = (path / HISTORY).stat()
+            stamp = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        cached = known.get(path)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, read_history(path))
+            except GuibuilderError:
+                cached = (stamp, {})
+        self._histories[path] = cached
+        return cached[1]
 
     @staticmethod
     def _run_text(path: Path, history: dict[str, list[float]]) -> str:

@@ -1,4 +1,4 @@
-"""Runs from the training panel leave nothing behind in memory; the first one starts ready."""
+"""Around a run from the panel: nothing left in memory, a ready first run, a cheap runs list."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+import guibuilder.training as training
 from guibuilder.ui.mainwindow import MainWindow
 from tests.training.helpers import watch_models
 
@@ -73,3 +74,25 @@ def test_the_keras_loader_gets_the_first_run_ready():
         timeout=180,
     )
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_the_runs_list_reads_a_history_again_only_when_it_changed(window, tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    for n in range(3):
+        run = root / f"20261122-10000{n}-demo"
+        run.mkdir(parents=True)
+        (run / "config.json").write_text("{}")
+        (run / "history.csv").write_text("epoch,loss\n1,0.5\n")
+    reads: list[Path] = []
+    real = training.read_history
+    monkeypatch.setattr(training, "read_history", lambda path: reads.append(path) or real(path))
+    panel = window.training_panel
+    panel.run_root_override = root
+    panel.refresh_runs()
+    assert len(reads) == 3
+    changed = root / "20261122-100001-demo" / "history.csv"
+    changed.write_text("epoch,loss\n1,0.5\n2,0.25\n")
+    panel.refresh_runs()
+    assert reads[3:] == [changed.parent]
+    texts = [panel.runs_list.item(i).text() for i in range(panel.runs_list.count())]
+    assert texts[1].endswith("2 epochs · loss 0.25") and texts[0].endswith("1 epoch · loss 0.5")
