@@ -5,7 +5,9 @@ fits the model **all in its worker thread** (Keras keeps per-thread state). The 
 steers it with :meth:`~TrainingSession.stop`, :meth:`~TrainingSession.pause` and
 :meth:`~TrainingSession.resume`, and collects :mod:`~guibuilder.training.events` with
 :meth:`~TrainingSession.drain`. Nothing the data, the model or Keras raises escapes the
-thread: it becomes an ``error`` event with one sentence, and the caller stays up.
+thread: it becomes an ``error`` event with one sentence, and the caller stays up. Before
+the thread ends it frees what the run built (:mod:`~guibuilder.training.memory`), so a
+long session of runs does not grow.
 """
 
 from __future__ import annotations
