@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 BATCH = 256
 #: Colour of the activation spread curve (the mean takes the theme's accent).
 SPREAD_COLOR = "#ea580c"
+#: Most epochs of a training run drawn as faint spread curves.
+MAX_EPOCH_CURVES = 12
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ class HealthTab(WorkerTab):
             "Tint each layer on the canvas by the norm of its weights' gradient (log scale)"
         )
         self.overlay_box.toggled.connect(self._overlay_toggled)
+        self.epoch_curves: list[pg.PlotDataItem] = []
         self.problem_list = QListWidget()
         self.problem_list.setObjectName("HealthProblems")
         self.problem_list.setWordWrap(True)
@@ -214,6 +217,44 @@ class HealthTab(WorkerTab):
             self.status.setText(f"Measuring the signal on {BATCH} validation samples…")
         elif self._overlay_stale and self.result is not None:
             self._send_overlay()
+        self.draw_epochs()
+
+    def draw_epochs(self) -> None:
+        """Faint spread curves of the panel's sample after each epoch of the last run.
+
+        The training panel records the sample's activations in every layer before training
+        and after each epoch; the latest epochs are drawn, older ones fainter.
+        """
+        snapshots = self.panel.live.snapshots[-MAX_EPOCH_CURVES:] if self.result else []
+        plot = self.activation_plot.plot
+        while len(self.epoch_curves) < len(snapshots):
+            curve = pg.PlotDataItem(connect="finite")
+            curve.setZValue(-1)
+            plot.addItem(curve)
+            self.epoch_curves.append(curve)
+        for i, curve in enumerate(self.epoch_curves):
+            curve.setVisible(i < len(snapshots))
+        if not snapshots:
+            plot.setLabel("bottom", "layer depth")
+            plot.setToolTip("")
+            return
+        layers = self.result.layers
+        depth = np.array([h.depth for h in layers], dtype="float64")
+        for i, snapshot in enumerate(snapshots):
+            color = QColor(SPREAD_COLOR)
+            color.setAlpha(int(40 + 150 * (i + 1) / len(snapshots)))
+            std = [snapshot.std.get(h.node_id, np.nan) for h in layers]
+            self.epoch_curves[i].setPen(pg.mkPen(color, width=1))
+            self.epoch_curves[i].setData(depth, np.array(std, dtype="float64"))
+        first, last = snapshots[0].epoch, snapshots[-1].epoch
+        plot.setToolTip(
+            f"Faint lines: the std of sample {self.panel.live_sample}'s activations in each "
+            f"layer, recorded during the last run after epochs {first} to {last}"
+        )
+        plot.setLabel(
+            "bottom",
+            f"layer depth (faint: epochs {first} to {last})",
+        )
 
     # ----------------------------------------------------------------- results
     def show_result(self, kind: str, value: Any) -> None:
@@ -240,6 +281,7 @@ class HealthTab(WorkerTab):
             x, np.log10(y), brush=brushes, data=[(h.node_id, h.grad_norm) for h in graded]
         )
         self.label_depths()
+        self.draw_epochs()
         for plot in (self.activation_plot, self.gradient_plot):
             plot.plot.enableAutoRange()
         if y.size:

@@ -132,3 +132,25 @@ def test_an_embedding_layers_sparse_gradient_is_measured(window, qtbot):
     norms = result.norms()
     assert norms["embedding"] > 0 and norms["multi_head_attention"] > 0
     assert "cannot be run" not in tab.status.text()
+
+
+def test_the_epochs_of_the_last_run_are_drawn_as_faint_spread_curves(window, qtbot):
+    from guibuilder.inspect.snapshots import Snapshot
+
+    open_trained(window)
+    panel = window.inspect_panel
+    tab = show_tab(window, "Health")
+    result = measured(qtbot, tab)
+    assert not any(curve.isVisible() for curve in tab.epoch_curves)
+    ids = [h.node_id for h in result.layers]
+    panel.live_sample = 0
+    for epoch in range(3):
+        std = {node_id: 0.1 * (epoch + 1) * (depth + 1) for depth, node_id in enumerate(ids)}
+        panel.live.add(Snapshot(epoch, {}, dict.fromkeys(ids, 0.0), std))
+    panel.refresh()
+    drawn = [curve for curve in tab.epoch_curves if curve.isVisible()]
+    assert len(drawn) == 3
+    _x, last = drawn[-1].getData()
+    assert np.allclose(last, [0.3 * (depth + 1) for depth in range(len(ids))])
+    assert drawn[0].opts["pen"].color().alpha() < drawn[-1].opts["pen"].color().alpha()
+    assert "epochs 0 to 2" in tab.activation_plot.plot.getAxis("bottom").labelText
