@@ -8,7 +8,7 @@ connections. Nothing here imports Qt or Keras.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from psygnal import Signal, SignalGroup
@@ -151,30 +151,26 @@ class Graph:
 
     def downstream(self, node_ids: Iterable[str]) -> set[str]:
         """The given nodes and every node that depends on them (sharers included)."""
-        seen: set[str] = set()
-        stack = [n for n in node_ids if n in self._nodes]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(e.target for e in self._out.get(current, []))
-            stack.extend(self.sharers(current))
-        return seen
+        return self._reach(node_ids, lambda n: [e.target for e in self._out[n]] + self.sharers(n))
 
     def upstream(self, node_ids: Iterable[str]) -> set[str]:
         """The given nodes and every node they depend on (owners of shared layers included)."""
+
+        def sources(node_id: str) -> list[str]:
+            owner = self._nodes[node_id].shares
+            return [e.source for e in self._in[node_id]] + ([owner] if owner else [])
+
+        return self._reach(node_ids, sources)
+
+    def _reach(self, node_ids: Iterable[str], step: Callable[[str], list[str]]) -> set[str]:
+        """The given nodes and every node reached from them by repeating ``step``."""
         seen: set[str] = set()
         stack = [n for n in node_ids if n in self._nodes]
         while stack:
             current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(e.source for e in self._in.get(current, []))
-            owner = self._nodes[current].shares
-            if owner:
-                stack.append(owner)
+            if current not in seen:
+                seen.add(current)
+                stack.extend(step(current))
         return seen
 
     def topological_order(self) -> list[str]:

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,8 +16,7 @@ from guibuilder.compiler.layers import load_keras
 from guibuilder.compiler.weights import WeightStore
 from guibuilder.export import export_project
 from guibuilder.templates import get_template, template_names
-
-ROOT = Path(__file__).parents[2]
+from tests.subprocesses import run_python
 
 #: First imports each generated script by path with every ``guibuilder`` import refused and
 #: describes its ``build_model()``; then loads each Keras file with Keras and guibuilder's
@@ -77,19 +72,6 @@ def _sample(model, rng: np.random.Generator) -> list[np.ndarray]:
     return batch
 
 
-def _run(script: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-c", script, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT.parent,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> dict:
     """Each template with weights that are not the initial ones, exported three ways."""
@@ -124,7 +106,9 @@ def exports(tmp_path_factory) -> dict:
 
 
 def test_every_export_of_every_template_works_outside_guibuilder(exports):
-    done = _run(CHECK, json.dumps(exports["files"]), json.dumps(list(exports["scripts"])))
+    done = run_python(
+        "-c", CHECK, json.dumps(exports["files"]), json.dumps(list(exports["scripts"]))
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     line = next(line for line in done.stdout.splitlines() if line.startswith("REPORT "))
     report = json.loads(line[len("REPORT ") :])

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,8 +17,8 @@ import pytest
 
 from guibuilder.document import Project, project_from_dict, save_project
 from tests.inspect.test_cli import non_blank
+from tests.subprocesses import ROOT, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
 BACKENDS = ["jax", "torch"]
 
@@ -78,21 +76,7 @@ def under(backend: str, args: list[str]) -> subprocess.CompletedProcess:
     """Run ``python ARGS`` with Keras on ``backend``; skip when it is not installed."""
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed")
-    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {
-        **os.environ,
-        "KERAS_BACKEND": backend,
-        "PYTHONPATH": os.pathsep.join(filter(None, paths)),
-    }
-    return subprocess.run(
-        [sys.executable, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_python(*args, KERAS_BACKEND=backend)
 
 
 @pytest.fixture(scope="module")

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
 from guibuilder.document import Project, save_project
+from tests.subprocesses import run_python
 from tests.training.helpers import mlp_graph
-
-ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent(
     """
@@ -39,20 +34,7 @@ def test_train_runs_under_another_backend(tmp_path, backend):
     path = tmp_path / "iris.gbproj"
     training = {"epochs": 2, "batch_size": 16, "seed": 0, "schedule": "cosine"}
     save_project(Project(mlp_graph(), dataset={"name": "iris"}, training=training), path)
-    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {
-        **os.environ,
-        "KERAS_BACKEND": backend,
-        "PYTHONPATH": os.pathsep.join(filter(None, paths)),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, "train", str(path), "--save"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    done = run_python("-c", SCRIPT, "train", str(path), "--save", KERAS_BACKEND=backend)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"backend {backend}" in done.stdout
     assert "Trained 2 epochs" in done.stdout

@@ -3,9 +3,6 @@ head, train on another task from the command line, export, and load in plain Ker
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -15,9 +12,8 @@ import pytest
 from guibuilder.cli import main
 from guibuilder.compiler.importer import import_model
 from guibuilder.document import load_project, save_project
+from tests.subprocesses import run_python
 from tests.training.transfer_base import BODY, HEAD, train_base
-
-ROOT = Path(__file__).resolve().parents[2]
 
 #: Loads the export with Keras alone (no guibuilder), and reports the frozen conv kernel,
 #: whether the conv layer is frozen, and the accuracy on the digits validation split.
@@ -36,20 +32,6 @@ PLAIN_KERAS = textwrap.dedent(
     assert not any(m.startswith("guibuilder") for m in sys.modules), "guibuilder was imported"
     """
 )
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
-    return subprocess.run(
-        [sys.executable, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +58,7 @@ def test_fine_tune_a_trained_model_headless(base, tmp_path, capsys):
     project.training = {"epochs": 2, "batch_size": 32, "learning_rate": 0.01, "seed": 1}
     save_project(project, project_path)
 
-    done = run("-m", "guibuilder", "train", str(project_path), "--save")
+    done = run_python("-m", "guibuilder", "train", str(project_path), "--save")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Trained 2 epochs" in done.stdout
     assert "no longer fit" not in done.stderr
@@ -93,7 +75,9 @@ def test_fine_tune_a_trained_model_headless(base, tmp_path, capsys):
 
     digits = load_dataset("digits")
     np.savez(tmp_path / "val.npz", x=digits.x_val, y=digits.y_val)
-    done = run("-c", PLAIN_KERAS, str(out), str(tmp_path / "val.npz"), str(tmp_path / "r.npz"))
+    done = run_python(
+        "-c", PLAIN_KERAS, str(out), str(tmp_path / "val.npz"), str(tmp_path / "r.npz")
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = np.load(tmp_path / "r.npz")
     np.testing.assert_array_equal(report["kernel"], imported.get("conv")[0])

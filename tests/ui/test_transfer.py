@@ -3,9 +3,6 @@ from the canvas' context menu, replace its head, train on a new task, export."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -22,6 +19,7 @@ from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
 from guibuilder.data import load_dataset
 from guibuilder.graph import Graph
 from guibuilder.ui.export_actions import ExportDialog
+from tests.subprocesses import run_python
 from tests.training.transfer_base import BODY, HEAD, train_base
 from tests.ui.helpers import chain_graph, show, viewport_pos
 from tests.ui.test_canvas import drop, palette_mime
@@ -244,16 +242,7 @@ def test_fine_tune_an_opened_model_in_the_window(window, qtbot, monkeypatch, bas
     dialog.close()
     digits = load_dataset("digits")
     np.savez(tmp_path / "val.npz", x=digits.x_val, y=digits.y_val)
-    paths = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
-    done = subprocess.run(
-        [sys.executable, "-c", PLAIN_KERAS, str(out), str(tmp_path / "val.npz")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", PLAIN_KERAS, str(out), str(tmp_path / "val.npz"), timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     report = dict(line.split(" ", 1) for line in done.stdout.splitlines())
     assert report["frozen"].split() == sorted(BODY)

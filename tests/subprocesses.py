@@ -1,0 +1,25 @@
+"""Python in a fresh process, as a user's shell runs it, with this checkout importable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(*args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+    """``python ARGS`` in the repository root, with the checkout on the path and ``env`` set."""
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths)), **env}
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
