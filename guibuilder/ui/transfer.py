@@ -13,24 +13,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
 from guibuilder.errors import GuibuilderError
-from guibuilder.graph import Graph
+from guibuilder.training.freeze import body_of, layers_text
 from guibuilder.ui.commands import MacroCommand, TrainableCommand
 from guibuilder.ui.items import format_count
 from guibuilder.ui.session import Session
-
-
-def _layers(count: int) -> str:
-    return f"{count} layer{'s' if count != 1 else ''}"
-
-
-def body_of(graph: Graph, node_id: str) -> list[str]:
-    """``node_id`` and every node it depends on, as the nodes that own their layers.
-
-    Inputs are left out (they have no weights); a node sharing another's layer counts as
-    that owner. In graph order.
-    """
-    owners = {graph.owner(n).id for n in graph.upstream([node_id])}
-    return [n for n in graph.nodes if n in owners and graph.node(n).type_id != "Input"]
 
 
 def freeze_up_to(session: Session, node_id: str) -> list[str]:
@@ -49,7 +35,7 @@ def unfreeze_all(session: Session) -> list[str]:
     frozen = [n.id for n in graph if not n.trainable]
     if frozen:
         parts = [TrainableCommand(graph, n, True) for n in frozen]
-        session.push(MacroCommand(f"Unfreeze all ({_layers(len(frozen))})", parts))
+        session.push(MacroCommand(f"Unfreeze all ({layers_text(len(frozen))})", parts))
     return frozen
 
 
@@ -85,7 +71,8 @@ class CanvasMenu(QMenu):
             self.message.emit(f"{exc.message}.")
             return
         self.message.emit(
-            f"Froze {_layers(len(frozen))} up to {self.node_id!r}: training keeps their weights."
+            f"Froze {layers_text(len(frozen))} up to {self.node_id!r}: "
+            "training keeps their weights."
         )
 
     def _unfreeze(self) -> None:
@@ -94,7 +81,7 @@ class CanvasMenu(QMenu):
         except GuibuilderError as exc:
             self.message.emit(f"{exc.message}.")
             return
-        self.message.emit(f"Unfroze {_layers(len(thawed))}: every layer trains again.")
+        self.message.emit(f"Unfroze {layers_text(len(thawed))}: every layer trains again.")
 
 
 class WeightFit(QObject):

@@ -45,11 +45,16 @@ def test_fine_tune_a_trained_model_headless(base, tmp_path, capsys):
     _, imported = import_model(base)
 
     # Freeze everything up to the flatten, replace the 5-class head with a 10-class one.
+    assert main(["freeze", str(project_path), "--up-to", "flatten"]) == 0
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("Froze 3 layers up to 'flatten' in digits10.gbproj: conv, pool, flatten.")
+    )
     project = load_project(project_path)
     graph = project.graph
+    assert {n.id for n in graph if not n.trainable} == set(BODY)
     assert graph.upstream(["flatten"]) == {"image", *BODY}
-    for node_id in graph.upstream(["flatten"]):
-        graph.set_trainable(node_id, False)
     graph.remove_node(HEAD)
     project.weights.remove(HEAD)  # the old head's weights go with it
     new_head = graph.add_node("Dense", {"units": 10, "activation": "softmax"}).id
@@ -84,3 +89,25 @@ def test_fine_tune_a_trained_model_headless(base, tmp_path, capsys):
     assert not report["trainable"] and int(report["units"]) == 10
     # Two epochs of a new head on frozen 0-4 features: far better than chance (0.1).
     assert float(report["accuracy"]) > 0.5
+
+
+def test_freeze_and_unfreeze_from_the_command_line(tmp_path, capsys):
+    from guibuilder.document import Project
+    from tests.training.transfer_base import base_graph
+
+    path = tmp_path / "cnn.gbproj"
+    save_project(Project(base_graph()), path)
+    assert main(["freeze", str(path), "--up-to", "pool"]) == 0
+    assert [n.id for n in load_project(path).graph if not n.trainable] == ["conv", "pool"]
+    assert main(["freeze", str(path), "--up-to", "pool"]) == 0
+    assert "Froze 0 layers up to 'pool' in cnn.gbproj." in capsys.readouterr().out
+    assert main(["freeze", str(path), "--none"]) == 0
+    assert "Unfroze 2 layers in cnn.gbproj: conv, pool." in capsys.readouterr().out
+    assert all(n.trainable for n in load_project(path).graph)
+
+    done = run_python("-m", "guibuilder", "freeze", str(path), "--up-to", "nowhere")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "guibuilder: error: cnn.gbproj has no node 'nowhere'; its nodes are "
+        "image, conv, pool, flatten, dense"
+    ]
