@@ -27,6 +27,7 @@ from guibuilder.document import SUFFIX, Project, load_project, save_project
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
 from guibuilder.ui.classroom import ClassroomController
+from guibuilder.ui.explain_panel import ExplainPanel, PaletteHelp, explain_action
 from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
 from guibuilder.ui.gallery import new_from_template
 from guibuilder.ui.inspect_panel import InspectPanel
@@ -35,6 +36,7 @@ from guibuilder.ui.items import format_count
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.model_import import ModelImport, import_project
 from guibuilder.ui.palette import PalettePanel
+from guibuilder.ui.presentation import PresentationMode
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from guibuilder.ui.scene import GraphScene
 from guibuilder.ui.session import NODES_MIME, Session
@@ -87,6 +89,13 @@ class MainWindow(QMainWindow):
         self.training_panel.probe_source = self.inspect_panel.start_live
         self.training_panel.activations.connect(self.inspect_panel.add_snapshot)
         self.training_panel.run_ended.connect(self.inspect_panel.live_ended)
+        self.explain_panel = ExplainPanel()
+        self.explain_dock = self._dock(
+            "What does this layer do?", self.explain_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.explain_dock.setObjectName("ExplainDock")
+        self.tabifyDockWidget(self.inspector_dock, self.explain_dock)
+        self.inspector_dock.raise_()
         self.summary_dock.raise_()
         self.training_panel.message.connect(self.show_message)
         self.training_panel.start_action.triggered.connect(self.show_training)
@@ -99,9 +108,15 @@ class MainWindow(QMainWindow):
 
         self._status_widgets()
         self._actions()
+        self.presentation = PresentationMode(self)
+        self.explain_action = explain_action(self, self.explain_layer)
+        self.addAction(self.explain_action)
+        self.palette_help = PaletteHelp(self.palette)
+        self.palette_help.explain_requested.connect(self.explain_layer)
         self._menus()
         self._toolbar()
         self.classroom = ClassroomController(self)
+        self.menuBar().addMenu("&Help").addAction(self.explain_action)
 
         self.palette.layer_activated.connect(self.add_layer_at_center)
         self.view.nodes_added.connect(self._select_new)
@@ -237,8 +252,11 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.inspect_dock):
             view.addAction(dock.toggleViewAction())
+        view.addAction(self.explain_dock.toggleViewAction())
         view.addSeparator()
         view.addAction(self.dark_action)
+        view.addSeparator()
+        view.addActions(self.presentation.menu_actions())
         train = bar.addMenu("&Train")
         train.addActions(self.training_panel.run_actions())
         train.addSeparator()
@@ -632,6 +650,15 @@ class MainWindow(QMainWindow):
             self.scene.select_nodes([node_id])
             self.view.ensureVisible(item, 60, 60)
 
+    def explain_layer(self, type_id: str | None = None) -> None:
+        """Bring up the "What does this layer do?" panel, on ``type_id`` if given."""
+        self.explain_dock.show()
+        self.explain_dock.raise_()
+        if type_id:
+            self.explain_panel.show_type(type_id)
+        elif self.scene is not None:
+            self._selection_changed()
+
     def show_training(self) -> None:
         """Bring the training panel to the front."""
         self.training_dock.show()
@@ -645,6 +672,7 @@ class MainWindow(QMainWindow):
         self.inspect_panel.show_nodes(ids)  # first: it paints at once when it can
         self.inspector.show_nodes(ids)
         self.summary.select_ids(ids)
+        self.explain_panel.show_nodes(self.session.graph if self.session else None, ids)
 
     def _toggle_snap(self, on: bool) -> None:
         if self.scene is not None:
@@ -653,6 +681,10 @@ class MainWindow(QMainWindow):
     def _toggle_theme(self, dark: bool) -> None:
         theme.apply_theme(QApplication.instance(), theme.DARK if dark else theme.LIGHT)
         QSettings().setValue("theme", theme.current().name)
+        self.refresh_theme()
+
+    def refresh_theme(self) -> None:
+        """Repaint everything that draws with the theme in use (after ``apply_theme``)."""
         if self.scene is not None:
             for item in self.scene.items():
                 item.update()
@@ -662,6 +694,7 @@ class MainWindow(QMainWindow):
         self.update_status()
         self._paint_icons()
         self.inspector.show_node(self.inspector.node_id)
+        self.explain_panel.refresh_theme()
 
 
 @cache

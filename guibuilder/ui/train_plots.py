@@ -168,7 +168,7 @@ class CurvePlot(pg.PlotWidget):
         t = theme.current()
         self.setBackground(t.base)
         item = self.getPlotItem()
-        item.setTitle(self.title, color=t.text, size="9pt")
+        item.setTitle(self.title, color=t.text, size=f"{9 * t.font_scale:g}pt")
         for side in ("left", "bottom"):
             axis = item.getAxis(side)
             axis.setPen(pg.mkPen(t.border))
