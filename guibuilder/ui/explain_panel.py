@@ -43,14 +43,15 @@ def _value_text(value: Any) -> str:
 def _formula_html(formula: str) -> str:
     """The formula's lines; its markup (sub, sup, i, b) is Qt rich text already.
 
-    Spaces inside sub- and superscripts do not break, so an index stays on its line.
+    Clauses set apart by three spaces go on lines of their own, and spaces inside sub- and
+    superscripts do not break, so an index stays on its line.
     """
 
     def glue(match: re.Match[str]) -> str:
         return match.group(0).replace(" ", "&nbsp;")
 
-    lines = [re.sub(r"<(sub|sup)>.*?</\1>", glue, line.strip()) for line in formula.splitlines()]
-    return "<br>".join(lines)
+    clauses = [c.strip() for line in formula.splitlines() for c in line.split("   ")]
+    return "<br>".join(re.sub(r"<(sub|sup)>.*?</\1>", glue, c) for c in clauses if c)
 
 
 def explanation_html(
