@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from guibuilder import __version__
+from guibuilder.catalog import cli as catalog_cli
 from guibuilder.document import cli as document_cli
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
@@ -311,6 +312,9 @@ COMMANDS: tuple[Command, ...] = (
         document_cli.CHALLENGE_HELP,
         document_cli.configure_challenge,
         document_cli.run_challenge,
+    ),
+    Command(
+        "explain", catalog_cli.EXPLAIN_HELP, catalog_cli.configure_explain, catalog_cli.run_explain
     ),
 )
 
