@@ -19,6 +19,7 @@ from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
 from guibuilder.data import load_dataset
 from guibuilder.graph import Graph
 from guibuilder.ui.export_actions import ExportDialog
+from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.subprocesses import run_python
 from tests.training.transfer_base import BODY, HEAD, train_base
 from tests.ui.helpers import chain_graph, show, viewport_pos
@@ -167,6 +168,14 @@ def test_a_kept_layer_whose_weights_stop_fitting_is_named_in_the_status_bar(wind
     type_into(window.inspector.fields["units"].editor, "3")
     qtbot.waitUntil(lambda: "of 'out' no longer fit" in window.statusBar().currentMessage())
     assert "(10 values for 15 parameters)" in window.statusBar().currentMessage()
+    # Weights that fit again (as a training run leaves them) end the misfit at once...
+    graph = session.graph
+    trained = WeightStore.from_model(build_model(graph), graph)
+    session.push(ProjectSlotCommand(session.project, "weights", trained, "Train model"))
+    assert not window.scene.weight_fit.misfits
+    # ...so the next edit that breaks them is named again.
+    type_into(window.inspector.fields["units"].editor, "4")
+    qtbot.waitUntil(lambda: "(15 values for 20 parameters)" in window.statusBar().currentMessage())
     # A new layer never takes the id (and so the weights) of a deleted one.
     window.scene.select_nodes(["out"])
     window.delete_action.trigger()
