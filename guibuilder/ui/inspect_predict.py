@@ -51,8 +51,6 @@ THROTTLE_MS = 80
 INK = 0.1
 #: Keys that clear the pad while it has the focus.
 CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
-#: Image files the pad takes.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
 class ImageFileError(GuibuilderError):
@@ -334,6 +332,8 @@ class DrawingPad(QWidget):
 
 def _image_path(mime: Any) -> str | None:
     """The first local image file among the dragged URLs, if any."""
+    from guibuilder.data.images import IMAGE_SUFFIXES
+
     if not mime.hasUrls():
         return None
     for url in mime.urls():
@@ -398,8 +398,8 @@ class PredictTab(ImageTab):
         left.addWidget(self.pad, 1)
         left.addLayout(buttons)
         self.seen = PictureRow(1)
-        self.seen.setMinimumSize(150, 150)
-        self.seen.setMaximumWidth(190)
+        self.seen.setMinimumSize(180, 150)
+        self.seen.setMaximumWidth(230)
         self.bars = ValueBars()
         self.caption.setObjectName("PredictAnswer")
         right = QVBoxLayout()
@@ -455,6 +455,8 @@ class PredictTab(ImageTab):
 
     def choose_file(self) -> None:
         """Ask for an image file and put it on the pad."""
+        from guibuilder.data.images import IMAGE_SUFFIXES
+
         filters = " ".join(f"*{suffix}" for suffix in IMAGE_SUFFIXES)
         path, _chosen = QFileDialog.getOpenFileName(
             self, "Open an image", "", f"Images ({filters})"
@@ -480,6 +482,7 @@ class PredictTab(ImageTab):
         if self.pad is None or self.pad.empty:
             return
         self.last_result = result
+        self.say(self.untrained_note())
         t = theme.current()
         data = self.panel.dataset
         names = output_names(data, result.probs.size)

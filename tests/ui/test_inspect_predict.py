@@ -125,6 +125,7 @@ def test_drawing_a_stroke_updates_the_probabilities_live(predict, qtbot):
     second = wait_prediction(qtbot, page, page.pad.version - 1)
     assert not np.allclose(first.probs, second.probs), "a new stroke left the probabilities"
     assert np.allclose(page.bars.heights(), second.probs)
+    assert page.status.isHidden(), "a trained model got a note"
     shown = page.seen.pictures[0].base.image
     assert np.allclose(shown, second.input[:, :, 0].T)
 
