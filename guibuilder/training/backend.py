@@ -181,9 +181,14 @@ CUSTOM_GRADIENT = "CustomGradient-"
 
 def _gradient_registry() -> dict[str, Any] | None:
     """TensorFlow's table of gradient functions, when TensorFlow is the backend in use."""
-    if "tensorflow" not in sys.modules or backend_name() != "tensorflow":
+    if "tensorflow" not in sys.modules:
         return None
-    ops = importlib.import_module("tensorflow.python.framework.ops")
+    try:
+        if backend_name() != "tensorflow":
+            return None
+        ops = importlib.import_module("tensorflow.python.framework.ops")
+    except (GuibuilderError, ImportError):  # no Keras: the run itself says so
+        return None
     table = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
     return table if isinstance(table, dict) else None
 

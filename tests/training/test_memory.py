@@ -12,6 +12,7 @@ from pathlib import Path
 import keras
 import pytest
 
+from guibuilder.errors import KerasUnavailableError
 from guibuilder.training import TrainConfig, TrainingSession, backend
 from tests.training.helpers import collect, mlp_graph, toy_dataset, watch_models
 
@@ -111,3 +112,12 @@ def test_settle_sets_aside_live_objects_only_and_only_once():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_without_keras_there_are_no_gradients_to_forget(monkeypatch):
+    def unavailable() -> str:
+        raise KerasUnavailableError("Keras is not installed")
+
+    monkeypatch.setattr(backend, "backend_name", unavailable)
+    assert backend.gradient_names() == frozenset()
+    assert backend.forget_gradients(frozenset()) == 0
