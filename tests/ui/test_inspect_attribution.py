@@ -185,3 +185,45 @@ def test_tabular_data_gets_feature_bars_and_clear_sentences(window, qtbot):
     assert adversarial.last_result is None and not adversarial.pictures.isVisible()
     assert not adversarial.slider.isVisible()
     assert "samples are 4 numbers" in adversarial.status.text()
+
+
+def colour_folder(root: Path) -> dict:
+    """An image folder of 12 x 12 colour squares, red or blue, as a dataset spec."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for name, channel in (("blue", 2), ("red", 0)):
+        (root / name).mkdir(parents=True)
+        for i in range(12):
+            pixels = (rng.random((12, 12, 3)) * 50).astype("uint8")
+            r, c = rng.integers(0, 6, 2)
+            pixels[r : r + 6, c : c + 6, channel] = 240
+            Image.fromarray(pixels).save(root / name / f"{i}.png")
+    return {"name": "image_folder", "path": str(root), "image_size": [12, 12], "color_mode": "rgb"}
+
+
+def test_colour_images_are_explained_and_perturbed_in_colour(window, qtbot, tmp_path):
+    graph = Graph("colour")
+    graph.add_node("Input", {"shape": [12, 12, 3]}, node_id="image", position=(0.0, 0.0))
+    graph.add_node(
+        "Conv2D", {"filters": 4, "kernel_size": [3, 3]}, node_id="conv", position=(0.0, 120.0)
+    )
+    graph.add_node("Flatten", {}, node_id="flat", position=(0.0, 240.0))
+    graph.add_node("Dense", {"units": 2}, node_id="out", position=(0.0, 360.0))
+    for a, b in (("image", "conv"), ("conv", "flat"), ("flat", "out")):
+        graph.connect(a, b)
+    panel = open_project(window, qtbot, Project(graph, colour_folder(tmp_path / "squares")))
+
+    page = open_tab(panel, AttributionTab)
+    result = wait_result(qtbot, page)
+    assert result.image.shape == (12, 12, 3) and result.conv == "conv"
+    base = page.pictures.pictures[0].base.image
+    assert base.shape == (12, 12, 3) and np.allclose(base, result.image.transpose(1, 0, 2))
+    assert np.allclose(page.pictures.pictures[0].values, result.saliency.sum(axis=-1))
+
+    adversarial = open_tab(panel, AdversarialTab)
+    fooled = wait_result(qtbot, adversarial)
+    assert fooled.adversarial.shape == (12, 12, 3)
+    assert fooled.adversarial.min() >= 0.0 and fooled.adversarial.max() <= 1.0
+    shown = adversarial.pictures.pictures[1].base.image
+    assert np.allclose(shown, fooled.perturbation.sum(axis=-1).T)
