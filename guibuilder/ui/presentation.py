@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
@@ -63,12 +63,7 @@ class _Before:
 
 
 class PresentationMode(QObject):
-    """Presentation mode and "canvas only" for one main window.
-
-    Signals ``changed(bool)`` when the mode is entered or left.
-    """
-
-    changed = Signal(bool)
+    """Presentation mode and "canvas only" for one main window."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -161,6 +156,7 @@ class PresentationMode(QObject):
         self._update_actions()
 
     def _enter(self) -> None:
+        self.set_canvas_only(False)  # the layout kept for the way back shows every panel
         window, view = self.window, self.window.view
         app = QApplication.instance()
         self._before = _Before(
@@ -184,7 +180,6 @@ class PresentationMode(QObject):
         window.showFullScreen()
         QSettings().setValue(ACTIVE_KEY, True)
         self.fit()
-        self.changed.emit(True)
 
     def _leave(self) -> None:
         window, view = self.window, self.window.view
@@ -214,7 +209,6 @@ class PresentationMode(QObject):
         view.setTransform(before.transform)
         view.centerOn(before.center)
         QSettings().setValue(ACTIVE_KEY, False)
-        self.changed.emit(False)
 
     def _enlarge_docks(self) -> None:
         """Make the panels shown as much larger as their text, so their lines still fit."""
