@@ -281,6 +281,7 @@ class InspectPanel(QWidget):
             return
         self.node_id = node_ids[0]
         self._stale.add("activation")
+        draws = self._draws
         current = self.tabs.currentWidget()
         for page in sorted(self.pages(), key=lambda p: p is not current):
             follow = getattr(page, "follow_node", None)
@@ -289,7 +290,6 @@ class InspectPanel(QWidget):
         else:
             page = self.activation_page
         self.tabs.setCurrentWidget(page)
-        draws = self._draws
         self.refresh()
         if self._draws != draws:
             # Answered at once (from a snapshot or the activations kept for this sample):
