@@ -33,6 +33,7 @@ _lock = threading.Lock()
 _running = 0
 _known_gradients: frozenset[str] = frozenset()
 _settled = False
+_settle_after_runs = False
 
 
 @contextlib.contextmanager
@@ -55,6 +56,8 @@ def run_memory() -> Iterator[None]:
             if _running == 0:
                 backend.forget_gradients(_known_gradients)
                 gc.collect()
+                if _settle_after_runs:
+                    _freeze()
                 trim()
 
 
@@ -63,15 +66,24 @@ def settle() -> None:
 
     Call it when an application has started and loaded Keras, from any thread. Garbage is
     collected first, so only live objects are set aside; they are still freed when their
-    last reference goes, but a cycle among them is no longer looked for.
+    last reference goes, but a cycle among them is no longer looked for. While a run is in
+    progress its model must not be set aside: then this happens when the last run ends.
     """
-    global _settled
+    global _settle_after_runs
     with _lock:
         if _settled:
             return
-        _settled = True
+        if _running:
+            _settle_after_runs = True
+            return
         gc.collect()
-        gc.freeze()
+        _freeze()
+
+
+def _freeze() -> None:
+    global _settled, _settle_after_runs
+    gc.freeze()
+    _settled, _settle_after_runs = True, False
 
 
 @cache

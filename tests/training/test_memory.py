@@ -114,6 +114,31 @@ def test_settle_sets_aside_live_objects_only_and_only_once():
     assert done.stdout.strip() == "ok", done.stderr
 
 
+def test_settle_during_a_run_waits_for_the_run_to_end():
+    script = textwrap.dedent(
+        """
+        import gc, weakref
+        from guibuilder.training import memory
+
+        class Model:
+            pass
+
+        with memory.run_memory():
+            model = Model(); model.me = model; gone = weakref.ref(model)
+            memory.settle()
+            assert gc.get_freeze_count() == 0, "a running run's objects were set aside"
+            del model
+        assert gone() is None, "the run's model was not freed"
+        assert gc.get_freeze_count() > 0, "the settle asked for during the run never came"
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
 def test_without_keras_there_are_no_gradients_to_forget(monkeypatch):
     def unavailable() -> str:
         raise KerasUnavailableError("Keras is not installed")
