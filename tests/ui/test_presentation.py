@@ -183,9 +183,10 @@ def test_presentation_mode_follows_the_dark_theme(window):
 def test_entering_from_canvas_only_still_leads_back_to_every_panel(window):
     show(window, chain_graph())
     before = visible_docks(window)
+    bars = [b for b in window.findChildren(QToolBar) if b.isVisible()]
     window.presentation.set_canvas_only(True)
     window.presentation.set_active(True)
     assert not window.presentation.canvas_only
     window.presentation.set_active(False)
     assert visible_docks(window) == before
-    assert all(b.isVisible() for b in window.findChildren(QToolBar))
+    assert all(b.isVisible() for b in bars)
