@@ -502,6 +502,7 @@ class InspectPanel(QWidget):
         slider = self.epoch_slider
         slider.blockSignals(True)
         slider.setRange(0, max(0, len(epochs) - 1))
+        slider.setTickInterval(max(1, len(epochs) // 20))
         if follow or self._slider_epoch is None:
             index = len(epochs) - 1
         else:
