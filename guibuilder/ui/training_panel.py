@@ -884,11 +884,15 @@ class TrainingPanel(QWidget):
         self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
 
     def _on_paused(self, event: PausedEvent) -> None:
-        """Show where the run waits; in step mode that moves on by one batch per step."""
+        """Show where the run waits; in step mode that moves on by one batch per step.
+
+        A paused run has no time left to estimate, so the ETA is cleared.
+        """
         self.progress.setValue((event.epoch - 1) * self._steps + event.step)
         self.progress.setFormat(
             f"Paused · epoch {event.epoch}/{self._epochs}, step {event.step}/{self._steps}"
         )
+        self.eta_label.setText("")
 
     def _set_progress_text(self, epoch: int) -> None:
         self.progress.setFormat(f"Epoch {epoch}/{self._epochs} · %p%")

@@ -67,6 +67,7 @@ def test_two_clicks_on_step_give_two_batch_points_and_a_paused_run(qtbot, demo):
     assert list(x) == pytest.approx([1 / steps, 2 / steps])
     assert all(value > 0 for value in loss)
     assert panel.progress.value() == 2
+    assert panel.eta_label.text() == "", "a paused run shows no ETA"
     stop(qtbot, demo)
     assert panel.step_button.isEnabled() and panel.start_button.isEnabled()
 
