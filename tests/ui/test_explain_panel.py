@@ -11,13 +11,7 @@ from guibuilder import catalog
 from guibuilder.catalog.explanations import explain
 from guibuilder.ui import theme
 from guibuilder.ui.explain_panel import explanation_html
-from tests.ui.helpers import chain_graph, show, viewport_pos
-
-
-def click_node(window, node_id: str) -> None:
-    item = window.scene.node_item(node_id)
-    pos = viewport_pos(window, item.mapToScene(QPointF(60, 20)))
-    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+from tests.ui.helpers import chain_graph, click_node, show, viewport_pos
 
 
 def page(window) -> str:

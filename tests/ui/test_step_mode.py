@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,18 +14,10 @@ DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.
 STEP_TIMEOUT_MS = 90_000
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left():
-    yield
-    alive = [t.name for t in threading.enumerate() if t.name == "guibuilder-training"]
-    assert not alive, alive
-
-
 @pytest.fixture
 def demo(window: MainWindow, tmp_path) -> MainWindow:
-    path = tmp_path / "digits_cnn.gbproj"
-    shutil.copy(DEMO, path)
-    window.load(path)
+    """The demo project (the conftest checks that no training thread outlives a test)."""
+    window.load(DEMO)
     window.training_panel.run_root_override = tmp_path / "runs"
     window.show_training()
     return window
