@@ -10,11 +10,12 @@ again and again, ``benchmarks/soak.py``):
 - glibc keeps freed heap pages for the process; ``malloc_trim`` gives them back.
 
 :func:`run_memory` wraps one run and releases all three when the last run in progress
-ends. A full collection holds the GIL while it scans every tracked object: in a process
-with Keras and a window loaded that is some 450 000 objects and half a second or more, a
-stall of the window. :func:`settle` is for an application that has finished starting: it
-leaves what exists then (modules, Keras, TensorFlow, the window, all alive as long as the
-process) out of every later collection, so later ones scan only what was made since.
+ends (or leaves the collection to :func:`release` in the caller's thread). A full
+collection holds the GIL while it scans every tracked object: in a process with Keras and
+a window loaded that is some 450 000 objects and half a second or more, a stall of the
+window. :func:`settle` is for an application that has finished starting: it leaves what
+exists then (modules, Keras, TensorFlow, the window, all alive as long as the process) out
+of every later collection, so later ones scan only what was made since.
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ _settle_after_runs = False
 
 
 @contextlib.contextmanager
-def run_memory() -> Iterator[None]:
+def run_memory(*, collect: bool = True) -> Iterator[None]:
     """Wrap one training run; when the last run in progress ends, free what runs left.
 
     Enter it in the training thread before Keras builds anything, and leave it once the
-    run's model, data and callbacks are no longer referenced.
+    run's model, data and callbacks are no longer referenced. ``collect=False`` leaves the
+    collection to a :func:`release` in the caller's thread: a GUI's, since a collection in
+    a worker thread could finalise the GUI's own Qt objects there.
     """
     global _running, _known_gradients
     with _lock:
@@ -53,21 +56,30 @@ def run_memory() -> Iterator[None]:
     finally:
         with _lock:
             _running -= 1
-            if _running == 0:
+            last = _running == 0
+            if last:
                 backend.forget_gradients(_known_gradients)
-                gc.collect()
-                if _settle_after_runs:
-                    _freeze()
-                trim()
+        if last and collect:
+            release()
+
+
+def release() -> None:
+    """Collect what finished runs left, settle if that was asked for during them, trim."""
+    with _lock:
+        gc.collect()
+        if _settle_after_runs and not _running:
+            _freeze()
+    trim()
 
 
 def settle() -> None:
     """Leave the objects alive now out of all later garbage collections (once a process).
 
-    Call it when an application has started and loaded Keras, from any thread. Garbage is
-    collected first, so only live objects are set aside; they are still freed when their
-    last reference goes, but a cycle among them is no longer looked for. While a run is in
-    progress its model must not be set aside: then this happens when the last run ends.
+    Call it when an application has started and loaded Keras, in the thread that owns the
+    application's objects (a GUI's main thread). Garbage is collected first, so only live
+    objects are set aside; they are still freed when their last reference goes, but a
+    cycle among them is no longer looked for. While a run is in progress its model must
+    not be set aside: then this happens at the :func:`release` after the last run.
     """
     global _settle_after_runs
     with _lock:

@@ -158,6 +158,10 @@ class TrainingSession:
         A sample (a batch of one) whose activations in every layer are sent as an
         ``activations`` event before the first epoch (epoch 0) and after each epoch;
         ``None`` records none. A recording that fails becomes a warning; training goes on.
+    release_memory
+        Whether the worker collects the run's garbage as it ends. A GUI passes ``False``
+        and calls :func:`guibuilder.training.memory.release` in its own thread once the
+        run has ended: a collection in the worker could finalise the GUI's Qt objects.
     """
 
     def __init__(
@@ -171,6 +175,7 @@ class TrainingSession:
         name: str | None = None,
         batch_interval: float = 0.05,
         probe: Any = None,
+        release_memory: bool = True,
     ) -> None:
         self.graph = snapshot(graph)
         self.config = config or TrainConfig()
@@ -182,6 +187,7 @@ class TrainingSession:
         self._run_root = Path(run_root) if run_root is not None else None
         self._interval = batch_interval
         self._probe = probe
+        self._release_memory = release_memory
         self._controls = Controls()
         self._thread: threading.Thread | None = None
         self._run: RunFolder | None = None
@@ -274,7 +280,7 @@ class TrainingSession:
     def _work(self) -> None:
         from guibuilder.training.memory import run_memory
 
-        with run_memory():  # frees the run's model once _train has returned
+        with run_memory(collect=self._release_memory):  # frees what _train built
             self._train()
         self._dataset = self._probe = None
 

@@ -3,8 +3,8 @@
 The window paints before Keras is imported: shapes start with pure-Python rules only, and
 nodes that need Keras are marked pending until :class:`KerasLoader` has loaded it in a
 worker thread; then they are worked out and the views refresh. The loader also gets the
-first training run ready (its modules, the backend's devices, a settled garbage collector),
-so that Start does not stall the window.
+first training run ready (its modules, the backend's devices, a settled garbage collector,
+see :mod:`guibuilder.training.memory`), so that Start does not stall the window.
 """
 
 from __future__ import annotations
@@ -74,26 +74,29 @@ class KerasLoader(QObject):
         self._done.emit(backend, device, "")
 
     def _on_done(self, backend: str, device: str, error: str) -> None:
+        from guibuilder.training import memory
+
+        if not error:
+            # Later collections then scan only what was made since; here in the GUI thread,
+            # as a collection in another thread could finalise Qt objects of this one.
+            memory.settle()
         self.backend, self.device, self.error = backend, device, error
         self.state = "failed" if error else "ready"
         self.finished.emit()
 
 
 def _prepare_training() -> None:
-    """Do now, while the window waits for Keras anyway, what would stall it at the first run.
+    """Import what a run needs and let the backend set up its devices, before the first run.
 
-    The modules a run needs are imported, the backend sets up its devices, and the objects
-    of the started application are left out of later garbage collections, which then scan
-    only what runs make (see :mod:`guibuilder.training.memory`).
+    Done while the window waits for Keras anyway, so that the first Start does not stall it.
     """
-    from guibuilder.training import backend, memory
+    from guibuilder.training import backend
 
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     with contextlib.suppress(Exception):  # a broken device is reported when a run starts
         backend.warm_up()
-    memory.settle()
 
 
 _loader: list[KerasLoader] = []

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from guibuilder.errors import GuibuilderError
+from guibuilder.training import memory
 from guibuilder.training.config import METRICS, ConfigError, TrainConfig
 from guibuilder.training.events import (
     ActivationsEvent,
@@ -739,6 +740,7 @@ class TrainingPanel(QWidget):
                 weights=project.weights,
                 run_root=self.run_root(),
                 name=name,
+                release_memory=False,
                 probe=self.probe_source(dataset) if self.probe_source is not None else None,
             )
         except GuibuilderError as exc:
@@ -931,6 +933,7 @@ class TrainingPanel(QWidget):
         self.message.emit(text)
         self._set_state("idle")
         self.refresh_runs()
+        memory.release()  # here, not in the worker: it may finalise this thread's Qt objects
         self.run_ended.emit(status)
 
     def _show_status(self, text: str, kind: str) -> None:

@@ -13,7 +13,7 @@ import keras
 import pytest
 
 from guibuilder.errors import KerasUnavailableError
-from guibuilder.training import TrainConfig, TrainingSession, backend
+from guibuilder.training import TrainConfig, TrainingSession, backend, memory
 from tests.training.helpers import collect, mlp_graph, toy_dataset, watch_models
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -53,6 +53,15 @@ def test_a_stopped_or_failed_run_frees_its_model_too(tmp_path, built_models):
     stopped.stop()
     assert collect(stopped)[-1].kind == "stopped"
     assert [ref() for ref in built_models] == [None, None]
+
+
+def test_a_gui_session_leaves_the_collection_to_its_own_thread(tmp_path, built_models):
+    data, config = toy_dataset(), TrainConfig(epochs=1, seed=0)
+    session = TrainingSession(mlp_graph(), data, config, release_memory=False)
+    assert collect(session)[-1].kind == "finished"
+    assert built_models[0]() is not None, "the worker collected: it could finalise Qt objects"
+    memory.release()
+    assert built_models[0]() is None
 
 
 def test_the_session_lets_go_of_the_dataset_once_the_run_is_over(tmp_path):
