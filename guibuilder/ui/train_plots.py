@@ -4,6 +4,11 @@ Each series is one persistent pyqtgraph curve, updated with ``setData`` from the
 thread only. Hovering a plot shows the values of every series at the nearest point; a
 check box puts the loss plots on a log scale. Finished runs can be overlaid in muted
 colours to compare them with the live one.
+
+The plots redraw while a model trains, in the GUI thread, so a redraw must be cheap: the
+grid is an item of its own (:class:`TickGrid`) rather than the axes' grid, which makes each
+axis cover the whole plot, so that every new point repainted the axes' text as well (about
+six times the cost of a redraw; ``benchmarks/ui_latency.py`` measures the stalls).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from guibuilder.ui import theme
@@ -38,6 +43,46 @@ def _live_color(color: str) -> str:
     return theme.current().accent if color == TRAIN_COLOR else color
 
 
+class TickGrid(pg.UIGraphicsItem):
+    """Faint lines across a plot at its axes' tick positions (major ticks stronger)."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        super().__init__()
+        self._plot = plot
+        self._pens: tuple[QPen, ...] = ()
+        self.setZValue(-100)
+        self.set_color(QColor("#888888"))
+
+    def set_color(self, color: QColor) -> None:
+        """Draw the major lines in ``color`` at low opacity, the minor ones fainter."""
+        pens = []
+        for alpha in (60, 25):
+            faint = QColor(color)
+            faint.setAlpha(alpha)
+            pen = QPen(faint, 1)
+            pen.setCosmetic(True)
+            pens.append(pen)
+        self._pens = tuple(pens)
+        self.update()
+
+    def paint(self, painter: QPainter, *_args: object) -> None:
+        view = self._plot.vb
+        rect = view.viewRect()
+        for side, vertical in (("bottom", True), ("left", False)):
+            lo, hi = (rect.left(), rect.right()) if vertical else (rect.top(), rect.bottom())
+            pixels = view.width() if vertical else view.height()
+            if not (pixels > 0 and math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+                continue
+            levels = self._plot.getAxis(side).tickValues(lo, hi, pixels)
+            for pen, (_, values) in zip(self._pens, levels, strict=False):
+                painter.setPen(pen)
+                for v in values:
+                    if vertical:
+                        painter.drawLine(QPointF(v, rect.top()), QPointF(v, rect.bottom()))
+                    else:
+                        painter.drawLine(QPointF(rect.left(), v), QPointF(rect.right(), v))
+
+
 class CurvePlot(pg.PlotWidget):
     """One plot of named series with a hover read-out of their values."""
 
@@ -49,7 +94,8 @@ class CurvePlot(pg.PlotWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setLabel("bottom", x_label)
-        item.showGrid(x=True, y=True, alpha=0.15)
+        self.grid = TickGrid(item)
+        item.vb.addItem(self.grid, ignoreBounds=True)
         self.legend = item.addLegend(offset=(-6, 6), verSpacing=-8, labelTextSize="8pt")
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -181,6 +227,7 @@ class CurvePlot(pg.PlotWidget):
         self.readout.fill = pg.mkBrush(QColor(t.panel))
         self.readout.border = pg.mkPen(t.border)
         self.cursor.setPen(pg.mkPen(t.muted, style=Qt.PenStyle.DotLine))
+        self.grid.set_color(QColor(t.muted))
         for key, curve in self._curves.items():
             pen = curve.opts["pen"]
             if key.endswith("train") or key.startswith("batch"):

@@ -1,0 +1,97 @@
+"""The training plots' grid: lines at the axes' ticks, drawn apart from the axes, in theme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QPen
+
+from guibuilder.ui import theme
+from guibuilder.ui.train_plots import TrainingPlots
+
+
+class LineRecorder:
+    """Stands in for a QPainter: keeps each line drawn with the pen it was drawn with."""
+
+    def __init__(self) -> None:
+        self.pen = QPen()
+        self.lines: list[tuple[QPointF, QPointF, QPen]] = []
+
+    def setPen(self, pen: QPen) -> None:
+        self.pen = pen
+
+    def drawLine(self, a: QPointF, b: QPointF) -> None:
+        self.lines.append((a, b, self.pen))
+
+
+def shown_plots(qtbot) -> TrainingPlots:
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(1200, 320)
+    plots.show()
+    qtbot.waitExposed(plots)
+    plots.start_live(["accuracy"])
+    history = {
+        "epoch": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        "loss": [2.0, 1.2, 0.8, 0.5, 0.4, 0.3],
+        "val_loss": [2.1, 1.4, 1.0, 0.7, 0.6, 0.6],
+        "accuracy": [0.3, 0.5, 0.7, 0.8, 0.85, 0.9],
+        "val_accuracy": [0.3, 0.45, 0.6, 0.7, 0.75, 0.78],
+    }
+    plots.set_history(history)
+    qtbot.wait(20)
+    return plots
+
+
+def test_grid_lines_sit_at_the_axes_ticks(qtbot):
+    plots = shown_plots(qtbot)
+    plot = plots.loss_plot
+    item = plot.getPlotItem()
+    rect = item.vb.viewRect()
+    recorder = LineRecorder()
+    plot.grid.paint(recorder)
+
+    vertical = sorted({round(a.x(), 6) for a, b, _ in recorder.lines if a.x() == b.x()})
+    horizontal = sorted({round(a.y(), 6) for a, b, _ in recorder.lines if a.y() == b.y()})
+    ticks_x = item.getAxis("bottom").tickValues(rect.left(), rect.right(), item.vb.width())
+    ticks_y = item.getAxis("left").tickValues(rect.top(), rect.bottom(), item.vb.height())
+    expected_x = sorted({round(v, 6) for _, values in ticks_x[:2] for v in values})
+    expected_y = sorted({round(v, 6) for _, values in ticks_y[:2] for v in values})
+    assert vertical == expected_x and len(vertical) >= 3
+    assert horizontal == expected_y and len(horizontal) >= 3
+    # The lines span the plot, and the major ones are stronger than the minor ones.
+    first = recorder.lines[0]
+    assert first[0].y() == rect.top() and first[1].y() == rect.bottom()
+    alphas = {pen.color().alpha() for *_, pen in recorder.lines}
+    assert len(alphas) == 2
+
+
+def test_axes_do_not_draw_a_grid_over_the_plot(qtbot):
+    """An axis with a grid covers the whole plot, so each new point would repaint its text."""
+    plots = shown_plots(qtbot)
+    for plot in plots.plots:
+        for side in ("left", "bottom"):
+            axis = plot.getPlotItem().getAxis(side)
+            assert axis.grid is False
+            assert not axis.mapRectToScene(axis.boundingRect()).intersects(
+                plot.getPlotItem().vb.sceneBoundingRect().adjusted(10, 10, -10, -10)
+            )
+
+
+def test_grid_follows_the_theme(qtbot, qapp):
+    plots = shown_plots(qtbot)
+    before = theme.current()
+    try:
+        for name in ("dark", "light"):
+            theme.apply_theme(qapp, theme.THEMES[name])
+            qtbot.wait(10)
+            recorder = LineRecorder()
+            plots.loss_plot.grid.paint(recorder)
+            color = recorder.lines[0][2].color()
+            want = QColor(theme.THEMES[name].muted)
+            assert (color.red(), color.green(), color.blue()) == (
+                want.red(),
+                want.green(),
+                want.blue(),
+            )
+    finally:
+        theme.apply_theme(qapp, before)
