@@ -74,15 +74,37 @@ def worker_frames() -> str:
     return ""
 
 
+def show_live_activations(app, window) -> None:
+    """Bring the Inspect panel up on the demo's first conv layer, as a click on it does."""
+    graph = window.session.graph
+    conv = next(n for n in graph.nodes if graph.node(n).type_id == "Conv2D")
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    window.scene.select_nodes([conv])
+    settle_until = time.monotonic() + 1.0
+    while time.monotonic() < settle_until:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15, help="epochs of the run (15)")
+    parser.add_argument(
+        "--view",
+        choices=("curves", "activations"),
+        default="curves",
+        help="what the window shows while it trains: the training panel's curves (the "
+        "default), or the Inspect panel's live activations of the first conv layer",
+    )
     args = parser.parse_args()
     from PySide6.QtCore import QEventLoop, QTimer
 
     trace = bool(os.environ.get("GUIBUILDER_LATENCY_TRACE"))
     with demo_window(args.epochs) as (_app, window, _folder):
         panel = window.training_panel
+        if args.view == "activations":
+            show_live_activations(_app, window)
 
         gaps: list[float] = []
         stalls: list[Stall] = []
