@@ -1,9 +1,16 @@
-"""The summary panel: one row per node (name, type, output shape, params) and the total."""
+"""The summary panel: one row per node (name, type, output shape, params) and the total.
+
+A layer the teacher locked shows the canvas' padlock before its name; a frozen one shows
+the canvas' ❄ after its parameter count. Both say what they mean in the row's tooltip.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from dataclasses import replace
+from functools import cache
+
+from PySide6.QtCore import QItemSelectionModel, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,11 +25,37 @@ from PySide6.QtWidgets import (
 from guibuilder import catalog
 from guibuilder.graph import GraphError
 from guibuilder.ui import theme
-from guibuilder.ui.items import format_shapes
+from guibuilder.ui.items import LOCKED_WHAT, draw_lock, format_shapes, lock_html
 from guibuilder.ui.session import Session
 
 COLUMNS = ("Name", "Type", "Output shape", "Params")
 ID_ROLE = Qt.ItemDataRole.UserRole
+FROZEN_NOTE = "❄ Frozen: training leaves its weights as they are."
+
+
+def lock_icon() -> QIcon:
+    """The canvas' padlock badge as an icon, in the current theme's colours (and in the
+    selection's, on a selected row)."""
+    return _lock_icon(theme.current())
+
+
+@cache
+def _lock_icon(t: theme.Theme) -> QIcon:
+    icon = QIcon()
+    looks = (
+        (QIcon.Mode.Normal, t),
+        (QIcon.Mode.Selected, replace(t, muted="#ffffff", card=t.accent)),
+    )
+    for mode, colors in looks:
+        pixmap = QPixmap(32, 32)
+        pixmap.setDevicePixelRatio(2)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        draw_lock(painter, QPointF(8, 8.5), colors)
+        painter.end()
+        icon.addPixmap(pixmap, mode)
+    return icon
 
 
 class SummaryPanel(QWidget):
@@ -70,10 +103,13 @@ class SummaryPanel(QWidget):
         if self.session is not None:
             self.session.shapes.updated.disconnect(self._schedule)
             self.session.graph.events.node_changed.disconnect(self._on_changed)
+            self.session.undo_stack.indexChanged.disconnect(self._on_changed)
         self.session = session
         if session is not None:
             session.shapes.updated.connect(self._schedule)
             session.graph.events.node_changed.connect(self._on_changed)
+            # A teacher's lock changes the project, not the graph: follow the undo stack.
+            session.undo_stack.indexChanged.connect(self._on_changed)
         self.refresh()
 
     def _on_changed(self, *_args: object) -> None:
@@ -100,9 +136,11 @@ class SummaryPanel(QWidget):
         except GraphError:
             order = list(graph.nodes)
         t = theme.current()
+        classroom = self.session.project.classroom
+        locked = classroom.locked_nodes if classroom is not None else frozenset()
         table.setUpdatesEnabled(False)
         table.setRowCount(len(order))
-        total = non_trainable = errors = 0
+        total = non_trainable = errors = frozen_count = 0
         for row, node_id in enumerate(order):
             node = graph.node(node_id)
             spec = catalog.get(node.type_id)
@@ -117,7 +155,14 @@ class SummaryPanel(QWidget):
             count = info.params if info else 0
             total += count
             non_trainable += info.non_trainable if info else 0
-            cells = (node.name, spec.type_id, shape, f"{count:,}")
+            frozen = not node.trainable and node.type_id != "Input"
+            frozen_count += frozen
+            notes = (
+                [f"{lock_html()} Locked by the teacher: {LOCKED_WHAT}"] if node_id in locked else []
+            )
+            notes += [FROZEN_NOTE] if frozen else []
+            notes += [info.error] if info is not None and info.error else []
+            cells = (node.name, spec.type_id, shape, f"{count:,}{' ❄' if frozen else ''}")
             for col, text in enumerate(cells):
                 item = table.item(row, col)
                 if item is None:
@@ -125,7 +170,9 @@ class SummaryPanel(QWidget):
                     table.setItem(row, col, item)
                 item.setText(text)
                 item.setData(ID_ROLE, node_id)
-                item.setToolTip(info.error if info and info.error else "")
+                item.setToolTip("<br>".join(notes))
+                if col == 0:
+                    item.setIcon(lock_icon() if node_id in locked else QIcon())
                 if col == 3:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -142,6 +189,10 @@ class SummaryPanel(QWidget):
         if non_trainable:
             text += f" · {total - non_trainable:,} trainable · {non_trainable:,} non-trainable"
         text += f" · {len(order)} layers"
+        if frozen_count:
+            text += f" · {frozen_count} frozen"
+        if locked:
+            text += f" · {len(locked & set(order))} locked"
         if errors:
             text += f" · <span style='color:{t.error}'>{errors} with errors</span>"
         self.total.setText(text)
