@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from guibuilder.document import SUFFIX, Project, load_project, save_project
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
+from guibuilder.ui.canvas_menu import CanvasActions
 from guibuilder.ui.classroom import ClassroomController
 from guibuilder.ui.explain_panel import ExplainPanel, PaletteHelp, explain_action
 from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.presentation = PresentationMode(self)
         self.explain_action = explain_action(self, self.explain_layer)
         self.addAction(self.explain_action)
+        self.canvas_actions = CanvasActions(self)
         self.palette_help = PaletteHelp(self.palette)
         self.palette_help.explain_requested.connect(self.explain_layer)
         self._menus()
@@ -245,6 +247,8 @@ class MainWindow(QMainWindow):
         edit.addActions([self.delete_action, self.rename_action])
         edit.addSeparator()
         edit.addAction(self.select_all_action)
+        edit.addSeparator()
+        edit.addActions([self.canvas_actions.freeze_action, self.canvas_actions.unfreeze_action])
         view = bar.addMenu("&View")
         view.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action])
         view.addSeparator()
@@ -296,6 +300,7 @@ class MainWindow(QMainWindow):
         self.autosaver.set_session(session)
         self.training_panel.set_session(session)
         self.classroom.set_session(session)
+        self.canvas_actions.set_session(session)
         self.inspect_panel.set_session(session)
         if old_scene is not None:
             old_scene.close()

@@ -1,7 +1,8 @@
 """Transfer learning on the canvas: freeze a model's body, keep its weights, replace its head.
 
 *Freeze up to here* freezes a node and everything it depends on as one undo step;
-*Unfreeze all* undoes every freeze at once. Both are offered by the canvas' context menu.
+*Unfreeze all* undoes every freeze at once. Both are actions of the Edit menu and the
+canvas' context menu (:mod:`guibuilder.ui.canvas_menu`).
 :class:`WeightFit` watches the project's stored weights while the graph is edited and says
 once, in the status bar, when a kept layer's weights stop fitting it (they would start
 fresh when trained).
@@ -9,79 +10,53 @@ fresh when trained).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMenu, QWidget
+from collections.abc import Iterable
 
-from guibuilder.errors import GuibuilderError
+from PySide6.QtCore import QObject, Signal
+
+from guibuilder.graph import Graph
 from guibuilder.training.freeze import body_of, layers_text
 from guibuilder.ui.commands import MacroCommand, TrainableCommand
 from guibuilder.ui.items import format_count
 from guibuilder.ui.session import Session
 
 
-def freeze_up_to(session: Session, node_id: str) -> list[str]:
-    """Freeze ``node_id`` and its ancestors as one undo step; return the nodes it froze."""
-    graph = session.graph
-    chosen = [n for n in body_of(graph, node_id) if graph.node(n).trainable]
-    if chosen:
-        parts = [TrainableCommand(graph, n, False) for n in chosen]
-        session.push(MacroCommand(f"Freeze up to {node_id}", parts))
-    return chosen
+def freeze_command(graph: Graph, node_ids: Iterable[str]) -> MacroCommand | None:
+    """The undo step that freezes ``node_ids`` and their ancestors; None if all are frozen."""
+    ids = list(node_ids)
+    body = {n for node_id in ids for n in body_of(graph, node_id)}
+    chosen = [n for n in graph.nodes if n in body and graph.node(n).trainable]
+    if not chosen:
+        return None
+    parts = [TrainableCommand(graph, n, False) for n in chosen]
+    return MacroCommand(f"Freeze up to {', '.join(ids)}", parts)
+
+
+def unfreeze_command(graph: Graph) -> MacroCommand | None:
+    """The undo step that makes every frozen node trainable again; None if none is frozen."""
+    frozen = [n.id for n in graph if not n.trainable]
+    if not frozen:
+        return None
+    parts = [TrainableCommand(graph, n, True) for n in frozen]
+    return MacroCommand(f"Unfreeze all ({layers_text(len(frozen))})", parts)
+
+
+def freeze_up_to(session: Session, *node_ids: str) -> list[str]:
+    """Freeze ``node_ids`` and their ancestors as one undo step; return the nodes it froze."""
+    command = freeze_command(session.graph, node_ids)
+    if command is None:
+        return []
+    session.push(command)
+    return [part.node_id for part in command.commands]
 
 
 def unfreeze_all(session: Session) -> list[str]:
     """Make every frozen node trainable again, as one undo step; return those nodes."""
-    graph = session.graph
-    frozen = [n.id for n in graph if not n.trainable]
-    if frozen:
-        parts = [TrainableCommand(graph, n, True) for n in frozen]
-        session.push(MacroCommand(f"Unfreeze all ({layers_text(len(frozen))})", parts))
-    return frozen
-
-
-class CanvasMenu(QMenu):
-    """The canvas' context menu, for the node under the cursor (or none)."""
-
-    #: A sentence for the status bar: what an action did, or why it could not.
-    message = Signal(str)
-
-    def __init__(self, session: Session, node_id: str | None, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.node_id = node_id
-        graph = session.graph
-        self.freeze_action = self.addAction("Freeze up to here", self._freeze)
-        self.freeze_action.setToolTip(
-            "Freeze this layer and every layer before it: training leaves their weights as they are"
-        )
-        self.freeze_action.setEnabled(
-            node_id is not None and any(graph.node(n).trainable for n in body_of(graph, node_id))
-        )
-        self.freeze_action.setVisible(node_id is not None)
-        self.unfreeze_action = self.addAction("Unfreeze all", self._unfreeze)
-        self.unfreeze_action.setToolTip("Make every layer trainable again")
-        self.unfreeze_action.setEnabled(any(not n.trainable for n in graph))
-        self.setToolTipsVisible(True)
-
-    def _freeze(self) -> None:
-        assert self.node_id is not None
-        try:
-            frozen = freeze_up_to(self.session, self.node_id)
-        except GuibuilderError as exc:
-            self.message.emit(f"{exc.message}.")
-            return
-        self.message.emit(
-            f"Froze {layers_text(len(frozen))} up to {self.node_id!r}: "
-            "training keeps their weights."
-        )
-
-    def _unfreeze(self) -> None:
-        try:
-            thawed = unfreeze_all(self.session)
-        except GuibuilderError as exc:
-            self.message.emit(f"{exc.message}.")
-            return
-        self.message.emit(f"Unfroze {layers_text(len(thawed))}: every layer trains again.")
+    command = unfreeze_command(session.graph)
+    if command is None:
+        return []
+    session.push(command)
+    return [part.node_id for part in command.commands]
 
 
 class WeightFit(QObject):

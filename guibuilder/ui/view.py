@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from guibuilder import catalog
 from guibuilder.errors import GuibuilderError
+from guibuilder.ui.canvas_menu import CanvasActions
 from guibuilder.ui.items import EdgeItem, NodeItem, PortItem
 from guibuilder.ui.palette import LAYER_MIME
 from guibuilder.ui.scene import GraphScene
-from guibuilder.ui.transfer import CanvasMenu
 
 MIN_SCALE = 0.08
 MAX_SCALE = 3.0
@@ -159,12 +159,16 @@ class GraphView(QGraphicsView):
         return None
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """The window's canvas menu, for the node under the cursor (selected first)."""
+        actions = self.window().findChild(CanvasActions)
+        if actions is None:
+            event.ignore()
+            return
         scene = self.graph_scene()
         node_id = self.node_at(event.pos())
         if node_id is not None and node_id not in scene.selected_node_ids():
             scene.select_nodes([node_id])
-        menu = CanvasMenu(scene.session, node_id, self)
-        menu.message.connect(scene.message)
+        menu = actions.menu(node_id, self)
         menu.exec(event.globalPos())
         menu.deleteLater()
         event.accept()

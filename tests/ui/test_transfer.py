@@ -61,26 +61,25 @@ def card_center(window, node_id: str) -> QPoint:
     return viewport_pos(window, item.mapToScene(QPointF(NODE_WIDTH / 2, NODE_HEIGHT / 2)))
 
 
-def context_menu(window, qtbot, node_id: str | None, text: str) -> bool:
-    """Right-click ``node_id``'s card (or empty canvas) and click the entry ``text``.
+def entry_text(action) -> str:
+    """A menu entry's text as shown, without the ``&`` of its keyboard mnemonic."""
+    return action.text().replace("&", "")
 
-    Returns whether the entry was enabled; a disabled one is not clicked and the menu closes.
+
+def right_click(window, qtbot, node_id: str | None, handle) -> None:
+    """Right-click ``node_id``'s card (or empty canvas); ``handle`` gets the menu once shown.
+
+    ``handle`` picks an entry or closes the menu; this returns once the menu is gone.
     """
-    seen: list[bool] = []
+    handled: list[bool] = []
 
     def pick() -> None:
         menu = QApplication.activePopupWidget()
         if not isinstance(menu, QMenu):
             QTimer.singleShot(10, pick)
             return
-        action = next(a for a in menu.actions() if a.text() == text and a.isVisible())
-        seen.append(action.isEnabled())
-        if action.isEnabled():
-            QTest.mouseClick(
-                menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center()
-            )
-        else:
-            menu.close()
+        handle(menu)
+        handled.append(True)
 
     viewport = window.view.viewport()
     pos = card_center(window, node_id) if node_id else QPoint(5, 5)
@@ -91,7 +90,27 @@ def context_menu(window, qtbot, node_id: str | None, text: str) -> bool:
     menu_event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, viewport.mapToGlobal(pos))
     QApplication.sendEvent(viewport, menu_event)
     QTest.mouseRelease(viewport, Qt.MouseButton.RightButton, pos=pos)
-    qtbot.waitUntil(lambda: bool(seen) and QApplication.activePopupWidget() is None)
+    qtbot.waitUntil(lambda: bool(handled) and QApplication.activePopupWidget() is None)
+
+
+def context_menu(window, qtbot, node_id: str | None, text: str) -> bool:
+    """Right-click ``node_id``'s card (or empty canvas) and click the entry ``text``.
+
+    Returns whether the entry was enabled; a disabled one is not clicked and the menu closes.
+    """
+    seen: list[bool] = []
+
+    def pick(menu: QMenu) -> None:
+        action = next(a for a in menu.actions() if entry_text(a) == text and a.isVisible())
+        seen.append(action.isEnabled())
+        if action.isEnabled():
+            QTest.mouseClick(
+                menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center()
+            )
+        else:
+            menu.close()
+
+    right_click(window, qtbot, node_id, pick)
     return seen[0]
 
 
@@ -124,9 +143,9 @@ def test_freeze_up_to_here_and_unfreeze_all_are_one_undo_step_each(window, qtbot
         graph.connect(source, target)
     session = show(window, graph)
     window.view.fit()
-    assert not context_menu(window, qtbot, None, "Unfreeze all")  # nothing is frozen yet
+    assert not context_menu(window, qtbot, None, "Unfreeze All")  # nothing is frozen yet
 
-    assert context_menu(window, qtbot, "b", "Freeze up to here")
+    assert context_menu(window, qtbot, "b", "Freeze Up to Here")
     assert [n.id for n in graph if not n.trainable] == ["a", "b"]  # not the input, not out
     assert window.scene.selected_node_ids() == ["b"]
     assert not window.inspector.trainable_box.isChecked()  # the inspector follows
@@ -135,11 +154,11 @@ def test_freeze_up_to_here_and_unfreeze_all_are_one_undo_step_each(window, qtbot
     assert window.scene.node_item("b")._lines[3].endswith("❄")
     assert "Frozen" in window.scene.node_item("b").toolTip()
     assert "Frozen" not in window.scene.node_item("out").toolTip()
-    assert not context_menu(window, qtbot, "a", "Freeze up to here")  # already frozen
+    assert not context_menu(window, qtbot, "a", "Freeze Up to Here")  # already frozen
 
-    assert context_menu(window, qtbot, "out", "Freeze up to here")
+    assert context_menu(window, qtbot, "out", "Freeze Up to Here")
     assert all(not n.trainable for n in graph if n.id != "x")
-    assert context_menu(window, qtbot, None, "Unfreeze all")
+    assert context_menu(window, qtbot, None, "Unfreeze All")
     assert all(n.trainable for n in graph)
     assert session.undo_stack.count() == 3
     window.undo_action.trigger()
@@ -193,7 +212,7 @@ def test_fine_tune_an_opened_model_in_the_window(window, qtbot, monkeypatch, bas
     window.view.fit()
 
     # Freeze the body from the context menu of the flatten node.
-    assert context_menu(window, qtbot, "flatten", "Freeze up to here")
+    assert context_menu(window, qtbot, "flatten", "Freeze Up to Here")
     assert {n.id for n in graph if not n.trainable} == set(BODY)
 
     # Replace the 5-class head: select it with a click, delete it, drop a new Dense,
