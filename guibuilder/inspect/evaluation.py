@@ -63,6 +63,12 @@ def evaluate_classifier(
 ) -> Evaluation:
     """Predict ``x`` with ``model`` and compare with the class indices ``y``."""
     probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+    return evaluate_predictions(probs, y, num_classes)
+
+
+def evaluate_predictions(probs: Any, y: Any, num_classes: int | None = None) -> Evaluation:
+    """Compare the outputs ``probs`` (one row per sample) with the class indices ``y``."""
+    probs = np.asarray(probs)
     true = np.asarray(y).astype("int64").ravel()
     pred = probs.argmax(axis=-1)
     matrix = confusion_matrix(true, pred, num_classes or probs.shape[-1])
@@ -83,7 +89,12 @@ def regression_pairs(
     model: Any, x: Any, y: Any, batch_size: int = 256
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Predicted and true targets (flattened) and the coefficient of determination R²."""
-    pred = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float64").ravel()
+    return compare_regression(model.predict(x, batch_size=batch_size, verbose=0), y)
+
+
+def compare_regression(pred: Any, y: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """The predictions ``pred`` and targets ``y`` flattened, and R² of the one against the other."""
+    pred = np.asarray(pred, dtype="float64").ravel()
     true = np.asarray(y, dtype="float64").ravel()
     if pred.shape != true.shape:
         raise InspectError(f"{true.size} targets but {pred.size} predictions")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,25 @@ class Subject:
 
 @dataclass(frozen=True)
 class Context:
-    """What a tab's job computes with, in the worker thread: the dataset and the model."""
+    """What a tab's job computes with, in the worker thread: the dataset and the model.
+
+    ``kept`` holds what jobs share at one version (the worker gives each job of a version
+    the same one), such as the model's predictions of the validation set.
+    """
 
     subject: Subject
     data: Any
     model: Any
     probe: Any
+    kept: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def predictions(self) -> np.ndarray:
+        """The model's outputs for the validation set, predicted once per version."""
+        if "predictions" not in self.kept:
+            x, _y = validation_split(self.data)
+            outputs = self.model.predict(x, batch_size=256, verbose=0)
+            self.kept["predictions"] = np.asarray(outputs)
+        return self.kept["predictions"]
 
 
 #: The worker's own jobs, run before any other queued job, in this order.
@@ -105,6 +118,7 @@ class InspectWorker(QObject):
         self._model: tuple[int, Any, Any] | None = None
         self._acts: tuple[tuple[int, int], dict[str, np.ndarray]] | None = None
         self._shared: tuple[int, Any, list[str]] | None = None
+        self._kept: tuple[tuple[int, str], dict[str, Any]] | None = None
         self._busy = False
 
     def submit(self, kind: str, subject: Subject, *args: Any) -> None:
@@ -202,9 +216,13 @@ class InspectWorker(QObject):
             return
         x, y = validation_split(data)
         model, probe = self._probe(subject)
+        key = (subject.version, repr(subject.dataset_spec))
+        if self._kept is None or self._kept[0] != key:
+            self._kept = (key, {})
+        context = Context(subject, data, model, probe, self._kept[1])
         if kind not in OWN_JOBS:
             job, *rest = args
-            value = job(Context(subject, data, model, probe), *rest)
+            value = job(context, *rest)
             self.result_ready.emit(kind, subject.version, value)
             return
         if kind == "activation":
@@ -218,13 +236,13 @@ class InspectWorker(QObject):
             result = ActivationResult(subject.version, node_id, sample, values, seconds)
             self.activation_ready.emit(result)
             return
-        from guibuilder.inspect import evaluate_classifier
+        from guibuilder.inspect.evaluation import evaluate_predictions
 
         if data.task != "classification":
             raise GuibuilderError(
                 f"a confusion matrix needs a classification dataset, and {data.name!r} is not one"
             )
-        evaluation = evaluate_classifier(model, x, y, data.num_classes)
+        evaluation = evaluate_predictions(context.predictions(), y, data.num_classes)
         names = tuple(data.class_names) or tuple(str(i) for i in range(len(evaluation.matrix)))
         self.confusion_ready.emit(
             ConfusionResult(
