@@ -1,9 +1,10 @@
-"""How long the Weights, Health, Embeddings and Attention tabs' jobs take on each template.
+"""How long the Evaluation, Weights, Health, Embeddings and Attention tabs' jobs take.
 
 Each job runs as the Inspect worker runs it (the same function, with the model built from
 the template's graph and its dataset loaded), outside the window; every figure is the
 median of a few runs after one warm-up. t-SNE is run once (it takes seconds: the tab runs
-it only on request). Prints one line per template and, last, the slowest job other than
+it only on request); the evaluation keeps nothing between runs, so each one predicts the
+validation set. Prints one line per template and, last, the slowest job other than
 t-SNE in ms (the wait before a tab shows what it computes).
 """
 
@@ -13,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +43,7 @@ def main() -> int:
     from guibuilder.templates import get_template, template_names
     from guibuilder.ui.inspect_attention import attention_job
     from guibuilder.ui.inspect_embeddings import embedding_job
+    from guibuilder.ui.inspect_evaluation import evaluation_job
     from guibuilder.ui.inspect_health import health_job
     from guibuilder.ui.inspect_weights import weights_job
     from guibuilder.ui.inspect_worker import Context, Subject
@@ -54,6 +57,7 @@ def main() -> int:
         subject = Subject(1, graph, None, template.dataset, None)
         context = Context(subject, data, model, Probe(model))
         figures = {
+            "evaluation": timed(lambda c: evaluation_job(replace(c, kept={})), context),
             "weights": timed(weights_job, context),
             "health": timed(health_job, context),
             "PCA": timed(embedding_job, context, "", "PCA"),

@@ -40,6 +40,7 @@ from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
 from guibuilder.ui.inspect_attention import AttentionTab
 from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
 from guibuilder.ui.inspect_embeddings import EmbeddingsTab
+from guibuilder.ui.inspect_evaluation import EvaluationTab
 from guibuilder.ui.inspect_health import HealthTab
 from guibuilder.ui.inspect_predict import PredictTab
 from guibuilder.ui.inspect_weights import WeightsTab
@@ -73,6 +74,7 @@ MAX_LABEL_VALUES = 8
 #: the first that does comes to the front, the current page asked first) and
 #: ``project_changed()`` (called whenever the project or its version changes).
 TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
+    ("Evaluation", EvaluationTab),
     ("Weights", WeightsTab),
     ("Health", HealthTab),
     ("Embeddings", EmbeddingsTab),
