@@ -6,6 +6,12 @@ end, through one multi-output probe model made once per ``fit`` and run by a com
 predict function (one forward pass of the probe per epoch). The values are kept as
 float16 where they fit, in a bounded :class:`~guibuilder.inspect.snapshots.SnapshotHistory`,
 and handed to ``on_snapshot`` for the window's epoch slider.
+
+Step mode: whoever knows a batch ran as a single step (the training engine's callback)
+calls :meth:`ActivationHistory.record_step` in the training thread once that batch is
+done, for a step snapshot. Nothing is recorded per batch otherwise: the callback has no
+batch hooks, so a free-running ``fit`` pays nothing for it (and Keras may still dispatch
+batch ends asynchronously).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ __all__ = ["ActivationHistory", "Snapshot"]
 
 
 class ActivationHistory(keras.callbacks.Callback):
-    """Record the activations of a fixed probe batch at the start and at each epoch end.
+    """Record the activations of a fixed probe batch at the start and at each epoch end,
+    and after a step when asked (:meth:`record_step`).
 
     Parameters
     ----------
@@ -96,24 +103,37 @@ class ActivationHistory(keras.callbacks.Callback):
         """The snapshot of ``epoch``, or the latest one before it."""
         return self.history.at(epoch)
 
-    def capture(self, epoch: int) -> Snapshot:
-        """Record the probe's activations now, as those of ``epoch`` (1-based; 0 = start)."""
+    def capture(self, epoch: int, step: int = 0) -> Snapshot:
+        """Record the probe's activations now, as those of ``epoch`` (1-based; 0 = start).
+
+        With ``step`` > 0, a step snapshot: after batch ``step`` of epoch ``epoch``, that
+        epoch still under way (see :class:`~guibuilder.inspect.snapshots.SnapshotHistory`).
+        """
         if self._probe is None:
             raise RuntimeError("the callback has no model yet")
         # Reading ``self.model`` brings the trained values into the variables on JAX.
         model = self.model
         ids = self.node_ids if self.node_ids is not None else tuple(layer_ids(model))
-        snapshot = Snapshot.of(epoch, self._probe(self.probe_x, ids), self.precision)
+        values = self._probe(self.probe_x, ids)
+        snapshot = Snapshot.of(epoch, values, self.precision, step=step)
         self.history.add(snapshot)
         if self.on_snapshot is not None:
             self.on_snapshot(snapshot)
         return snapshot
 
-    def _record(self, epoch: int) -> None:
+    def record_step(self, epoch: int, step: int) -> None:
+        """Record a step snapshot: batch ``step`` of epoch ``epoch`` (both from 1) ran as a
+        single step and is done. Call it in the training thread, before the next batch.
+
+        A failure is handled as at an epoch end (see ``on_error``).
+        """
+        self._record(epoch, step)
+
+    def _record(self, epoch: int, step: int = 0) -> None:
         if self.failed:
             return
         try:
-            self.capture(epoch)
+            self.capture(epoch, step)
         except Exception as exc:
             if self.on_error is None:
                 raise

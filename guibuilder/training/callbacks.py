@@ -1,11 +1,11 @@
 """The Keras callback that connects a running ``fit`` to a :class:`TrainingSession`.
 
 It checks the stop and pause events at every batch (a paused run may be let through one
-batch at a time, and each such step is reported), applies the learning-rate schedule,
-watches the loss for NaN, and emits batch and epoch events. Batch events are sent at most
-every ``interval`` seconds, so a fast model is not slowed down by its own progress reports.
-It also writes the run folder's history and best model. Imported only in the training
-thread, after Keras has loaded.
+batch at a time, and each such step is reported and handed to ``on_step``), applies the
+learning-rate schedule, watches the loss for NaN, and emits batch and epoch events. Batch
+events are sent at most every ``interval`` seconds, so a fast model is not slowed down by
+its own progress reports. It also writes the run folder's history and best model.
+Imported only in the training thread, after Keras has loaded.
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ def _finite(logs: dict[str, float]) -> bool:
 
 
 class SessionCallback(keras.callbacks.Callback):
-    """Stop, pause, schedule, NaN watch, events and run-folder writes for one ``fit``."""
+    """Stop, pause, schedule, NaN watch, events and run-folder writes for one ``fit``.
+
+    ``on_step(epoch, step)`` (both from 1), when given, is called in the training thread
+    after each batch that ran as a single step (step mode), before the next batch begins
+    and so before the run pauses; a free-running ``fit`` never calls it.
+    """
 
     #: Batch-end work only reads Python floats and puts on a queue, under a lock: Keras may
     #: run it in its callback thread pool on backends that allow it.
@@ -56,6 +61,7 @@ class SessionCallback(keras.callbacks.Callback):
         monitor: str,
         run: RunFolder | None = None,
         interval: float = 0.05,
+        on_step: Callable[[int, int], None] | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -89,6 +95,8 @@ class SessionCallback(keras.callbacks.Callback):
         self._last_time = 0.0
         self._last_emit = 0.0
         self._stepped: set[int] = set()
+        self.on_step = on_step
+        self._step_due: tuple[int, int] | None = None
 
     def set_model(self, model: Any) -> None:
         super().set_model(model)
@@ -152,9 +160,24 @@ class SessionCallback(keras.callbacks.Callback):
             self._mark_stepped(step)
 
     def _mark_stepped(self, batch: int) -> None:
-        """Remember that ``batch`` ran as a single step, so its end is always reported."""
+        """Remember that ``batch`` ran as a single step, so its end is always reported (and
+        handed to ``on_step`` before the next batch)."""
         with self._lock:
             self._stepped.add(batch)
+        if self.on_step is not None:
+            self._step_due = (self._epoch + 1, batch + 1)
+
+    def _step_done(self) -> None:
+        """Hand the stepped batch that has just ended to ``on_step``.
+
+        Called at the next batch's begin, which Keras always runs in the training thread
+        (batch ends may run in its callback thread pool), before the run pauses there. The
+        last batch of an epoch is not handed on: the epoch's end comes first, and with it
+        the epoch's own snapshot of the same weights.
+        """
+        due, self._step_due = self._step_due, None
+        if due is not None and self.on_step is not None:
+            self.on_step(*due)
 
     # ---------------------------------------------------------------- training
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -162,6 +185,7 @@ class SessionCallback(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch = epoch
+        self._step_due = None
         self._steps_begun = 0
         self._eval_cut = False
         self._epoch_start = self._last_time = self._last_emit = time.perf_counter()
@@ -171,6 +195,8 @@ class SessionCallback(keras.callbacks.Callback):
         self._set_lr(epoch, 0)
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self._step_due is not None:
+            self._step_done()
         self._wait_while_paused(batch)
         if self.halted:
             self._fitting.stop_training = True

@@ -4,8 +4,8 @@ Every event has a ``kind`` string. A run emits ``started`` once, then ``batch`` 
 ``epoch`` events (with ``paused``/``resumed``/``warning`` in between), and ends with exactly
 one terminal event: ``finished``, ``stopped``, ``nan`` or ``error``. Epochs and steps are
 counted from 1, as a person counts them. Values are plain Python (floats, str, dicts); the
-``activations`` event, sent when the run records a probe sample, also carries small numpy
-arrays.
+``activations`` event, sent when the run records a probe sample (at the start, after each
+epoch, and after each step in step mode), also carries small numpy arrays.
 """
 
 from __future__ import annotations
@@ -90,6 +90,10 @@ class ActivationsEvent(TrainingEvent):
 
     ``activations`` maps node ids to one sample's activation (no batch axis; float16 where
     the values fit); ``mean`` and ``std`` are each layer's, from the float32 values.
+
+    In step mode one is also sent after each stepped batch, before the run pauses: then
+    ``step`` is that batch's number in epoch ``epoch`` (both from 1, the epoch not over).
+    ``step`` is 0 for the snapshots of epoch ends (and of the start).
     """
 
     kind: ClassVar[str] = "activations"
@@ -98,6 +102,7 @@ class ActivationsEvent(TrainingEvent):
     activations: Mapping[str, np.ndarray]
     mean: Mapping[str, float]
     std: Mapping[str, float]
+    step: int = 0
 
 
 @dataclass(frozen=True)

@@ -156,8 +156,9 @@ class TrainingSession:
         The shortest time in seconds between two batch events.
     probe
         A sample (a batch of one) whose activations in every layer are sent as an
-        ``activations`` event before the first epoch (epoch 0) and after each epoch;
-        ``None`` records none. A recording that fails becomes a warning; training goes on.
+        ``activations`` event before the first epoch (epoch 0), after each epoch, and in
+        step mode after each step (with its ``step``); ``None`` records none. A
+        recording that fails becomes a warning; training goes on.
     release_memory
         Whether the worker collects the run's garbage as it ends. A GUI passes ``False``
         and calls :func:`guibuilder.training.memory.release` in its own thread once the
@@ -219,7 +220,8 @@ class TrainingSession:
         """Train exactly ``count`` more batches, then pause (step mode).
 
         Works on a running, a paused and a not yet started session; each call adds to the
-        steps still to take, and every stepped batch sends a ``batch`` event.
+        steps still to take, and every stepped batch sends a ``batch`` event (and, with a
+        probe, an ``activations`` event once it is done).
         """
         self._controls.grant_step(count)
 
@@ -419,6 +421,7 @@ class TrainingSession:
             self._warn(message)
 
         steps = math.ceil(n_train / config.batch_size)
+        recorder = self._activation_recorder() if self._probe is not None else None
         callback = SessionCallback(
             config,
             self._emit,
@@ -428,10 +431,11 @@ class TrainingSession:
             monitor=monitor,
             run=self._run,
             interval=self._interval,
+            on_step=recorder.record_step if recorder is not None else None,
         )
         callbacks: list[Any] = [callback]
-        if self._probe is not None:
-            callbacks.insert(0, self._activation_recorder())
+        if recorder is not None:
+            callbacks.insert(0, recorder)
         if config.early_stopping:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -466,14 +470,20 @@ class TrainingSession:
         return _Prepared(model, x, y, validation, callback, callbacks)
 
     def _activation_recorder(self) -> Any:
-        """The callback that sends the probe's activations (it keeps only two itself)."""
+        """The callback that sends the probe's activations (it keeps only two itself).
+
+        It records at the start and at each epoch end; in step mode the session callback
+        also has it record after each stepped batch (an event with ``step`` set).
+        """
         from guibuilder.inspect.callback import ActivationHistory
 
         epochs = self.config.epochs
 
         def send(snap: Any) -> None:
             acts = {k: v[0] for k, v in snap.activations.items()}
-            self._emit(ActivationsEvent(snap.epoch, epochs, acts, snap.mean, snap.std))
+            self._emit(
+                ActivationsEvent(snap.epoch, epochs, acts, snap.mean, snap.std, step=snap.step)
+            )
 
         def off(exc: Exception) -> None:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

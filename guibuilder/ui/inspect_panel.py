@@ -13,6 +13,11 @@ every layer before training and after each epoch (:meth:`InspectPanel.start_live
 :meth:`InspectPanel.add_snapshot`). While it trains, the clicked node's view follows the
 newest epoch; the epoch slider scrubs back through the kept snapshots, during the run and
 after it. A new run clears them.
+
+Step mode: each step (Step, F10) also sends the sample's activations once its batch is
+done, and the view follows it at once ("epoch 1, step 3"). Only the latest step is kept,
+as the slider's last position: the next step or the epoch's end replaces it, so stepping
+never thins out the epochs kept (see :class:`~guibuilder.inspect.snapshots.SnapshotHistory`).
 """
 
 from __future__ import annotations
@@ -137,6 +142,8 @@ class InspectPanel(QWidget):
         self.live_epochs = 0
         self.live_running = False
         self.shown_epoch: int | None = None
+        #: The step of the step snapshot on view (0: an epoch's, or none).
+        self.shown_step = 0
         self._live_session: Session | None = None
         self._slider_epoch: int | None = None
         self._layers: LayersResult | None = None
@@ -209,7 +216,8 @@ class InspectPanel(QWidget):
         self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
         self.epoch_slider.setObjectName("InspectEpochSlider")
         self.epoch_slider.setToolTip(
-            "Scrub through the activations recorded before training and after each epoch"
+            "Scrub through the activations recorded before training and after each epoch "
+            "(and after the latest step, in step mode)"
         )
         self.epoch_slider.setPageStep(1)
         self.epoch_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
@@ -433,6 +441,7 @@ class InspectPanel(QWidget):
         )
         self._draws += 1
         self.shown_epoch = None
+        self.shown_step = 0
 
     def _layers_ready(self, result: LayersResult) -> None:
         if self._current(result.version):
@@ -470,11 +479,14 @@ class InspectPanel(QWidget):
         return sample_of(x, self.live_sample)
 
     def add_snapshot(self, event: Any) -> None:
-        """Keep the activations of one epoch (an ActivationsEvent) and show them if followed."""
+        """Keep the activations of one epoch or step (an ActivationsEvent) and show them if
+        followed. A step's replaces the previous step's (the history keeps one, the newest).
+        """
         if self.live_sample is None or self._live_session is not self.session:
             return
         following = self._slider_epoch is None or self.epoch_slider.value() >= len(self.live) - 1
-        self.live.add(Snapshot(event.epoch, event.activations, event.mean, event.std))
+        step = getattr(event, "step", 0)
+        self.live.add(Snapshot(event.epoch, event.activations, event.mean, event.std, step))
         self.live_epochs = event.epochs
         self.live_running = True
         self._update_slider(follow=following)
@@ -537,20 +549,24 @@ class InspectPanel(QWidget):
                 "sample chosen here before training and after each epoch"
             )
         else:
-            epoch = epochs[min(index, len(epochs) - 1)]
+            snapshots = self.live.snapshots
+            at = snapshots[min(index, len(snapshots) - 1)]
+            epoch = at.epoch
             self._slider_epoch = epoch
-            text = f"epoch {epoch} of {self.live_epochs}"
+            text = at.when if at.step else f"epoch {epoch} of {self.live_epochs}"
             if epoch == 0:
                 text += " · before training"
-            elif self.live_running and epoch == epochs[-1]:
+            elif self.live_running and at is snapshots[-1]:
                 text += " · live"
             if self.sample_box.value() != self.live_sample:
                 text += f" · sample {self.live_sample}"
             self.epoch_label.setText(text)
             self.epoch_label.setProperty("role", "")
+            kept = sum(not s.step for s in snapshots)
             self.epoch_label.setToolTip(
                 f"Activations of sample {self.live_sample} recorded during training "
-                f"({len(epochs)} epochs kept)"
+                f"({kept} epochs kept"
+                + (", and the latest step)" if kept < len(snapshots) else ")")
             )
         self.epoch_label.style().polish(self.epoch_label)
 
@@ -573,9 +589,10 @@ class InspectPanel(QWidget):
         if found is None or self.activation_view is None:
             return False
         snapshot, values = found
-        when = "before training" if snapshot.epoch == 0 else f"epoch {snapshot.epoch}"
+        when = snapshot.when
         self._draw(self.node_id, values, f"sample {self.live_sample} · {when}")
         self.shown_epoch = snapshot.epoch
+        self.shown_step = snapshot.step
         self.status_label.setText(
             f"{self.node_id}: recorded {when}, mean {snapshot.mean.get(self.node_id, 0.0):.3g}, "
             f"std {snapshot.std.get(self.node_id, 0.0):.3g}."
