@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QUndoCommand
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from guibuilder.document import LockedError
@@ -126,6 +126,21 @@ class CanvasActions(QObject):
         rule(window.select_all_action, bool(graph.nodes), lambda: None)
         mime = QApplication.clipboard().mimeData()
         rule(window.paste_action, mime is not None and mime.hasFormat(NODES_MIME), lambda: None)
+
+    def refusal_for_key(self, key: QKeySequence) -> str | None:
+        """Why the action whose shortcut is ``key`` is disabled by a lock, or None.
+
+        A disabled action's shortcut does nothing, so the canvas says this sentence instead:
+        a student who presses Delete on a locked layer learns why nothing happened.
+        """
+        for action, tip in self._tips.items():
+            if action.isEnabled() or action.toolTip() == tip:
+                continue
+            if any(
+                s.matches(key) == QKeySequence.SequenceMatch.ExactMatch for s in action.shortcuts()
+            ):
+                return action.toolTip()
+        return None
 
     # ------------------------------------------------------------- actions
     def freeze(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QTransform,
@@ -102,6 +103,12 @@ class GraphView(QGraphicsView):
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        actions = self.window().findChild(CanvasActions)
+        why = actions.refusal_for_key(QKeySequence(event.keyCombination())) if actions else None
+        if why is not None:
+            self.graph_scene().message.emit(why)
             event.accept()
             return
         super().keyPressEvent(event)

@@ -3,6 +3,7 @@ layer under the cursor, and a teacher's locks in the student view."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from guibuilder.ui.summary import FROZEN_NOTE
@@ -122,6 +123,13 @@ def test_lock_is_offered_to_the_teacher_and_a_student_sees_locked_edits_disabled
     assert "locked by the teacher" in window.delete_action.toolTip()
     before = (list(graph.nodes), list(graph.edges))
     assert not context_menu(window, qtbot, "hidden", "Delete")
+    assert (list(graph.nodes), list(graph.edges)) == before
+    # The Delete key does nothing either, but the status bar says why.
+    window.scene.select_nodes(["hidden"])
+    window.view.setFocus()
+    window.statusBar().clearMessage()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "locked by the teacher" in window.statusBar().currentMessage()
     assert (list(graph.nodes), list(graph.edges)) == before
     # 'out' is free, but freezing up to it would freeze the locked layer too.
     free = entries(window, qtbot, "out")
