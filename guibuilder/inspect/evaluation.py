@@ -61,9 +61,37 @@ class Evaluation:
 def evaluate_classifier(
     model: Any, x: Any, y: Any, num_classes: int | None = None, batch_size: int = 256
 ) -> Evaluation:
-    """Predict ``x`` with ``model`` and compare with the class indices ``y``."""
+    """Predict ``x`` with ``model`` and compare with the class indices ``y``.
+
+    A one-unit sigmoid output counts as two classes (see :func:`class_probabilities`).
+    """
     probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+    if num_classes == 2 and probs.ndim == 2 and probs.shape[1] == 1:
+        probs, _ = class_probabilities(probs.astype("float64"), 2, "the dataset")
     return evaluate_predictions(probs, y, num_classes)
+
+
+def class_probabilities(outputs: np.ndarray, classes: int, name: str) -> tuple[np.ndarray, bool]:
+    """The class probabilities of a classifier's ``outputs``, and whether a softmax made them.
+
+    A one-unit sigmoid output on a two-class task becomes the two columns ``1 - p, p``;
+    outputs that are not probabilities (logits) go through a softmax.
+    """
+    if outputs.ndim == 2 and outputs.shape[1] == 1 and classes == 2:
+        p = outputs[:, 0]
+        if p.min() < 0 or p.max() > 1:
+            return class_probabilities(np.column_stack([np.zeros_like(p), p]), 2, name)
+        return np.column_stack([1 - p, p]), False
+    if outputs.ndim != 2 or outputs.shape[1] != classes:
+        per = " x ".join(str(d) for d in outputs.shape[1:]) or "1"
+        raise InspectError(
+            f"the model gives {per} values per sample, but {name!r} has {classes} classes"
+        )
+    sums = outputs.sum(axis=1)
+    if outputs.min() >= 0 and np.allclose(sums, 1.0, atol=1e-3):
+        return outputs, False
+    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True), True
 
 
 def evaluate_predictions(probs: Any, y: Any, num_classes: int | None = None) -> Evaluation:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from guibuilder.errors import GuibuilderError
 from guibuilder.inspect.evaluation import (
+    class_probabilities,
     compare_regression,
     evaluate_predictions,
     most_confident_wrong,
@@ -97,25 +98,6 @@ class RegressionReport:
     mae: float
 
 
-def _probabilities(outputs: np.ndarray, classes: int, name: str) -> tuple[np.ndarray, bool]:
-    """The class probabilities of ``outputs``, and whether a softmax was needed for them."""
-    if outputs.ndim == 2 and outputs.shape[1] == 1 and classes == 2:
-        p = outputs[:, 0]
-        if p.min() < 0 or p.max() > 1:
-            return _probabilities(np.column_stack([np.zeros_like(p), p]), 2, name)
-        return np.column_stack([1 - p, p]), False
-    if outputs.ndim != 2 or outputs.shape[1] != classes:
-        per = " x ".join(str(d) for d in outputs.shape[1:]) or "1"
-        raise GuibuilderError(
-            f"the model gives {per} values per sample, but {name!r} has {classes} classes"
-        )
-    sums = outputs.sum(axis=1)
-    if outputs.min() >= 0 and np.allclose(sums, 1.0, atol=1e-3):
-        return outputs, False
-    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True), True
-
-
 def evaluation_job(context: Context) -> ClassifierReport | RegressionReport:
     """Score the model's predictions of the validation set (in the worker thread)."""
     data = context.data
@@ -124,7 +106,7 @@ def evaluation_job(context: Context) -> ClassifierReport | RegressionReport:
     if data.task != "classification":
         return _regression(outputs, np.asarray(y, dtype="float64"), data.name)
     classes = data.num_classes or (outputs.shape[-1] if outputs.ndim == 2 else 0)
-    probs, softmax = _probabilities(outputs, classes, data.name)
+    probs, softmax = class_probabilities(outputs, classes, data.name)
     evaluation = evaluate_predictions(probs, y, classes)
     wrong = most_confident_wrong(probs, evaluation.y_true, MAX_WRONG)
     pred = evaluation.y_pred[wrong]

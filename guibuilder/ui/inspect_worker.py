@@ -236,13 +236,16 @@ class InspectWorker(QObject):
             result = ActivationResult(subject.version, node_id, sample, values, seconds)
             self.activation_ready.emit(result)
             return
-        from guibuilder.inspect.evaluation import evaluate_predictions
+        from guibuilder.inspect.evaluation import class_probabilities, evaluate_predictions
 
         if data.task != "classification":
             raise GuibuilderError(
                 f"a confusion matrix needs a classification dataset, and {data.name!r} is not one"
             )
-        evaluation = evaluate_predictions(context.predictions(), y, data.num_classes)
+        outputs = np.asarray(context.predictions(), dtype="float64")
+        classes = data.num_classes or (outputs.shape[-1] if outputs.ndim == 2 else 0)
+        probs, _ = class_probabilities(outputs, classes, data.name)
+        evaluation = evaluate_predictions(probs, y, classes)
         names = tuple(data.class_names) or tuple(str(i) for i in range(len(evaluation.matrix)))
         self.confusion_ready.emit(
             ConfusionResult(

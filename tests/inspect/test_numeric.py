@@ -28,7 +28,11 @@ from guibuilder.inspect import (
     tsne,
     weight_histograms,
 )
-from guibuilder.inspect.evaluation import evaluate_classifier, regression_pairs
+from guibuilder.inspect.evaluation import (
+    class_probabilities,
+    evaluate_classifier,
+    regression_pairs,
+)
 
 RNG = np.random.default_rng(0)
 
@@ -161,6 +165,29 @@ def test_most_confidently_wrong_samples_come_first():
     # Wrong: 1 (0.8), 2 (0.6), 3 (0.95), 4 (0.7) -> by confidence 3, 1, 4, 2.
     np.testing.assert_array_equal(most_confident_wrong(probs, labels), [3, 1, 4, 2])
     np.testing.assert_array_equal(most_confident_wrong(probs, labels, count=2), [3, 1])
+
+
+def test_class_probabilities_of_a_sigmoid_unit_logits_and_a_wrong_width():
+    sigmoid = np.array([[0.2], [0.9], [0.5]])
+    probs, softmaxed = class_probabilities(sigmoid, 2, "pairs")
+    np.testing.assert_allclose(probs, [[0.8, 0.2], [0.1, 0.9], [0.5, 0.5]])
+    assert not softmaxed
+    logits = np.array([[0.0, np.log(3.0)], [2.0, 2.0]])
+    probs, softmaxed = class_probabilities(logits, 2, "pairs")
+    np.testing.assert_allclose(probs, [[0.25, 0.75], [0.5, 0.5]])
+    assert softmaxed
+    with pytest.raises(InspectError, match="3 values per sample, but 'iris' has 2 classes"):
+        class_probabilities(np.zeros((4, 3)), 2, "iris")
+
+
+def test_a_sigmoid_classifier_is_evaluated_as_two_classes():
+    x = keras.Input((1,))
+    model = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(x))
+    model.set_weights([np.array([[10.0]], "float32"), np.zeros(1, "float32")])
+    samples = np.array([[-1.0], [1.0], [2.0], [-3.0]], "float32")  # p = 0, 1, 1, 0
+    result = evaluate_classifier(model, samples, [0, 1, 0, 0], num_classes=2)
+    np.testing.assert_array_equal(result.y_pred, [0, 1, 1, 0])
+    np.testing.assert_array_equal(result.matrix, [[2, 1], [0, 1]])
 
 
 def test_evaluation_of_a_fixed_classifier_and_a_regressor():
