@@ -9,9 +9,10 @@ and handed to ``on_snapshot`` for the window's epoch slider.
 
 Step mode: whoever knows a batch ran as a single step (the training engine's callback)
 calls :meth:`ActivationHistory.record_step` in the training thread once that batch is
-done, for a step snapshot. Nothing is recorded per batch otherwise: the callback has no
-batch hooks, so a free-running ``fit`` pays nothing for it (and Keras may still dispatch
-batch ends asynchronously).
+done, for a step snapshot. Nothing is recorded per batch otherwise: the callback only counts the
+batches begun (no batch-end hook, so Keras may still dispatch batch ends asynchronously),
+and a free-running ``fit`` pays nothing more for it. An epoch that a stop cuts short is
+recorded as a step snapshot of the batches it ran, not as a whole epoch.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class ActivationHistory(keras.callbacks.Callback):
         self.history = SnapshotHistory(max_snapshots, max_bytes)
         self.failed = False
         self._probe: Probe | None = None
+        self._batches = 0
 
     @property
     def max_snapshots(self) -> int:
@@ -144,8 +146,19 @@ class ActivationHistory(keras.callbacks.Callback):
         if self.at_start:
             self._record(0)
 
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._batches = 0
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        # Only counts (a batch-begin hook keeps Keras' asynchronous batch ends).
+        self._batches = batch + 1
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if (epoch + 1) % self.every == 0:
+        steps = (self.params or {}).get("steps")
+        if steps and 0 < self._batches < steps:
+            # A stop cut the epoch short: what its batches so far gave, as a step snapshot.
+            self._record(epoch + 1, self._batches)
+        elif (epoch + 1) % self.every == 0:
             self._record(epoch + 1)
 
     def on_train_end(self, logs: dict | None = None) -> None:

@@ -69,6 +69,8 @@ def test_each_step_sends_the_probes_activations_with_its_step():
     # Step 3 ends epoch 1: the epoch's own snapshot stands for it.
     assert [(e.epoch, e.step) for e in live[:5]] == [(0, 0), (1, 1), (1, 2), (1, 0), (2, 1)]
     assert all(e.epochs == 5 for e in live)
+    # The stop cut epoch 2 short: it is recorded by the batches it ran, not as an epoch.
+    assert [(e.epoch, e.step) for e in live[5:]] == [(2, session.steps_done - 3)]
     # Each step's event comes before the run pauses after it (a paused event counts the
     # batches done in the epoch).
     kinds = [(e.kind, getattr(e, "step", None)) for e in events]

@@ -66,3 +66,7 @@ def test_each_step_shows_the_clicked_nodes_activations_after_that_step(demo, qtb
     with qtbot.waitSignal(training.run_ended, timeout=SLOW) as ended:
         QTest.mouseClick(toolbar.widgetForAction(training.stop_action), Qt.MouseButton.LeftButton)
     assert ended.args == ["stopped"]
+    # The stop cut epoch 1 short: the last snapshot says how far it went, not "epoch 1".
+    kept = panel.live.snapshots[-1]
+    assert kept.epoch == 1 and kept.step >= 3
+    assert panel.epoch_label.text() == f"epoch 1, step {kept.step}"
