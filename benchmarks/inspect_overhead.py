@@ -48,10 +48,10 @@ def trial(with_snapshots: bool, epochs: int, batch: int) -> tuple[float, float, 
     spent: list[float] = []
     capture = callback.ActivationHistory.capture
 
-    def timed(self: callback.ActivationHistory, epoch: int) -> Snapshot:
+    def timed(self: callback.ActivationHistory, epoch: int, step: int = 0) -> Snapshot:
         start = time.perf_counter()
         try:
-            return capture(self, epoch)
+            return capture(self, epoch, step)
         finally:
             spent.append(time.perf_counter() - start)
 
