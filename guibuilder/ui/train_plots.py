@@ -141,6 +141,28 @@ class CurvePlot(pg.PlotWidget):
         xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self._data[key] = (xs, ys)
         self._curves[key].setData(xs, ys, connect="finite")
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        """Put the legend in the right-hand corner the curves' ends are away from.
+
+        A rising curve (accuracy) ends at the top right, a falling one (loss) at the bottom
+        right: the legend goes to the other corner, so it does not hide the newest points.
+        """
+        ends, values = [], []
+        for _, ys in self._data.values():
+            finite = ys[np.isfinite(ys)]
+            if len(finite):
+                ends.append(finite[-1])
+                values.append(finite)
+        if not values:
+            return
+        every = np.concatenate(values)
+        low, high = float(every.min()), float(every.max())
+        high_end = high > low and (float(np.mean(ends)) - low) / (high - low) > 0.5
+        offset = (-6, -6) if high_end else (-6, 6)
+        if self.legend.opts["offset"] != offset:
+            self.legend.setOffset(offset)
 
     def series_keys(self) -> list[str]:
         return list(self._curves)

@@ -95,3 +95,21 @@ def test_grid_follows_the_theme(qtbot, qapp):
             )
     finally:
         theme.apply_theme(qapp, before)
+
+
+def test_the_legend_keeps_clear_of_the_newest_points(qtbot):
+    """Rising accuracy ends top right: its legend goes bottom right; falling loss, top right."""
+    plots = shown_plots(qtbot)
+    legend_box = plots.metric_plot.legend.sceneBoundingRect()
+    view_box = plots.metric_plot.getPlotItem().vb.sceneBoundingRect()
+    assert legend_box.center().y() > view_box.center().y()
+    loss_legend = plots.loss_plot.legend.sceneBoundingRect()
+    assert (
+        loss_legend.center().y() < plots.loss_plot.getPlotItem().vb.sceneBoundingRect().center().y()
+    )
+    # A metric that falls (a loss-like one) moves its legend back up.
+    history = {"epoch": [1.0, 2.0, 3.0], "loss": [1.0, 0.5, 0.2], "accuracy": [0.9, 0.5, 0.1]}
+    plots.set_history(history)
+    qtbot.wait(20)
+    legend_box = plots.metric_plot.legend.sceneBoundingRect()
+    assert legend_box.center().y() < view_box.center().y()
