@@ -258,6 +258,11 @@ def style_sheet(theme: Theme) -> str:
         background: {t.base};
     }}
     QLineEdit:focus {{ border: 1px solid {t.accent}; }}
+    QPushButton[picker="true"] {{
+        text-align: left; padding: 3px 5px; border: 1px solid {t.border}; border-radius: 4px;
+        background: {t.base};
+    }}
+    QPushButton[picker="true"]::menu-indicator {{ subcontrol-position: right center; right: 6px; }}
     QLineEdit[invalid="true"], QComboBox[invalid="true"] {{ border: 1px solid {t.error}; }}
     QLabel[role="muted"] {{ color: {t.muted}; }}
     QLabel[role="help"] {{ color: {t.muted}; font-size: {pt(8.5)}; }}

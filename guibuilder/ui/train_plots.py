@@ -97,6 +97,7 @@ class CurvePlot(pg.PlotWidget):
         self.grid = TickGrid(item)
         item.vb.addItem(self.grid, ignoreBounds=True)
         self.legend = item.addLegend(offset=(-6, 6), verSpacing=-8, labelTextSize="8pt")
+        self.legend.hide()  # until a series has a name to show
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._labels: dict[str, str] = {}
@@ -130,6 +131,7 @@ class CurvePlot(pg.PlotWidget):
             self.getPlotItem().addItem(curve)
             self._curves[key] = curve
             self._labels[key] = label
+            self.legend.setVisible(bool(self.legend.items))
         qcolor = QColor(_live_color(color))
         qcolor.setAlpha(alpha)
         style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
@@ -182,6 +184,7 @@ class CurvePlot(pg.PlotWidget):
             item.removeItem(curve)
             self._data.pop(key, None)
             self._labels.pop(key, None)
+        self.legend.setVisible(bool(self.legend.items))
 
     def values_at(self, x: float) -> list[str]:
         """``label: value`` of every series at its point nearest to ``x``."""

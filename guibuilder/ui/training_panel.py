@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -347,10 +346,11 @@ class TrainingPanel(QWidget):
         editor.setToolTip(help_text)
         return editor
 
-    def _metrics_editor(self) -> QToolButton:
-        button = QToolButton()
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    def _metrics_editor(self) -> QPushButton:
+        """A button that opens a menu of metrics to tick, and reads like the combo boxes."""
+        button = QPushButton()
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.setProperty("picker", True)
         menu = QMenu(button)
         auto = menu.addAction("auto (per task)")
         auto.setCheckable(True)
@@ -520,7 +520,7 @@ class TrainingPanel(QWidget):
             box.setCurrentIndex(-1)
             box.setPlaceholderText("Choose a dataset")
 
-    def _show_metrics(self, button: QToolButton, metrics: list[str] | None) -> None:
+    def _show_metrics(self, button: QPushButton, metrics: list[str] | None) -> None:
         for action in button.menu().actions():
             if action.isCheckable():
                 data = action.data()

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from guibuilder.document import Project, save_project
@@ -74,6 +74,26 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert project.training["epochs"] != 7
     assert panel._editors["epochs"].value() == project.training["epochs"]
     assert not demo.session.modified
+
+
+def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
+    button = demo.training_panel._editors["metrics"]
+    project = demo.session.project
+    before = project.training.get("metrics")
+
+    def tick_auc() -> None:
+        menu = button.menu()
+        next(a for a in menu.actions() if a.text() == "auc").trigger()
+        menu.close()
+
+    QTimer.singleShot(50, tick_auc)
+    click(button)  # opens the menu, as a person does
+    qtbot.waitUntil(lambda: project.training.get("metrics") != before)
+    assert "auc" in project.training["metrics"]
+    assert "auc" in button.text()
+    demo.undo_action.trigger()
+    assert project.training.get("metrics") == before
+    assert "auc" not in button.text()
 
 
 def test_choosing_a_dataset_and_sgd_shows_momentum(window):
