@@ -278,6 +278,9 @@ class TrainingPlots(QWidget):
         self.log_box.setToolTip("Show the losses on a logarithmic scale")
         self.log_box.toggled.connect(self.set_log)
         self._history: dict[str, list[float]] = {}
+        self._batches: tuple[Sequence[float], Sequence[float], Sequence[float]] = ([], [], [])
+        #: Plots whose live data changed since they were last drawn, oldest change first.
+        self._stale: list[CurvePlot] = []
         self._overlays: list[tuple[str, Mapping[str, Sequence[float]]]] = []
 
         bar = QHBoxLayout()
@@ -312,6 +315,8 @@ class TrainingPlots(QWidget):
     def start_live(self, metrics: Sequence[str] = ()) -> None:
         """Empty the live curves for a new run reporting ``metrics``."""
         self._history = {}
+        self._batches = ([], [], [])
+        self._stale = []
         self.batch_plot.series("batch", "batch loss", TRAIN_COLOR, width=1.0, alpha=70)
         self.batch_plot.series("batch_smooth", "smoothed", TRAIN_COLOR, width=2.0)
         self.batch_plot.set_series("batch", [], [])
@@ -323,15 +328,41 @@ class TrainingPlots(QWidget):
     def set_batches(
         self, x: Sequence[float], raw: Sequence[float], smooth: Sequence[float]
     ) -> None:
-        """The live run's per-batch loss and its smoothed line."""
-        self.batch_plot.set_series("batch", x, raw)
-        self.batch_plot.set_series("batch_smooth", x, smooth)
+        """The live run's per-batch loss and its smoothed line (drawn by :meth:`redraw`)."""
+        self._batches = (x, raw, smooth)
+        self._mark(self.batch_plot)
 
     def set_history(self, history: Mapping[str, Sequence[float]]) -> None:
-        """The live run's per-epoch values (``epoch``, ``loss``, ``val_loss``, metrics)."""
+        """The live run's per-epoch values (``epoch``, ``loss``, ``val_loss``, metrics), drawn
+        by :meth:`redraw`."""
         self._history = {k: list(v) for k, v in history.items()}
         self._fill_metrics(metric_names(list(history)))
-        self._draw_run("live", "", self._history, TRAIN_COLOR, VAL_COLOR)
+        self._mark(self.loss_plot)
+        self._mark(self.metric_plot)
+
+    def _mark(self, plot: CurvePlot) -> None:
+        if plot not in self._stale:
+            self._stale.append(plot)
+
+    def redraw(self, limit: int | None = None) -> None:
+        """Draw the live data given since the last redraw: at most ``limit`` plots, those
+        waiting longest first (every stale plot without a limit).
+
+        While a model trains the panel redraws one plot per tick of its timer, so the window
+        paints one plot at a time between its other events, not three at once.
+        """
+        count = len(self._stale) if limit is None else min(limit, len(self._stale))
+        for plot in self._stale[:count]:
+            if plot is self.batch_plot:
+                x, raw, smooth = self._batches
+                plot.set_series("batch", x, raw)
+                plot.set_series("batch_smooth", x, smooth)
+            else:
+                self._draw_run("live", "", self._history, TRAIN_COLOR, VAL_COLOR, only=plot)
+            # The range follows the new points now, not while the plot paints: a range set
+            # in the paint makes the axes paint a second time.
+            plot.getPlotItem().vb.updateAutoRange()
+        del self._stale[:count]
 
     # ------------------------------------------------------------- overlays
     def set_overlays(self, runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]]) -> None:
@@ -359,6 +390,7 @@ class TrainingPlots(QWidget):
         val_color: str,
         width: float = 2.0,
         legend: bool = True,
+        only: CurvePlot | None = None,
     ) -> None:
         epochs = list(history.get("epoch", []))
         metric = self.metric
@@ -366,6 +398,8 @@ class TrainingPlots(QWidget):
         if metric:
             parts.append((self.metric_plot, metric))
         for plot, name in parts:
+            if only is not None and plot is not only:
+                continue
             for key, color, dashed in (
                 (name, train_color, False),
                 (f"val_{name}", val_color, True),
@@ -392,7 +426,9 @@ class TrainingPlots(QWidget):
         self._metric_changed(self.metric_box.currentText())
 
     def _metric_changed(self, name: str) -> None:
-        self.metric_plot.title = f"{name} per epoch" if name else "Metric per epoch"
+        self.metric_plot.title = (
+            f"{name[:1].upper()}{name[1:]} per epoch" if name else "Metric per epoch"
+        )
         self.metric_plot.drop(self.metric_plot.series_keys())
         self.metric_plot.restyle()
         if self._history:

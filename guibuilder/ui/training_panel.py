@@ -365,7 +365,7 @@ class TrainingPanel(QWidget):
         return button
 
     def _build_center(self) -> QVBoxLayout:
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton("Train")
         self.start_button.setIcon(self.start_action.icon())
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
@@ -721,7 +721,7 @@ class TrainingPanel(QWidget):
                 f"The model and the data do not fit ({count} problem{'s' if count > 1 else ''}"
                 "): fix them, or press Start again to train anyway."
             )
-            self.start_button.setText("Start anyway")
+            self.start_button.setText("Train anyway")
             self.message.emit("Training not started: the model and the data do not fit.")
             return
         self._run(dataset)
@@ -750,7 +750,7 @@ class TrainingPanel(QWidget):
         self._owner = self.session
         self._ending = None
         self._confirmed_lint = None
-        self.start_button.setText("Start")
+        self.start_button.setText("Train")
         self._reset_live()
         self.plots.start_live()
         self.progress.setRange(0, 0)
@@ -808,7 +808,8 @@ class TrainingPanel(QWidget):
         self._dirty_epochs = False
 
     def drain(self) -> None:
-        """Handle the events waiting on the queue and redraw what changed (the timer's slot)."""
+        """Handle the events waiting on the queue and redraw one plot whose data changed (the
+        timer's slot; see :meth:`TrainingPlots.redraw`)."""
         session = self.training
         if session is None:
             self._timer.stop()
@@ -821,6 +822,7 @@ class TrainingPanel(QWidget):
         if self._dirty_epochs:
             self.plots.set_history(self._history)
             self._dirty_epochs = False
+        self.plots.redraw(limit=1)
         if self._ending is not None and session.wait(0):
             self._finish(self._ending)
 
@@ -901,6 +903,7 @@ class TrainingPanel(QWidget):
 
     def _finish(self, event: TrainingEvent) -> None:
         self._timer.stop()
+        self.plots.redraw()
         session, owner = self.training, self._owner
         self.training = None
         self._owner = None

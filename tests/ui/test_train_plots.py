@@ -38,6 +38,7 @@ def shown_plots(qtbot) -> TrainingPlots:
         "val_accuracy": [0.3, 0.45, 0.6, 0.7, 0.75, 0.78],
     }
     plots.set_history(history)
+    plots.redraw()
     qtbot.wait(20)
     return plots
 
@@ -110,6 +111,25 @@ def test_the_legend_keeps_clear_of_the_newest_points(qtbot):
     # A metric that falls (a loss-like one) moves its legend back up.
     history = {"epoch": [1.0, 2.0, 3.0], "loss": [1.0, 0.5, 0.2], "accuracy": [0.9, 0.5, 0.1]}
     plots.set_history(history)
+    plots.redraw()
     qtbot.wait(20)
     legend_box = plots.metric_plot.legend.sceneBoundingRect()
     assert legend_box.center().y() < view_box.center().y()
+
+
+def test_live_data_is_drawn_one_plot_per_redraw_oldest_first(qtbot):
+    """While a model trains, each tick of the panel's timer paints one plot, not three."""
+    plots = shown_plots(qtbot)
+    plots.set_batches([0.5, 1.0], [2.0, 1.5], [2.0, 1.8])
+    history = {"epoch": [1.0, 2.0], "loss": [1.0, 0.5], "accuracy": [0.5, 0.8]}
+    plots.set_history(history)
+    plots.set_batches([0.5, 1.0, 1.5], [2.0, 1.5, 1.2], [2.0, 1.8, 1.6])
+    assert len(plots.batch_plot.data("batch")[0]) == 0  # nothing drawn yet
+    plots.redraw(limit=1)
+    assert list(plots.batch_plot.data("batch")[1]) == [2.0, 1.5, 1.2]  # the newest batches
+    assert len(plots.loss_plot.data("live:train")[0]) == 6  # still the old epochs
+    plots.redraw(limit=1)
+    assert list(plots.loss_plot.data("live:train")[1]) == [1.0, 0.5]
+    assert len(plots.metric_plot.data("live:train")[0]) == 6
+    plots.redraw()
+    assert list(plots.metric_plot.data("live:train")[1]) == [0.5, 0.8]

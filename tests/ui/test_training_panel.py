@@ -123,7 +123,7 @@ def test_lint_errors_are_shown_and_a_second_start_is_needed(qtbot, window):
     click(panel.start_button)
     qtbot.waitUntil(lambda: panel.lint_box.isVisibleTo(panel), timeout=20_000)
     assert "'x'" in panel.lint_label.text()
-    assert panel.training is None and panel.start_button.text() == "Start anyway"
+    assert panel.training is None and panel.start_button.text() == "Train anyway"
 
 
 def test_the_input_follows_the_data_when_the_user_confirms(qtbot, window):
