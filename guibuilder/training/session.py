@@ -302,7 +302,10 @@ class TrainingSession:
             self._fail(exc, callback)
         finally:
             if callback is not None:
-                callback.set_model(None)  # the session outlives the run; the model must not
+                # The session outlives the run; the model must not (nor the activation
+                # recorder the callback steps, which holds the model too).
+                callback.set_model(None)
+                callback.on_step = None
             if keras is not None:
                 keras.config.set_dtype_policy("float32")
                 keras.backend.clear_session(free_memory=False)
