@@ -72,7 +72,7 @@ LIVE_BYTES = 128 * 2**20
 #: Labels with more values than this (an image to reconstruct) are shown by their shape.
 MAX_LABEL_VALUES = 8
 
-#: Tabs after Activations and Confusion matrix: a title and a page class. A page is made
+#: Tabs after Activations and Confusion: a title and a page class. A page is made
 #: with the panel as its only argument; its ``refresh()`` runs whenever the panel refreshes
 #: while the page is the current tab and the dataset is loaded. A page may also have
 #: ``follow_node(node_id, current) -> bool`` (whether it shows a node clicked on the canvas;
@@ -88,6 +88,27 @@ TABS: tuple[tuple[str, Callable[[InspectPanel], QWidget]], ...] = (
     ("Adversarial", AdversarialTab),
     ("Predict", PredictTab),
 )
+
+#: What each tab shows, as its tooltip.
+TAB_TIPS = {
+    "Activations": "What the node clicked on the canvas outputs for the sample: feature maps, "
+    "a heat map or bars, after each epoch of the last run",
+    "Confusion": "The confusion matrix of the validation set (true class down, predicted "
+    "across); click a cell to list its samples",
+    "Evaluation": "How well the model does on the validation set: each class's precision and "
+    "recall and the most confident mistakes, or predicted against true values",
+    "Weights": "Conv filters as images, a layer's weight histogram and every layer's spread",
+    "Health": "Activation statistics and gradient norms per layer, naming vanishing or "
+    "exploding gradients and dead ReLUs",
+    "Embeddings": "A layer's activations of many validation samples in 2-D (PCA or t-SNE), "
+    "coloured by class",
+    "Attention": "The attention weights of a MultiHeadAttention layer, one heat map per head",
+    "Attribution": "Which pixels the prediction for the sample depends on: saliency, "
+    "occlusion and Grad-CAM laid over it",
+    "Adversarial": "A fast-gradient-sign change to the sample, and the prediction before "
+    "and after it",
+    "Predict": "Draw or drop an image of your own and watch the model's prediction",
+}
 
 
 def _count(x: Any) -> int:
@@ -200,9 +221,11 @@ class InspectPanel(QWidget):
         cell_side.addWidget(self.cell_list, 1)
         confusion_layout.addLayout(cell_side)
         self.tabs.addTab(self.activation_page, "Activations")
-        self.tabs.addTab(self.confusion_page, "Confusion matrix")
+        self.tabs.addTab(self.confusion_page, "Confusion")
         for title, page in TABS:
             self.tabs.addTab(page(self), title)
+        for i in range(self.tabs.count()):
+            self.tabs.setTabToolTip(i, TAB_TIPS[self.tabs.tabText(i)])
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
 
         layout = QVBoxLayout(self)
