@@ -133,17 +133,26 @@ def grid_shape(count: int) -> tuple[int, int]:
 
 
 def feature_grid(
-    maps: np.ndarray, max_maps: int = 64, pad: int = 1, normalise: bool = True
+    maps: np.ndarray,
+    max_maps: int = 64,
+    pad: int = 1,
+    normalise: bool = True,
+    cols: int | None = None,
 ) -> np.ndarray:
     """One image of the feature maps ``(h, w, channels)`` of one sample, tiled in a grid.
 
     Each map is scaled to [0, 1] on its own when ``normalise`` is set; the gaps between
-    tiles are NaN, so a plot shows them blank. Only the first ``max_maps`` are shown.
+    tiles are NaN, so a plot shows them blank. Only the first ``max_maps`` are shown, in
+    ``cols`` columns (by default the most square grid).
     """
     if maps.ndim != 3:
         raise InspectError(f"feature maps must be (height, width, channels), got {maps.shape}")
     count = min(maps.shape[-1], max_maps)
-    rows, cols = grid_shape(count)
+    if cols is None:
+        rows, cols = grid_shape(count)
+    else:
+        cols = max(1, min(int(cols), count))
+        rows = -(-count // cols)
     h, w = maps.shape[:2]
     grid = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad), np.nan, dtype="float32")
     for i in range(count):

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF
 from guibuilder.inspect.activations import attention_scores, grid_shape, sample_of
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab, thinned_ticks
-from guibuilder.ui.inspect_views import _style, _ticks
+from guibuilder.ui.inspect_views import _style, _style_bar, _ticks
 from guibuilder.ui.inspect_worker import validation_split
 
 if TYPE_CHECKING:
@@ -121,8 +121,14 @@ class AttentionView(pg.GraphicsLayoutWidget):
             self.plots.append(plot)
             self.images.append(image)
         self.bar = pg.ColorBarItem(
-            values=(0, 1), colorMap=self.cmap, interactive=False, width=12, label="weight"
+            values=(0, 1),
+            colorMap=self.cmap,
+            interactive=False,
+            width=12,
+            label="weight",
+            pen=theme.current().border,
         )
+        _style_bar(self.bar)
         self.bar.setImageItem(self.images)
         self.addItem(self.bar, row=0, col=self._columns, rowspan=max(1, rows))
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from guibuilder.inspect import feature_grid, kind_of, sequence_map
+from guibuilder.inspect.activations import grid_shape
 from guibuilder.ui import theme
 
 
@@ -26,6 +27,12 @@ def _style(plot: pg.PlotItem, title: str) -> None:
         axis.setLabel(axis.labelText, color=t.muted)
 
 
+#: Room around a picture, as a fraction of its size.
+PAD = 0.02
+#: Height of a title with a caption line under it, in pixels.
+TWO_LINES = 46
+
+
 class _Plot(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,16 +44,35 @@ class _Plot(pg.PlotWidget):
 
 
 class ActivationView(_Plot):
-    """One sample's activation of one node: feature maps, a heat map or bars."""
+    """One sample's activation of one node: feature maps, a heat map or bars.
+
+    Feature maps are tiled in as many columns as fill the view best, all on one colour
+    scale; every heat map has a colour bar beside it that reads its lowest and highest value.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        t = theme.current()
         self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("viridis"))
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=theme.current().accent)
+        cmap = pg.colormap.get("viridis")
+        self.image.setColorMap(cmap)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=t.accent)
         self.plot.addItem(self.image)
         self.plot.addItem(self.bars)
+        self.color_bar = pg.ColorBarItem(
+            values=(0.0, 1.0), colorMap=cmap, interactive=False, width=12, pen=t.border
+        )
+        self.color_bar.setImageItem(self.image, insert_in=self.plot)
+        # As wide as its numbers need (its fixed width would drop the longer ones).
+        self.color_bar.axis.setWidth(None)
+        _style_bar(self.color_bar)
+        self.color_bar.hide()
         self.kind = ""
+        #: Columns of the feature-map grid shown (0 when no feature maps are shown).
+        self.columns = 0
+        self._maps: np.ndarray | None = None
+        self._content: tuple[float, float] | None = None
+        self.plot.vb.sigResized.connect(lambda _vb: self._fit())
         _style(self.plot, "Click a node on the canvas to see its activations")
 
     def show_activation(
@@ -57,51 +83,186 @@ class ActivationView(_Plot):
         Bars are labelled with ``class_names`` when there is one name per value.
         """
         kind = kind_of(values)
+        self._maps = None
+        self.columns = 0
         if kind == "image" and values.shape[-1] == 1:
             kind, grid = "map", values[:, :, 0].astype("float32")
         elif kind == "image":
-            grid = feature_grid(values)
+            self._maps = np.asarray(values, dtype="float32")
+            self.columns = self._fit_columns()
+            grid = feature_grid(self._maps, normalise=False, cols=self.columns)
         elif kind == "sequence":
             grid = sequence_map(values)
         else:
             grid = None
         plot = self.plot
         if grid is not None:
+            low, high = _levels(np.asarray(values, dtype="float32"))
             self.bars.hide()
             self.image.show()
-            self.image.setImage(grid.T, autoLevels=False, levels=_levels(grid))
+            self.image.setImage(grid.T, autoLevels=False, levels=(low, high))
+            self._scale(low, high)
             plot.setAspectLocked(kind != "sequence")
             plot.invertY(True)
             _ticks(plot, kind == "sequence")
-            if kind == "image":
-                count = min(values.shape[-1], 64)
-                plot.setLabel("bottom", f"{count} of {values.shape[-1]} feature maps")
-                plot.setLabel("left", f"{values.shape[0]} x {values.shape[1]} each")
-            elif kind == "map":
-                plot.setLabel("bottom", f"{values.shape[1]} px")
-                plot.setLabel("left", f"{values.shape[0]} px")
-            else:
+            if kind == "sequence":
+                _axes(plot, True)
                 plot.setLabel("bottom", "time step")
                 plot.setLabel("left", "unit")
+                _style(plot, title)
+            else:
+                # A picture: its empty axes would only frame blank space; the caption under
+                # the title says what the tiles are.
+                _axes(plot, False)
+                h, w = values.shape[:2]
+                if kind == "image":
+                    channels = values.shape[-1]
+                    shown = min(channels, 64)
+                    count = f"all {channels}" if shown == channels else f"{shown} of {channels}"
+                    note = f"{count} feature maps, {h} x {w} each, on one colour scale"
+                else:
+                    note = f"{h} x {w}"
+                _style(plot, _captioned(title, note))
+                plot.titleLabel.setMaximumHeight(TWO_LINES)
+                plot.layout.setRowFixedHeight(0, TWO_LINES)
         else:
             flat = np.asarray(values, dtype="float32").ravel()
             self.image.hide()
+            self.color_bar.hide()
             self.bars.show()
             self.bars.setOpts(
                 x=np.arange(flat.size), height=flat, width=0.8, brush=theme.current().accent
             )
             plot.setAspectLocked(False)
             plot.invertY(False)
+            _axes(plot, True)
             _ticks(plot, True)
             named = len(class_names) == flat.size
             ticks = [[(i, str(n)) for i, n in enumerate(class_names)], []] if named else None
             plot.getAxis("bottom").setTicks(ticks)
             plot.setLabel("bottom", "class" if named else "unit")
             plot.setLabel("left", "activation")
-        _style(plot, title)
-        plot.autoRange()
+            _style(plot, title)
+        self._content = grid.shape[::-1] if grid is not None and kind != "sequence" else None
+        plot.autoRange(padding=PAD if grid is not None else None)
+        self._hug()
         self.kind = kind
         return kind
+
+    def scale(self) -> tuple[float, float] | None:
+        """The lowest and highest value the colour bar reads, or None when it is hidden."""
+        if not self.color_bar.isVisible():
+            return None
+        low, high = self.color_bar.levels()
+        return float(low), float(high)
+
+    def scale_labels(self) -> list[str]:
+        """The numbers written on the colour bar, bottom to top."""
+        levels = self.color_bar.axis._tickLevels or []
+        return [label for level in levels for _value, label in level]
+
+    def _scale(self, low: float, high: float) -> None:
+        bar = self.color_bar
+        bar.setLevels((low, high))
+        ticks = [(low, _number(low)), (high, _number(high))]
+        if low < 0 < high:
+            ticks.insert(1, (0.0, "0"))
+        bar.axis.setTicks([ticks, []])
+        bar.show()
+
+    def _room(self) -> tuple[float, float]:
+        """The width and height the view box may take, with the margins that hug a picture."""
+        rect = self.plot.vb.boundingRect()
+        left, _top, right, _bottom = self.plot.layout.getContentsMargins()
+        return rect.width() + left + right - 2, rect.height()
+
+    def _fit_columns(self) -> int:
+        maps = self._maps
+        return fit_columns(min(maps.shape[-1], 64), maps.shape[:2], self._room())
+
+    def _fit(self) -> None:
+        self._retile()
+        self._hug()
+
+    def _hug(self) -> None:
+        """Narrow the view box to a picture's width, so the colour bar stands beside it
+        and the title over it; a heat map or bars take the whole width."""
+        layout = self.plot.layout
+        side, bottom = 1.0, 1.0
+        if self._content is not None:
+            bottom = 9.0  # room for the colour bar's lowest number, with no axis below
+            width, height = self._room()
+            w, h = self._content
+            drawn = min(width, height * w / h) if h and height > 0 else width
+            side = max(1.0, (width - drawn * (1 + 2 * PAD)) / 2)
+        left, _top, right, low = layout.getContentsMargins()
+        if abs(left - side) > 1 or abs(right - side) > 1 or low != bottom:
+            layout.setContentsMargins(side, 1, side, bottom)
+
+    def _retile(self) -> None:
+        """Tile the feature maps again when another column count fills the view better."""
+        if self._maps is None:
+            return
+        columns = self._fit_columns()
+        if columns == self.columns:
+            return
+        self.columns = columns
+        grid = feature_grid(self._maps, normalise=False, cols=columns)
+        self.image.setImage(grid.T, autoLevels=False, levels=self.color_bar.levels())
+        self._content = grid.shape[::-1]
+        self.plot.autoRange(padding=PAD)
+
+
+def fit_columns(count: int, tile: tuple[int, int], view: tuple[float, float], pad: int = 1) -> int:
+    """How many columns of ``count`` tiles (``tile`` = height, width) fill ``view`` best.
+
+    ``view`` is the width and height there is room for; the tiles are drawn as large as
+    that room allows, and among column counts that draw them equally large the one that
+    leaves the fewest empty cells wins. Without room (not laid out yet): the squarest grid.
+    """
+    if count <= 0:
+        return 1
+    width, height = view
+    if width < 1 or height < 1:
+        return grid_shape(count)[1]
+    h, w = tile
+    best, best_key = 1, None
+    for cols in range(1, count + 1):
+        rows = -(-count // cols)
+        size = min(width / (cols * (w + pad) - pad), height / (rows * (h + pad) - pad))
+        key = (round(size, 6), -(rows * cols - count))
+        if best_key is None or key > best_key:
+            best, best_key = cols, key
+    return best
+
+
+def _number(value: float) -> str:
+    """``value`` in three significant digits, as a colour bar writes it."""
+    return f"{value:.3g}"
+
+
+def _captioned(title: str, note: str) -> str:
+    """``title`` with ``note`` under it, smaller and muted."""
+    muted = theme.current().muted
+    return f"{title}<br><span style='color:{muted}; font-size:9pt'>{note}</span>"
+
+
+def _axes(plot: pg.PlotItem, shown: bool) -> None:
+    """Show or hide the left and bottom axes of ``plot``."""
+    for side in ("left", "bottom"):
+        if shown:
+            plot.showAxis(side)
+        else:
+            plot.hideAxis(side)
+
+
+def _style_bar(bar: pg.ColorBarItem) -> None:
+    """Theme the frame and the numbers of a colour bar."""
+    t = theme.current()
+    for side in ("left", "right", "top", "bottom"):
+        axis = bar.getAxis(side)
+        axis.setPen(pg.mkPen(t.border))
+        axis.setTextPen(pg.mkPen(t.muted))
 
 
 def _ticks(plot: pg.PlotItem, shown: bool) -> None:

@@ -86,9 +86,10 @@ def test_training_refreshes_the_clicked_node_and_the_slider_scrubs_back(demo, qt
     assert slider.value() == 2 and panel.epoch_label.text() == "epoch 2 of 2"
     last = panel.live.at(2).activations["conv_1"]
     assert last.shape == (8, 8, 16)
-    np.testing.assert_allclose(
-        shown_image(panel), feature_grid(last.astype("float32")).T, equal_nan=True
-    )
+    # The maps are drawn on one colour scale, in the columns that fill the view.
+    columns = panel.activation_view.columns
+    drawn = feature_grid(last.astype("float32"), normalise=False, cols=columns)
+    np.testing.assert_allclose(shown_image(panel), drawn.T, equal_nan=True)
 
     # After the run, the keyboard scrubs back to before training; the image changes.
     slider.setFocus()
@@ -96,11 +97,12 @@ def test_training_refreshes_the_clicked_node_and_the_slider_scrubs_back(demo, qt
     assert slider.value() == 0 and panel.shown_epoch == 0
     assert panel.epoch_label.text() == "epoch 0 of 2 · before training"
     first = panel.live.at(0).activations["conv_1"].astype("float32")
-    np.testing.assert_allclose(shown_image(panel), feature_grid(first).T, equal_nan=True)
+    first_grid = feature_grid(first, normalise=False, cols=panel.activation_view.columns)
+    np.testing.assert_allclose(shown_image(panel), first_grid.T, equal_nan=True)
     QTest.keyClick(slider, Qt.Key.Key_Right)
     assert panel.shown_epoch == 1 and panel.epoch_label.text() == "epoch 1 of 2"
     after_one = shown_image(panel)
-    assert not np.allclose(after_one, feature_grid(first).T, equal_nan=True)
+    assert not np.allclose(after_one, first_grid.T, equal_nan=True)
 
     # A click on another node shows its activation at the slider's epoch, at once.
     click_node(demo, "digit")

@@ -111,6 +111,65 @@ def test_a_hidden_panel_computes_nothing(window, qtbot, monkeypatch):
     qtbot.waitUntil(lambda: jobs == ["dataset"], timeout=5000)
 
 
+@pytest.fixture
+def wide(window, inspect):
+    """The Inspect dock floated on its own, 1280 by 640 pixels (docked again afterwards)."""
+    window.inspect_dock.setFloating(True)
+    window.inspect_dock.resize(1280, 640)
+    QApplication.processEvents()
+    yield inspect
+    window.inspect_dock.setFloating(False)
+
+
+def test_the_colour_bar_reads_the_feature_maps_real_lowest_and_highest_value(window, wide, qtbot):
+    inspect = wide
+    click_node(window, "conv_1")
+    maps = wait_for(qtbot, inspect, "conv_1", 0)
+    QApplication.processEvents()
+    view = inspect.activation_view
+    low, high = float(maps.min()), float(maps.max())
+    assert high > low
+    assert view.scale() == pytest.approx((low, high), abs=1e-6)
+    labels = view.scale_labels()
+    assert labels[0] == f"{low:.3g}" and labels[-1] == f"{high:.3g}"
+    assert view.color_bar.isVisible()
+    # One colour scale for every map: the grid holds the values themselves.
+    drawn = view.image.image
+    assert np.nanmin(drawn) == pytest.approx(low) and np.nanmax(drawn) == pytest.approx(high)
+    # The grid fills the wide view: more columns than rows, and it spans the view box.
+    rows = -(-16 // view.columns)
+    assert view.columns > rows
+    grid = view.image.mapRectToScene(view.image.boundingRect())
+    box = view.plot.vb.sceneBoundingRect()
+    assert grid.width() > 0.9 * box.width() or grid.height() > 0.9 * box.height()
+    assert not view.plot.getAxis("left").isVisible(), "empty axes frame the feature maps"
+
+    click_node(window, "digit")
+    wait_for(qtbot, inspect, "digit", 0)
+    assert view.scale() is None, "bars have no colour scale"
+
+
+def test_feature_maps_take_the_columns_that_draw_them_largest():
+    from guibuilder.ui.inspect_views import fit_columns
+
+    assert fit_columns(16, (8, 8), (1200, 400)) == 8
+    assert fit_columns(16, (8, 8), (400, 400)) == 4
+    assert fit_columns(16, (8, 8), (100, 1000)) == 1
+    assert fit_columns(16, (8, 8), (0, 0)) == 4, "not laid out yet: the squarest grid"
+
+
+def test_every_tab_has_a_tooltip_and_all_fit_in_1280_pixels(wide):
+    inspect = wide
+    assert inspect.width() <= 1280
+    bar = inspect.tabs.tabBar()
+    assert inspect.tabs.count() == 10
+    assert "Confusion" in [bar.tabText(i) for i in range(bar.count())]
+    for i in range(bar.count()):
+        assert bar.tabToolTip(i), f"tab {bar.tabText(i)!r} has no tooltip"
+    last = bar.tabRect(bar.count() - 1)
+    assert last.right() <= bar.width(), "the tabs overflow into scroll arrows"
+
+
 def test_output_bars_are_labelled_with_the_class_names(window, inspect, qtbot):
     click_node(window, "digit")
     wait_for(qtbot, inspect, "digit", 0)
@@ -132,6 +191,8 @@ def test_a_sequence_is_drawn_as_a_time_by_units_heat_map(qtbot):
     assert view.image.image.shape == (steps, units)
     assert np.array_equal(view.image.image, values)
     assert view.plot.getAxis("bottom").labelText == "time step"
+    assert view.scale() == (0.0, steps * units - 1.0)
+    assert view.scale_labels() == ["0", "59"]
 
 
 def test_a_project_without_a_dataset_says_what_to_do(window, qtbot):

@@ -55,7 +55,9 @@ def test_each_step_shows_the_clicked_nodes_activations_after_that_step(demo, qtb
         kept = panel.live.snapshots[-1]
         assert (kept.epoch, kept.step) == (1, step)
         maps = kept.activations["conv_1"].astype("float32")
-        np.testing.assert_allclose(images[-1], feature_grid(maps).T, equal_nan=True)
+        columns = panel.activation_view.columns
+        drawn = feature_grid(maps, normalise=False, cols=columns)
+        np.testing.assert_allclose(images[-1], drawn.T, equal_nan=True)
         # The steps do not pile up: before training, then the latest step.
         assert [(s.epoch, s.step) for s in panel.live.snapshots] == [(0, 0), (1, step)]
         assert panel.epoch_slider.maximum() == 1 and panel.epoch_slider.value() == 1
