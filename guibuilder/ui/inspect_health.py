@@ -32,6 +32,9 @@ from guibuilder.ui.inspect_views import _Plot, _style, _ticks
 from guibuilder.ui.inspect_worker import validation_split
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from guibuilder.inspect.snapshots import Snapshot
     from guibuilder.ui.inspect_panel import InspectPanel
     from guibuilder.ui.inspect_worker import Context
 
@@ -113,6 +116,23 @@ def log_ticks(low: float, high: float) -> list[list[tuple[float, str]]]:
             if low <= math.log10(value) <= high:
                 ticks.append((math.log10(value), f"{value:g}"))
     return [ticks, []]
+
+
+def snapshots_caption(snapshots: Sequence[Snapshot]) -> str:
+    """When ``snapshots`` were taken, in words: ``epochs 0 to 2, and epoch 3 step 4``.
+
+    Epoch-end snapshots are named by their epochs; a step snapshot (step mode, the newest
+    one) by its epoch and step, as that epoch is not over yet.
+    """
+    epochs = [s.epoch for s in snapshots if not s.step]
+    steps = [f"epoch {s.epoch} step {s.step}" for s in snapshots if s.step]
+    if len(epochs) > 1:
+        words = [f"epochs {epochs[0]} to {epochs[-1]}"]
+    else:
+        words = [f"epoch {e}" for e in epochs]
+    if words and steps:
+        return f"{words[0]}, and {', '.join(steps)}"
+    return ", ".join(words + steps)
 
 
 def gradient_overlay(result: HealthResult) -> CanvasOverlay:
@@ -246,15 +266,12 @@ class HealthTab(WorkerTab):
             std = [snapshot.std.get(h.node_id, np.nan) for h in layers]
             self.epoch_curves[i].setPen(pg.mkPen(color, width=1))
             self.epoch_curves[i].setData(depth, np.array(std, dtype="float64"))
-        first, last = snapshots[0].epoch, snapshots[-1].epoch
+        when = snapshots_caption(snapshots)
         plot.setToolTip(
             f"Faint lines: the std of sample {self.panel.live_sample}'s activations in each "
-            f"layer, recorded during the last run after epochs {first} to {last}"
+            f"layer, recorded during the last run at {when}"
         )
-        plot.setLabel(
-            "bottom",
-            f"layer depth (faint: epochs {first} to {last})",
-        )
+        plot.setLabel("bottom", f"layer depth (faint: {when})")
 
     # ----------------------------------------------------------------- results
     def show_result(self, kind: str, value: Any) -> None:

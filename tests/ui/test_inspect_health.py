@@ -154,3 +154,27 @@ def test_the_epochs_of_the_last_run_are_drawn_as_faint_spread_curves(window, qtb
     assert np.allclose(last, [0.3 * (depth + 1) for depth in range(len(ids))])
     assert drawn[0].opts["pen"].color().alpha() < drawn[-1].opts["pen"].color().alpha()
     assert "epochs 0 to 2" in tab.activation_plot.plot.getAxis("bottom").labelText
+
+    # Step mode: the newest curve is taken mid-epoch, and the caption says which step.
+    std = {node_id: 0.5 * (depth + 1) for depth, node_id in enumerate(ids)}
+    panel.live.add(Snapshot(3, {}, dict.fromkeys(ids, 0.0), std, step=4))
+    panel.refresh()
+    drawn = [curve for curve in tab.epoch_curves if curve.isVisible()]
+    assert len(drawn) == 4
+    assert np.allclose(drawn[-1].getData()[1], [0.5 * (depth + 1) for depth in range(len(ids))])
+    label = tab.activation_plot.plot.getAxis("bottom").labelText
+    assert "epochs 0 to 2, and epoch 3 step 4" in label
+    assert "epoch 3 step 4" in tab.activation_plot.plot.toolTip()
+
+
+def test_the_caption_names_epochs_and_a_step_snapshot():
+    from guibuilder.inspect.snapshots import Snapshot
+    from guibuilder.ui.inspect_health import snapshots_caption
+
+    def shot(epoch, step=0):
+        return Snapshot(epoch, {}, {}, {}, step=step)
+
+    assert snapshots_caption([shot(0), shot(1), shot(2)]) == "epochs 0 to 2"
+    assert snapshots_caption([shot(2)]) == "epoch 2"
+    assert snapshots_caption([shot(1), shot(2, 7)]) == "epoch 1, and epoch 2 step 7"
+    assert snapshots_caption([shot(1, 3)]) == "epoch 1 step 3"
