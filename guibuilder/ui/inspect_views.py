@@ -72,6 +72,8 @@ class ActivationView(_Plot):
         self.columns = 0
         self._maps: np.ndarray | None = None
         self._content: tuple[float, float] | None = None
+        #: Margins added on each side (left and right, top and bottom) to hug a picture.
+        self._extra = (0.0, 0.0)
         self.plot.vb.sigResized.connect(lambda _vb: self._fit())
         _style(self.plot, "Click a node on the canvas to see its activations")
 
@@ -171,10 +173,10 @@ class ActivationView(_Plot):
         bar.show()
 
     def _room(self) -> tuple[float, float]:
-        """The width and height the view box may take, with the margins that hug a picture."""
+        """The width and height the view box may take: its own and the hugging margins."""
         rect = self.plot.vb.boundingRect()
-        left, _top, right, _bottom = self.plot.layout.getContentsMargins()
-        return rect.width() + left + right - 2, rect.height()
+        x, y = self._extra
+        return rect.width() + 2 * x, rect.height() + 2 * y
 
     def _fit_columns(self) -> int:
         maps = self._maps
@@ -185,19 +187,22 @@ class ActivationView(_Plot):
         self._hug()
 
     def _hug(self) -> None:
-        """Narrow the view box to a picture's width, so the colour bar stands beside it
-        and the title over it; a heat map or bars take the whole width."""
-        layout = self.plot.layout
-        side, bottom = 1.0, 1.0
+        """Shrink the view box around a picture, so that the title sits over it and the
+        colour bar beside it; a heat map of a sequence or bars take the whole view."""
+        x = y = 0.0
+        bottom = 1.0
         if self._content is not None:
             bottom = 9.0  # room for the colour bar's lowest number, with no axis below
             width, height = self._room()
-            w, h = self._content
-            drawn = min(width, height * w / h) if h and height > 0 else width
-            side = max(1.0, (width - drawn * (1 + 2 * PAD)) / 2)
-        left, _top, right, low = layout.getContentsMargins()
-        if abs(left - side) > 1 or abs(right - side) > 1 or low != bottom:
-            layout.setContentsMargins(side, 1, side, bottom)
+            w, h = (side * (1 + 2 * PAD) for side in self._content)
+            if w > 0 and h > 0 and width > 0 and height > 0:
+                scale = min(width / w, height / h)
+                x, y = (width - w * scale) / 2, (height - h * scale) / 2
+        same = abs(x - self._extra[0]) <= 1 and abs(y - self._extra[1]) <= 1
+        if same and self.plot.layout.getContentsMargins()[3] == bottom:
+            return
+        self._extra = (x, y)
+        self.plot.layout.setContentsMargins(1 + x, 1 + y, 1 + x, bottom + y)
 
     def _retile(self) -> None:
         """Tile the feature maps again when another column count fills the view better."""
