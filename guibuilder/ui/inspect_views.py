@@ -75,6 +75,7 @@ class ActivationView(_Plot):
         #: Margins added on each side (left and right, top and bottom) to hug a picture.
         self._extra = (0.0, 0.0)
         self.plot.vb.sigResized.connect(lambda _vb: self._fit())
+        _axes(self.plot, False)  # nothing to measure yet
         _style(self.plot, "Click a node on the canvas to see its activations")
 
     def show_activation(
