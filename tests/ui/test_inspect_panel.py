@@ -162,7 +162,23 @@ def test_feature_maps_take_the_columns_that_draw_them_largest():
 DOCK_IN_1280 = 925
 
 
-def test_every_tab_has_a_tooltip_and_all_fit_in_a_1280_pixel_window(window, wide):
+@pytest.fixture
+def app_theme(qapp):
+    """The light theme as the app applies it (its font and style sheet), undone afterwards;
+    asked for before the window, which then takes its font."""
+    from guibuilder.ui import theme
+
+    before = (theme.current(), qapp.font(), qapp.palette(), qapp.styleSheet())
+    theme.apply_theme(qapp, theme.LIGHT)
+    yield
+    current, font, palette, sheet = before
+    theme.apply_theme(qapp, current)
+    qapp.setFont(font)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
+
+
+def test_every_tab_has_a_tooltip_and_all_fit_in_a_1280_pixel_window(app_theme, window, wide):
     inspect = wide
     window.inspect_dock.resize(DOCK_IN_1280, 640)
     QApplication.processEvents()
