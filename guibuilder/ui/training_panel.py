@@ -18,8 +18,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFontMetricsF, QHelpEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -37,8 +38,12 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QSplitter,
     QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -115,6 +120,13 @@ PLACEHOLDERS = {
     "seed": "random",
 }
 FILE_ITEM = "__file__"
+#: Settings key (a preference, not project data): the width the user dragged the settings
+#: column to, in average characters of the interface font, so it grows with larger text.
+FORM_WIDTH_KEY = "training/form_width"
+#: The least height of a plot, in lines of text: room for its curves under the title.
+PLOT_LINES = 5
+#: The least width of an editor in the form, in average characters.
+EDITOR_CHARS = 17
 LOCKED_TIP = "Locked by the teacher: this setting cannot change."
 
 
@@ -137,6 +149,45 @@ def _number_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+class _ElidingCombo(QComboBox):
+    """A combo box that shortens a choice too long for it in the middle (``sparse_ca…entropy``),
+    where a name's two ends stay readable, and shows it whole in its tooltip."""
+
+    def _field(self) -> tuple[QStyleOptionComboBox, int]:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        return option, field.width() - 2  # the style draws the text 1 px in from each side
+
+    def elided(self) -> bool:
+        """Whether the current choice is shortened to fit."""
+        _, width = self._field()
+        return self.fontMetrics().horizontalAdvance(self.currentText()) > width
+
+    def paintEvent(self, event: Any) -> None:
+        if self.isEditable():
+            super().paintEvent(event)
+            return
+        option, width = self._field()
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideMiddle, width
+        )
+        painter = QStylePainter(self)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and not self.isEditable() and self.elided():
+            assert isinstance(event, QHelpEvent)
+            help_text = self.toolTip()
+            text = f"{self.currentText()}\n\n{help_text}" if help_text else self.currentText()
+            QToolTip.showText(event.globalPos(), text, self)
+            return True
+        return super().event(event)
 
 
 class _DataLoader(QObject):
@@ -179,6 +230,8 @@ class TrainingPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._fit_pending = True  # until the panel is built: see changeEvent
+        self._fit_stale = False
         self.session: Session | None = None
         self.run_root_override: Path | None = None
         #: Given the dataset at the start of a run, the sample whose activations it records.
@@ -213,16 +266,27 @@ class TrainingPanel(QWidget):
         center = self._build_center()
         runs = self._build_runs()
         # Settings and runs share one column, so the panel fits beside the palette and
-        # the inspector on a laptop screen.
-        side = QTabWidget()
-        side.setFixedWidth(form.width())
-        side.addTab(form, "Settings")
-        side.addTab(runs, "Runs")
+        # the inspector on a laptop screen; the user drags its edge to give the plots room.
+        self.side = QTabWidget()
+        self.side.addTab(form, "Settings")
+        self.side.addTab(runs, "Runs")
+        right = QWidget()
+        right.setLayout(center)
+        center.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("training_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(10)
+        self.splitter.addWidget(self.side)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)  # a wider dock gives its width to the plots
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.splitterMoved.connect(self._form_width_moved)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(10)
-        layout.addWidget(side)
-        layout.addLayout(center, 1)
+        layout.addWidget(self.splitter)
+        self._fit_to_text()
+        self.plots.metric_box.model().rowsInserted.connect(self._fit_plots)
         self._set_state("idle")
         keras_loader().finished.connect(self._show_loader_device)
         self._show_loader_device()
@@ -277,7 +341,6 @@ class TrainingPanel(QWidget):
             for name in names:
                 editor = self._dataset_editor() if name == "dataset" else self._editor(hints[name])
                 editor.setObjectName(f"training_{name}")
-                editor.setMinimumWidth(120)
                 self._editors[name] = editor
                 label = QLabel(_label(name))
                 label.setToolTip(editor.toolTip())
@@ -294,13 +357,13 @@ class TrainingPanel(QWidget):
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(330)
+        self.form_scroll = scroll
         return scroll
 
     def _dataset_editor(self) -> QComboBox:
         from guibuilder.data import list_datasets
 
-        box = QComboBox()
+        box = _ElidingCombo()
         box.setToolTip("The data the model trains on")
         for info in list_datasets():
             text = info.name if info.available else f"{info.name} (not downloaded)"
@@ -321,12 +384,12 @@ class TrainingPanel(QWidget):
             editor = QCheckBox()
             editor.toggled.connect(lambda on, n=name: self._commit(n, on))
         elif kind == "bool | None":
-            editor = QComboBox()
+            editor = _ElidingCombo()
             for text, value in (("auto", None), ("yes", True), ("no", False)):
                 editor.addItem(text, value)
             editor.activated.connect(lambda _i, n=name, e=editor: self._commit(n, e.currentData()))
         elif choices or name == "device":
-            editor = QComboBox()
+            editor = _ElidingCombo()
             editor.addItems(list(choices) or ["auto", "cpu", "gpu"])
             editor.setEditable(name == "device")
             if name == "device":
@@ -387,14 +450,9 @@ class TrainingPanel(QWidget):
         self.speed_label = QLabel()
         self.device_label = QLabel()
         self.device_label.setToolTip("Where the run computes, and the Keras backend")
-        # Labels that change many times a second keep a fixed size, so a new value never
-        # re-lays out the panel (and with it the plots) while a run is going.
-        metrics = self.fontMetrics()
-        for label, widest in (
-            (self.eta_label, "ETA 00:00:00"),
-            (self.speed_label, "000,000,000 samples/s"),
-        ):
-            label.setFixedWidth(metrics.horizontalAdvance(widest) + 8)
+        # Labels that change many times a second keep a fixed size (see _fit_to_text), so a
+        # new value never re-lays out the panel (and with it the plots) while a run is going.
+        for label in (self.eta_label, self.speed_label):
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for label in (self.eta_label, self.speed_label, self.device_label):
             label.setProperty("role", "muted")
@@ -411,7 +469,6 @@ class TrainingPanel(QWidget):
         readouts.addStretch(1)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
-        self.status_label.setFixedHeight(metrics.lineSpacing() * 2 + 4)
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lint_box = QFrame()
@@ -450,6 +507,109 @@ class TrainingPanel(QWidget):
         layout.addWidget(hint)
         layout.addWidget(self.runs_list, 1)
         return box
+
+    # ---------------------------------------------------------------- layout
+    def _fit_to_text(self) -> None:
+        """Size what depends on the text to the font in use (larger in presentation mode)."""
+        self._fit_pending = self._fit_stale = False
+        metrics = self.fontMetrics()
+        for label, widest in (
+            (self.eta_label, "ETA 00:00:00"),
+            (self.speed_label, "000,000,000 samples/s"),
+        ):
+            label.setFixedWidth(metrics.horizontalAdvance(widest) + 8)
+        self.status_label.setFixedHeight(metrics.lineSpacing() * 2 + 4)
+        # The settings column may be dragged narrower, but never so narrow that its
+        # editors are squeezed under their minimum width.
+        for editor in self._editors.values():
+            editor.setMinimumWidth(EDITOR_CHARS * metrics.averageCharWidth())
+        scroll = self.form_scroll
+        # The layouts keep their old sizes until they next lay out (a posted event): ask anew.
+        for layout in scroll.widget().findChildren(QLayout):
+            layout.invalidate()
+        scroll.setMinimumWidth(scroll.widget().minimumSizeHint().width() + self._form_frame())
+        self._fit_plots()
+        width = self.form_width()
+        self.splitter.setSizes([width, max(1, sum(self.splitter.sizes()) - width)])
+
+    def _form_frame(self) -> int:
+        """The width the settings' scroll area adds to the form: its frame and scroll bar."""
+        scroll = self.form_scroll
+        return scroll.verticalScrollBar().sizeHint().width() + 2 * scroll.frameWidth()
+
+    def _fit_plots(self, *_args: Any) -> None:
+        """Give each plot the least size that shows its title and axes whole at the font in
+        use, so a short or narrow dock shrinks the plots only down to a readable size.
+
+        The metric plot's title names the metric chosen in the metric box: it gets room for
+        the longest of them (called again when the box gets more). A line of text to spare
+        leaves room for wider tick labels than the empty plots have."""
+        text = QFontMetricsF(self.font())
+        line = math.ceil(text.height())
+        box = self.plots.metric_box
+        names = [box.itemText(i) for i in range(box.count())]
+        titles = [f"{name[:1].upper()}{name[1:]} per epoch" for name in names]
+        for plot in self.plots.plots:
+            item = plot.getPlotItem()
+            least = item.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+            width = least.width()
+            if plot is self.plots.metric_plot:
+                now = max(1.0, text.horizontalAdvance(plot.title))
+                widest = max(text.horizontalAdvance(title) for title in [*titles, plot.title])
+                width += item.titleLabel.minimumWidth() * (widest / now - 1)
+            plot.setMinimumSize(
+                math.ceil(width) + line, math.ceil(least.height()) + PLOT_LINES * line
+            )
+
+    def default_form_width(self) -> int:
+        """The width of the settings column that shows every setting and its longest choice
+        (``sparse_categorical_crossentropy``) whole."""
+        tabs = self.side.sizeHint().width() - self.form_scroll.sizeHint().width()
+        return self.form_scroll.widget().sizeHint().width() + self._form_frame() + max(0, tabs)
+
+    def form_width(self) -> int:
+        """The settings column's width: the one the user dragged it to, else the default."""
+        try:
+            chars = float(QSettings().value(FORM_WIDTH_KEY, 0.0, type=float))
+        except (TypeError, ValueError):  # a hand-edited settings file: use the default
+            chars = 0.0
+        if math.isfinite(chars) and chars > 0:
+            return round(chars * self._char_width())
+        return self.default_form_width()
+
+    def _char_width(self) -> float:
+        return max(1.0, QFontMetricsF(self.font()).averageCharWidth())
+
+    def _form_width_moved(self, _pos: int, _index: int) -> None:
+        """Keep the width the user dragged the settings column to, as a preference."""
+        chars = self.splitter.sizes()[0] / self._char_width()
+        QSettings().setValue(FORM_WIDTH_KEY, round(chars, 2))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Fit the layout to a new font or style once the change is complete (the theme
+        sets the font, the palette and the style sheet one after the other); a hidden panel
+        does so when it is shown, as the sizes of its hidden widgets are not up to date."""
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_stale = True
+            if self.isVisible():
+                self._fit_soon()
+        super().changeEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._fit_stale:
+            self._fit_soon()
+
+    def _fit_soon(self) -> None:
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self._fit_if_shown)
+
+    def _fit_if_shown(self) -> None:
+        if self.isVisible():
+            self._fit_to_text()
+        else:  # hidden since: fit when shown
+            self._fit_pending = False
 
     # --------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:

@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from guibuilder.document import Project, save_project
 from guibuilder.graph import Graph
@@ -219,3 +221,46 @@ def test_a_nan_run_shows_its_message_and_the_window_stays_up(qtbot, window, tmp_
     assert panel.progress.format() == "Failed"
     assert window.isVisible() and panel.start_button.isEnabled()
     assert window.session.project.weights is None and len(window.session.graph.nodes) == 3
+
+
+# -------------------------------------------------------------------- layout
+def test_dragging_the_splitter_narrows_the_settings_and_a_new_window_keeps_it(
+    qtbot, window, monkeypatch
+):
+    window.resize(1900, 900)  # the bottom dock has room for the settings and the plots
+    window.show_training()
+    panel = window.training_panel
+    loss = panel._editors["loss"]
+    loss.setCurrentIndex(loss.findText("sparse_categorical_crossentropy"))
+    qtbot.waitUntil(lambda: panel.side.width() == panel.default_form_width())
+    assert not loss.elided()  # the longest loss shows whole at the default width
+
+    # Drag the handle 90 px to the left; the mouse's path is fixed on the splitter, and the
+    # handle, which follows the mouse, gets it in its own coordinates.
+    splitter, handle = panel.splitter, panel.splitter.handle(1)
+    start = handle.geometry().center()
+    width = panel.side.width()
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, pos=handle.mapFrom(splitter, start))
+    for step in range(1, 10):
+        QTest.mouseMove(handle, handle.mapFrom(splitter, start - QPoint(10 * step, 0)))
+    end = handle.mapFrom(splitter, start - QPoint(90, 0))
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.waitUntil(lambda: panel.side.width() == width - 90)
+    assert loss.elided()  # shortened in the middle: its tooltip names it whole
+    middle = loss.rect().center()
+    tip = QHelpEvent(QEvent.Type.ToolTip, middle, loss.mapToGlobal(middle))
+    QApplication.sendEvent(loss, tip)
+    assert QToolTip.text().startswith("sparse_categorical_crossentropy\n")
+
+    second = MainWindow(load_keras=False)
+    qtbot.addWidget(second)
+    monkeypatch.setattr(second, "maybe_save", lambda: True)
+    second.resize(1900, 900)
+    second.show()
+    second.show_training()
+    qtbot.waitExposed(second)
+    try:
+        qtbot.waitUntil(lambda: abs(second.training_panel.side.width() - (width - 90)) <= 1)
+    finally:
+        QToolTip.hideText()
+        second.close()
