@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from guibuilder.ui import theme
 
@@ -82,6 +82,32 @@ def _layout(p: QPainter) -> None:
     p.drawPolyline([QPointF(20, 20), QPointF(30, 20), QPointF(30, 28)])
 
 
+def _filled(p: QPainter) -> None:
+    p.setBrush(p.pen().color())
+
+
+def _play(p: QPainter) -> None:
+    _filled(p)
+    p.drawPolygon([QPointF(13, 9), QPointF(31, 20), QPointF(13, 31)])
+
+
+def _pause(p: QPainter) -> None:
+    _filled(p)
+    p.drawRoundedRect(QRectF(11, 9, 6, 22), 1.5, 1.5)
+    p.drawRoundedRect(QRectF(23, 9, 6, 22), 1.5, 1.5)
+
+
+def _stop(p: QPainter) -> None:
+    _filled(p)
+    p.drawRoundedRect(QRectF(10, 10, 20, 20), 2, 2)
+
+
+def _step(p: QPainter) -> None:
+    _filled(p)
+    p.drawPolygon([QPointF(9, 9), QPointF(24, 20), QPointF(9, 31)])
+    p.drawRoundedRect(QRectF(27, 9, 4, 22), 1, 1)
+
+
 _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "new": _new,
     "open": _open,
@@ -91,20 +117,32 @@ _DRAWINGS: dict[str, Callable[[QPainter], None]] = {
     "delete": _delete,
     "fit": _fit,
     "layout": _layout,
+    "play": _play,
+    "pause": _pause,
+    "stop": _stop,
+    "step": _step,
 }
 
 
 def icon(name: str) -> QIcon:
-    """The icon ``name`` (new, open, save, undo, redo, delete, fit, layout)."""
+    """The icon ``name`` (new, open, save, undo, redo, delete, fit, layout, play, pause,
+    stop, step): in the theme's text colour, and in its muted colour when disabled."""
+    result = QIcon()
+    for role, mode in (("text", QIcon.Mode.Normal), ("muted", QIcon.Mode.Disabled)):
+        result.addPixmap(_drawn(name, theme.current().color(role)), mode)
+    return result
+
+
+def _drawn(name: str, color: QColor) -> QPixmap:
     pixmap = QPixmap(SIZE, SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(theme.current().color("text"), 2.6)
+    pen = QPen(color, 2.6)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     painter.setPen(pen)
     _DRAWINGS[name](painter)
     painter.end()
     pixmap.setDevicePixelRatio(2.0)
-    return QIcon(pixmap)
+    return pixmap

@@ -248,6 +248,8 @@ class CurvePlot(pg.PlotWidget):
         self.legend.setBrush(pg.mkBrush(QColor(t.panel)))
         self.legend.setPen(pg.mkPen(t.border))
         self.legend.setLabelTextColor(t.text)
+        for _, label in self.legend.items:  # the colour applies when a label's text is set
+            label.setText(label.text)
         self.readout.setColor(QColor(t.text))
         self.readout.fill = pg.mkBrush(QColor(t.panel))
         self.readout.border = pg.mkPen(t.border)

@@ -61,6 +61,7 @@ from guibuilder.training.events import (
     TrainingEvent,
     WarningEvent,
 )
+from guibuilder.ui import icons
 from guibuilder.ui.items import lock_html
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.session import Session
@@ -264,6 +265,7 @@ class TrainingPanel(QWidget):
         self.plots = TrainingPlots()
         form = self._build_form()
         center = self._build_center()
+        self._paint_icons()
         runs = self._build_runs()
         # Settings and runs share one column, so the panel fits beside the palette and
         # the inspector on a laptop screen; the user drags its edge to give the plots room.
@@ -293,30 +295,34 @@ class TrainingPanel(QWidget):
 
     # ----------------------------------------------------------------- build
     def _build_actions(self) -> None:
-        icons = self.style()
-        self.start_action = QAction(
-            icons.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "&Train", self
-        )
+        self.start_action = QAction("&Train", self)
         self.start_action.setShortcut("Ctrl+T")
         self.start_action.setToolTip("Train the model with the training panel's settings")
         self.start_action.triggered.connect(self.start)
-        self.pause_action = QAction(
-            icons.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "&Pause", self
-        )
+        self.pause_action = QAction("&Pause", self)
         self.pause_action.setCheckable(True)
         self.pause_action.setToolTip("Pause or resume the run")
         self.pause_action.triggered.connect(self._toggle_pause)
-        self.stop_action = QAction(
-            icons.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "&Stop", self
-        )
+        self.stop_action = QAction("&Stop", self)
         self.stop_action.setToolTip("Stop the run after the current batch")
         self.stop_action.triggered.connect(self.stop)
-        self.step_action = QAction(
-            icons.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), "Ste&p", self
-        )
+        self.step_action = QAction("Ste&p", self)
         self.step_action.setShortcut("F10")
         self.step_action.setToolTip("Train exactly one batch, then pause (F10)")
         self.step_action.triggered.connect(self.step)
+
+    def _paint_icons(self) -> None:
+        """The run actions' and buttons' icons, drawn in the theme in use."""
+        for action, button, name in (
+            (self.start_action, self.start_button, "play"),
+            (self.pause_action, self.pause_button, "pause"),
+            (self.step_action, self.step_button, "step"),
+            (self.stop_action, self.stop_button, "stop"),
+        ):
+            action.setIcon(icons.icon(name))
+            button.setIcon(action.icon())
+        if getattr(self, "state", "idle") == "paused":  # the button reads Resume
+            self.pause_button.setIcon(self.start_action.icon())
 
     def run_actions(self) -> list[QAction]:
         """Train, Pause, Step and Stop, for the window's menu and tool bar."""
@@ -429,17 +435,13 @@ class TrainingPanel(QWidget):
 
     def _build_center(self) -> QVBoxLayout:
         self.start_button = QPushButton("Train")
-        self.start_button.setIcon(self.start_action.icon())
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
         self.pause_button = QPushButton("Pause")
-        self.pause_button.setIcon(self.pause_action.icon())
         self.pause_button.clicked.connect(self._toggle_pause)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setIcon(self.stop_action.icon())
         self.stop_button.clicked.connect(self.stop)
         self.step_button = QPushButton("Step")
-        self.step_button.setIcon(self.step_action.icon())
         self.step_button.setToolTip(self.step_action.toolTip())
         self.step_button.clicked.connect(self.step)
         self.progress = QProgressBar()
@@ -589,6 +591,8 @@ class TrainingPanel(QWidget):
         """Fit the layout to a new font or style once the change is complete (the theme
         sets the font, the palette and the style sheet one after the other); a hidden panel
         does so when it is shown, as the sizes of its hidden widgets are not up to date."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_icons()
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit_stale = True
             if self.isVisible():
@@ -1121,9 +1125,7 @@ class TrainingPanel(QWidget):
         self.step_action.setEnabled(can_step)
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.pause_action.setChecked(state == "paused")
-        pixmaps = QStyle.StandardPixmap
-        icon = pixmaps.SP_MediaPlay if state == "paused" else pixmaps.SP_MediaPause
-        self.pause_button.setIcon(self.style().standardIcon(icon))
+        self._paint_icons()
         for name, editor in self._editors.items():
             editor.setEnabled(not busy and name not in self.locked_settings)
         self.state_changed.emit(state)

@@ -88,6 +88,9 @@ def test_grid_follows_the_theme(qtbot, qapp):
             recorder = LineRecorder()
             plots.loss_plot.grid.paint(recorder)
             color = recorder.lines[0][2].color()
+            text = theme.THEMES[name].text.lower()
+            for _, label in plots.loss_plot.legend.items:  # readable on the theme's panel
+                assert text in label.item.toHtml().lower()
             want = QColor(theme.THEMES[name].muted)
             assert (color.red(), color.green(), color.blue()) == (
                 want.red(),

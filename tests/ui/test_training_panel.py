@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QColor, QHelpEvent, QIcon
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from guibuilder.document import Project, save_project
 from guibuilder.graph import Graph
+from guibuilder.ui import theme
 from guibuilder.ui.mainwindow import MainWindow
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
@@ -96,6 +97,32 @@ def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
     demo.undo_action.trigger()
     assert project.training.get("metrics") == before
     assert "auc" not in button.text()
+
+
+def opaque_colors(icon: QIcon, mode: QIcon.Mode) -> set[str]:
+    image = icon.pixmap(20, 20, mode).toImage()
+    return {
+        image.pixelColor(x, y).name()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    }
+
+
+def test_the_run_buttons_icons_are_drawn_in_the_theme(demo, qapp):
+    """A disabled button's icon stays visible on a dark panel: it takes the muted colour."""
+    panel = demo.training_panel
+    assert not panel.pause_button.isEnabled()
+    try:
+        for name in ("dark", "light"):
+            colors = theme.THEMES[name]
+            theme.apply_theme(qapp, colors)
+            qapp.processEvents()
+            pause = panel.pause_button.icon()
+            assert QColor(colors.muted).name() in opaque_colors(pause, QIcon.Mode.Disabled)
+            assert QColor(colors.text).name() in opaque_colors(pause, QIcon.Mode.Normal)
+    finally:
+        theme.apply_theme(qapp, theme.LIGHT)
 
 
 def test_choosing_a_dataset_and_sgd_shows_momentum(window):
