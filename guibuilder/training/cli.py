@@ -109,14 +109,16 @@ class _Progress:
             TimeRemainingColumn,
         )
 
+        console = Console(stderr=True)
         self.progress = Progress(
             TextColumn("[bold]epoch {task.fields[epoch]}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=console,
             transient=True,
+            disable=not console.is_terminal,  # a bar in a log file is only noise
         )
         self.task: Any = None
         self.epochs = 0
@@ -193,7 +195,9 @@ def _load_data(source: Any, base: Path) -> Any:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train a project from the command line; 0 when it finished, 130 when stopped."""
+    from guibuilder.cli import quiet_keras
     from guibuilder.document import load_project, save_project, weights_path
+    from guibuilder.training import backend
 
     path = Path(args.project)
     if not path.exists():
@@ -216,6 +220,8 @@ def run_train(args: argparse.Namespace) -> int:
     weights = None if args.fresh else project.weights
     if weights is not None and len(weights):
         print(f"Starting from the weights saved with {path.name} (--fresh to start anew)")
+    with quiet_keras(args):  # TensorFlow logs to stderr as it loads and finds its devices
+        backend.gpu_names()
     run_root = Path(args.run_dir) if args.run_dir else base / "runs"
     session = TrainingSession(
         project.graph,

@@ -156,3 +156,14 @@ def test_lambda_model_is_refused_and_its_code_never_runs(tmp_path):
     assert_one_line_error(result, "Lambda")
     assert not marker.exists()
     assert not (tmp_path / "lambda.gbproj").exists()
+
+
+def test_train_error_stays_free_of_tensorflow_logs(tmp_path):
+    data = tmp_path / "flat.npz"
+    np.savez(data, x=np.zeros((20, 3), dtype="float32"), y=np.arange(20) % 2)
+    result = guibuilder("train", str(DEMO), "--dataset", str(data), "--run-dir", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("guibuilder: ") for line in lines), result.stderr
+    assert lines[-1].startswith("guibuilder: error: ")
+    assert "flat.npz" in lines[-1]
