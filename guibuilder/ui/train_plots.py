@@ -142,7 +142,17 @@ class CurvePlot(pg.PlotWidget):
         """Give the curve ``key`` (made with :meth:`series`) its points."""
         xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self._data[key] = (xs, ys)
-        self._curves[key].setData(xs, ys, connect="finite")
+        curve = self._curves[key]
+        # A line through one point draws nothing: a lone value (a run of one epoch) is a dot.
+        if np.count_nonzero(np.isfinite(ys)) == 1:
+            color = curve.opts["pen"].color()
+            curve.setSymbol("o")
+            curve.setSymbolSize(7)
+            curve.setSymbolPen(pg.mkPen(color))
+            curve.setSymbolBrush(pg.mkBrush(color))
+        elif curve.opts["symbol"] is not None:
+            curve.setSymbol(None)
+        curve.setData(xs, ys, connect="finite")
         self._place_legend()
 
     def _place_legend(self) -> None:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPen
 
 from guibuilder.ui import theme
-from guibuilder.ui.train_plots import TrainingPlots
+from guibuilder.ui.train_plots import VAL_COLOR, TrainingPlots
 
 
 class LineRecorder:
@@ -136,3 +136,39 @@ def test_live_data_is_drawn_one_plot_per_redraw_oldest_first(qtbot):
     assert len(plots.metric_plot.data("live:train")[0]) == 6
     plots.redraw()
     assert list(plots.metric_plot.data("live:train")[1]) == [0.5, 0.8]
+
+
+def _pixels_of(widget, rect, color: QColor) -> int:
+    """How many pixels in ``rect`` of ``widget`` are (nearly) ``color``."""
+    image = widget.grab(rect).toImage()
+    count = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixelColor(x, y)
+            if (
+                abs(pixel.red() - color.red())
+                + abs(pixel.green() - color.green())
+                + abs(pixel.blue() - color.blue())
+                < 60
+            ):
+                count += 1
+    return count
+
+
+def test_a_run_of_one_epoch_shows_its_point(qtbot):
+    """After one epoch the per-epoch plots hold one value each: it is drawn, not a blank plot."""
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(1200, 320)
+    plots.show()
+    qtbot.waitExposed(plots)
+    plots.start_live(["accuracy"])
+    history = {"epoch": [1.0], "loss": [0.8], "val_loss": [0.9], "accuracy": [0.7]}
+    plots.set_history(history)
+    plots.redraw()
+    qtbot.wait(20)
+    for plot, color in ((plots.loss_plot, VAL_COLOR), (plots.metric_plot, theme.current().accent)):
+        plot.legend.hide()  # its samples are drawn in the curves' colours
+        box = plot.getPlotItem().vb
+        rect = plot.mapFromScene(box.sceneBoundingRect()).boundingRect()
+        assert _pixels_of(plot, rect, QColor(color)) >= 9, plot.title
