@@ -231,3 +231,11 @@ def test_open_hands_the_project_to_the_window(monkeypatch, capsys):
     assert main([str(DEMO), "--screenshot", "shot.png"]) == 0
     assert main([]) == 0
     assert calls == [(str(DEMO), "shot.png"), (None, None)]
+
+
+def test_new_into_a_missing_folder_names_that_folder(tmp_path, capsys):
+    out = tmp_path / "no-such-folder" / "mine.gbproj"
+    code, _, err = run(capsys, "new", "--template", "mlp-spirals", "-o", str(out))
+    assert_user_error(code, err, f"the folder {out.parent} does not exist")
+    assert ".tmp" not in err
+    assert not out.parent.exists()
