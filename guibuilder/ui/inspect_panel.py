@@ -406,9 +406,10 @@ class InspectPanel(QWidget):
         self.sample_box.blockSignals(False)
         self.sample_box.setEnabled(count > 0)
         self._show_sample()
-        self.status_label.setText(
-            "Click a node on the canvas." if self.node_id is None else "Computing…"
-        )
+        # The clicked node is drawn again from this dataset: the refresh says how (from a
+        # recorded epoch, or computing), so no 'Computing…' outlives a drawing.
+        self._stale.add("activation")
+        self.status_label.setText("Click a node on the canvas." if self.node_id is None else "")
         self.refresh()
 
     def _show_sample(self) -> None:

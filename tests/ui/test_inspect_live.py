@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -190,3 +191,33 @@ def test_snapshots_arriving_while_the_dock_is_hidden_are_kept_and_drawn_later(wi
     window.inspect_dock.raise_()
     qtbot.waitUntil(lambda: panel.shown_epoch == 2, timeout=SLOW)
     assert panel.activation_view.kind == "image"
+
+
+def test_a_dataset_loaded_after_training_leaves_no_stale_computing_message(
+    window, qtbot, monkeypatch
+):
+    """After a run the Inspect dock comes to the front and a node is clicked while the worker
+    loads the dataset again: the header then says what is drawn, not 'Computing…' for ever."""
+    import guibuilder.data
+
+    window.load(DEMO)
+    panel = window.inspect_panel
+    window.summary_dock.raise_()
+    QApplication.processEvents()
+    panel.start_live(guibuilder.data.load_dataset("digits"))
+    for epoch in range(2):
+        panel.add_snapshot(snapshot_event(epoch, epochs=1))
+    loading = threading.Event()  # the worker's load waits for the click
+    load = guibuilder.data.load_dataset
+    monkeypatch.setattr(
+        guibuilder.data, "load_dataset", lambda *a, **k: loading.wait(SLOW / 1000) and load(*a, **k)
+    )
+    with qtbot.waitSignal(panel.worker.dataset_ready, timeout=SLOW):
+        window.inspect_dock.raise_()
+        QApplication.processEvents()
+        click_node(window, "conv_1")
+        assert panel.shown_epoch == 1  # drawn from the snapshot at once
+        loading.set()
+    QApplication.processEvents()
+    assert "Computing" not in panel.status_label.text()
+    assert panel.status_label.text().startswith("conv_1: recorded epoch 1")
