@@ -226,7 +226,12 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     }
     for role, value in roles.items():
         palette.setColor(role, QColor(value))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+    disabled = (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    )
+    for role in disabled:
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(theme.muted))
     app.setPalette(palette)
     app.setStyleSheet(style_sheet(theme))
