@@ -636,6 +636,7 @@ class InspectPanel(QWidget):
         if not self._current(result.version) or self.confusion_view is None:
             return
         self.last_confusion = result
+        self._show_confusion(True)
         self.confusion_view.show_matrix(
             result.matrix,
             result.class_names,
@@ -645,11 +646,21 @@ class InspectPanel(QWidget):
         self.cell_title.setText("Click a cell to list its samples")
         self.status_label.setText("Confusion matrix of the validation set.")
 
+    def _show_confusion(self, shown: bool) -> None:
+        """Show the matrix and its samples column, or hide them (no matrix to show)."""
+        for widget in (self.confusion_view, self.cell_title, self.cell_list):
+            widget.setVisible(shown)
+
     def _failed(self, kind: str, text: str) -> None:
         self.status_label.setText(f"{text[:1].upper()}{text[1:]}.")
         self.message.emit(f"Inspect: {text}.")
         if kind == "dataset":
             self._stale.add("dataset")
+        if kind == "confusion" and self.confusion_view is not None:
+            # The sentence says why: the last project's matrix must not stay under it.
+            self.last_confusion = None
+            self.cell_list.clear()
+            self._show_confusion(False)
 
     def cell_samples(self, true: int, pred: int) -> np.ndarray:
         """Indices of the validation samples of class ``true`` predicted as ``pred``."""

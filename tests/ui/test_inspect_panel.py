@@ -222,3 +222,25 @@ def test_a_project_without_a_dataset_says_what_to_do(window, qtbot):
     panel = window.inspect_panel
     qtbot.waitUntil(lambda: "Choose a dataset" in panel.status_label.text(), timeout=5000)
     assert panel.dataset is None and not panel.sample_box.isEnabled()
+
+
+def test_a_model_that_cannot_have_a_confusion_matrix_shows_none_of_the_last_one(
+    window, inspect, qtbot
+):
+    """From the demo's confusion matrix to the autoencoder template: the tab says why there is
+    no matrix and does not keep drawing the demo's, nor list its cells' samples."""
+    from guibuilder.templates import get_template
+    from guibuilder.ui.gallery import open_template
+
+    inspect.tabs.setCurrentWidget(inspect.confusion_page)
+    qtbot.waitUntil(lambda: inspect.last_confusion is not None, timeout=SLOW)
+    view = inspect.confusion_view
+    cell = view.cell_center(0, 0).toPoint()
+    assert open_template(window, get_template("autoencoder"))
+    qtbot.waitUntil(lambda: "classification" in inspect.status_label.text(), timeout=SLOW)
+    assert "needs a classification dataset" in inspect.status_label.text()
+    assert not (view.isVisibleTo(inspect) and view._texts), "the demo's matrix is still drawn"
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, cell
+    )
+    assert inspect.cell_list.count() == 0
