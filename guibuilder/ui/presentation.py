@@ -205,6 +205,9 @@ class PresentationMode(QObject):
         else:
             window.showNormal()
             window.setGeometry(before.geometry)
+        # Panels refit to the restored font in posted events (the training panel's least
+        # sizes): let them, so the old panel sizes are not clamped to presentation sizes.
+        app.processEvents()
         window.restoreState(before.layout)
         view.setTransform(before.transform)
         view.centerOn(before.center)

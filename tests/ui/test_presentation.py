@@ -190,3 +190,19 @@ def test_entering_from_canvas_only_still_leads_back_to_every_panel(window):
     window.presentation.set_active(False)
     assert visible_docks(window) == before
     assert all(b.isVisible() for b in bars)
+
+
+def test_panels_opened_while_presenting_leave_the_old_panel_sizes_on_the_way_back(window, qtbot):
+    show(window, chain_graph())
+    qtbot.wait(20)
+    before = on_screen(window)
+    press(window, Qt.Key.Key_F5)
+    for dock in (window.summary_dock, window.training_dock):
+        number = window.presentation.docks().index(dock) + 1
+        window.activateWindow()
+        QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.AltModifier)
+        qtbot.wait(100)  # the panels settle at full-screen size, as in a live session
+        assert dock.isVisible()
+    press(window, Qt.Key.Key_F5)
+    qtbot.wait(100)
+    assert on_screen(window) == before
