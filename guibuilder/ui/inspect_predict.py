@@ -416,15 +416,25 @@ class PredictTab(ImageTab):
 
     def update_jobs(self) -> None:
         profile = self.profile()
-        self.row.setVisible(profile is not None)
+        data = self.panel.dataset
+        classes = data.task == "classification"
+        self.row.setVisible(profile is not None and classes)
         if profile is None:
             self.panel.status_label.setText("")
             self.say(
                 "Predict needs an image input to draw on, and this dataset's samples are "
-                f"{describe_samples(self.panel.dataset.input_shape)}."
+                f"{describe_samples(data.input_shape)}."
+            )
+            return
+        if not classes:
+            self.panel.status_label.setText("")
+            self.say(
+                "Predict shows the probability of each class, so it needs a classification "
+                f"dataset, and {data.name!r} is not one."
             )
             return
         self.say("")
+        self.bars.show()  # hidden by a failed job
         self.fit_box.setVisible(profile.channels == 1)
         self.pad.pen_width = PAD_SIZE * max(0.07, min(0.2, 1.5 / profile.shape[0]))
         if self.pad.empty:

@@ -328,3 +328,13 @@ def test_a_model_whose_input_does_not_fit_the_images_is_named(window, qtbot):
         "fit the Input to the data."
     )
     assert not page.pad.empty, "the drawing was lost"
+
+
+def test_an_autoencoder_says_predict_needs_a_classifier(window, qtbot):
+    """The autoencoder template reads images but has no classes: one sentence, no empty bars."""
+    from guibuilder.templates import get_template
+
+    page = open_predict(window, qtbot, get_template("autoencoder").project())
+    qtbot.waitUntil(lambda: "classification dataset" in page.status.text(), timeout=5000)
+    assert "'digits (reconstruct)' is not one" in page.status.text()
+    assert not page.pad.isVisible()
