@@ -90,6 +90,12 @@ def attribution_job(
     image = np.asarray(x[sample], dtype="float32")
     model = context.model
     output = model_output(model, image[None])
+    if np.ndim(output[0]) > 1:
+        shape = " x ".join(str(d) for d in np.shape(output[0]))
+        raise GuibuilderError(
+            "attributions explain one score per class, and this model's output for a sample "
+            f"is {shape} values"
+        )
     probs = as_probabilities(output[0], context.data.task == "classification")
     predicted = int(np.argmax(probs))
     target = predicted if target is None else target
@@ -168,6 +174,9 @@ class ImageTab(WorkerTab):
     def show_failure(self, kind: str, text: str) -> None:
         self.caption.setText("")
         self.say(f"{text[:1].upper()}{text[1:]}.")
+        for view in (self.pictures, self.bars):  # the last result's: not what the text is about
+            if view is not None:
+                view.hide()
 
     def levels(self, image: np.ndarray) -> tuple[float, float]:
         """The grey levels images are drawn with: the dataset's value range."""

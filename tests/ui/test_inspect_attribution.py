@@ -227,3 +227,22 @@ def test_colour_images_are_explained_and_perturbed_in_colour(window, qtbot, tmp_
     assert fooled.adversarial.min() >= 0.0 and fooled.adversarial.max() <= 1.0
     shown = adversarial.pictures.pictures[1].base.image
     assert np.allclose(shown, fooled.perturbation.sum(axis=-1).T)
+
+
+def test_an_autoencoder_gets_one_sentence_and_not_the_last_models_pictures(window, qtbot):
+    """From the demo CNN to the autoencoder template (its output is an image, not one score
+    per class): each tab says why in one sentence and hides the demo's pictures."""
+    from guibuilder.templates import get_template
+
+    panel = open_project(window, qtbot, DEMO)
+    pages = [open_tab(panel, AttributionTab), open_tab(panel, AdversarialTab)]
+    for page in pages:
+        open_tab(panel, type(page))
+        wait_result(qtbot, page)
+    open_project(window, qtbot, get_template("autoencoder").project())
+    for page, why in zip(pages, ("one score per class", "classification dataset"), strict=True):
+        open_tab(panel, type(page))
+        qtbot.waitUntil(lambda page=page: page.status.text() != "", timeout=SLOW)
+        qtbot.waitUntil(lambda page=page, why=why: why in page.status.text(), timeout=SLOW)
+        assert not page.pictures.isVisibleTo(page), page.status.text()
+        assert not page.bars.isVisibleTo(page), page.status.text()
