@@ -120,7 +120,13 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         raise FileFormatError(f"{name} is a folder, not a project file") from None
     except OSError as exc:
         raise FileFormatError(f"{name} cannot be read: {exc.strerror or exc}") from None
-    project, weights_file = loads(_decode(raw, name), name)
+    text = _decode(raw, name)
+    if path.suffix.lower() != SUFFIX and not text.lstrip().startswith("{"):
+        raise FileFormatError(
+            f"{name} is not a guibuilder project: open a {SUFFIX} file "
+            "(a data file is chosen as the dataset in the training settings)"
+        )
+    project, weights_file = loads(text, name)
     project.path = path
     if weights_file:
         store = path.parent / weights_file

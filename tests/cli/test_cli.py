@@ -239,3 +239,10 @@ def test_new_into_a_missing_folder_names_that_folder(tmp_path, capsys):
     assert_user_error(code, err, f"the folder {out.parent} does not exist")
     assert ".tmp" not in err
     assert not out.parent.exists()
+
+
+def test_a_data_file_given_as_a_project_is_named_as_not_a_project(tmp_path, capsys):
+    data = tmp_path / "iris.csv"
+    data.write_text("a,b,label\n1,2,0\n3,4,1\n")
+    code, _, err = run(capsys, "summary", str(data))
+    assert_user_error(code, err, f"{data} is not a guibuilder project: open a .gbproj file")
