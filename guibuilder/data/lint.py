@@ -23,7 +23,7 @@ from guibuilder.data.dataset import Dataset
 
 if TYPE_CHECKING:
     from guibuilder.compiler.shapes import NodeInfo
-    from guibuilder.graph import Graph
+    from guibuilder.graph import Graph, Node
 
 SPARSE = frozenset({"sparse_categorical_crossentropy"})
 ONE_HOT = frozenset(
@@ -131,20 +131,29 @@ def _check_inputs(graph: Graph, dataset: Dataset) -> list[LintWarning]:
     inputs = graph.input_nodes()
     if not inputs:
         return []
-    if len(inputs) > 1:
+    arrays = dataset.inputs
+    if len(inputs) != len(arrays):
         names = ", ".join(_label(graph, n) for n in inputs)
+        given = "one input" if len(arrays) == 1 else f"{len(arrays)} inputs"
+        nodes = f"{len(inputs)} Input nodes ({names})" if len(inputs) > 1 else "one Input node"
         return [
             LintWarning(
                 "input-count",
-                f"the model has {len(inputs)} Input nodes ({names}) but {dataset.name} "
-                "gives one input per sample",
+                f"the model has {nodes} but {dataset.name} gives {given} per sample",
                 tuple(inputs),
                 "error",
             )
         ]
-    node = graph.node(inputs[0])
+    found = []
+    for node_id, x in zip(inputs, arrays, strict=True):
+        found += _check_input(graph, graph.node(node_id), x, dataset.name)
+    return found
+
+
+def _check_input(graph: Graph, node: Node, x: Any, name: str) -> list[LintWarning]:
+    """What is wrong between Input ``node`` and the training array ``x`` it is fed."""
     expected = tuple(node.params.get("shape") or ())
-    given = dataset.input_shape
+    given = tuple(int(d) for d in x.shape[1:])
     found = []
     if len(expected) != len(given) or any(
         e is not None and e != g for e, g in zip(expected, given, strict=False)
@@ -153,19 +162,19 @@ def _check_inputs(graph: Graph, dataset: Dataset) -> list[LintWarning]:
             LintWarning(
                 "input-shape",
                 f"Input node {_label(graph, node.id)} takes samples of shape "
-                f"{_fmt(expected)} but {dataset.name} gives {_fmt(given)}: "
+                f"{_fmt(expected)} but {name} gives {_fmt(given)}: "
                 f"set its shape to {list(given)}",
                 (node.id,),
                 "error",
             )
         )
     dtype = node.params.get("dtype", "float32")
-    if dataset.x_train.dtype.kind == "f" and dtype in ("int32", "int64", "uint8", "bool"):
+    if x.dtype.kind == "f" and dtype in ("int32", "int64", "uint8", "bool"):
         found.append(
             LintWarning(
                 "input-dtype",
                 f"Input node {_label(graph, node.id)} has dtype {dtype}, which cuts off the "
-                f"fractions of {dataset.name}'s real-valued samples: set it to float32",
+                f"fractions of {name}'s real-valued samples: set it to float32",
                 (node.id,),
             )
         )

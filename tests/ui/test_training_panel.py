@@ -155,6 +155,21 @@ def test_lint_errors_are_shown_and_a_second_start_is_needed(qtbot, window):
     assert panel.training is None and panel.start_button.text() == "Train anyway"
 
 
+def test_the_siamese_template_trains_on_its_pairs_at_the_first_click(qtbot, window, tmp_path):
+    """Its two Inputs take the two images of digits (pairs): no lint error holds it back."""
+    from guibuilder.templates import get_template
+    from guibuilder.ui.gallery import open_template
+
+    assert open_template(window, get_template("siamese"))
+    panel = window.training_panel
+    panel.run_root_override = tmp_path / "runs"
+    window.show_training()
+    set_spin(window, "epochs", 1)
+    assert train(qtbot, window) == "finished", panel.status_label.text()
+    assert not panel.lint_box.isVisibleTo(panel), panel.lint_label.text()
+    window.session.undo_stack.setClean()
+
+
 def test_the_input_follows_the_data_when_the_user_confirms(qtbot, window):
     graph = Graph("wrong")
     graph.add_node("Input", {"shape": [5]}, node_id="x")
