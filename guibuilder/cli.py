@@ -97,7 +97,7 @@ def quiet_keras(args: argparse.Namespace) -> contextlib.AbstractContextManager[N
     TensorFlow logs to stderr as it starts, before any setting can silence it; without
     that, a user error stays one line. Exceptions still reach the user.
     """
-    return contextlib.nullcontext() if args.debug else _stderr_fd_muted()
+    return contextlib.nullcontext() if getattr(args, "debug", False) else _stderr_fd_muted()
 
 
 # ------------------------------------------------------------------- open
