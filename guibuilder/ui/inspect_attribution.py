@@ -87,6 +87,11 @@ def attribution_job(
     x, _y = validation_split(context.data)
     if isinstance(x, list):
         raise GuibuilderError("attributions need a model with one input")
+    if np.issubdtype(np.asarray(x[:1]).dtype, np.integer):
+        raise GuibuilderError(
+            f"attributions follow the gradient of the input, and {context.data.name!r} gives "
+            "whole numbers (such as the token ids an Embedding looks up), which have none"
+        )
     image = np.asarray(x[sample], dtype="float32")
     model = context.model
     output = model_output(model, image[None])

@@ -246,3 +246,15 @@ def test_an_autoencoder_gets_one_sentence_and_not_the_last_models_pictures(windo
         qtbot.waitUntil(lambda page=page, why=why: why in page.status.text(), timeout=SLOW)
         assert not page.pictures.isVisibleTo(page), page.status.text()
         assert not page.bars.isVisibleTo(page), page.status.text()
+
+
+def test_token_ids_get_one_sentence_not_a_chart_of_zero_gradients(window, qtbot):
+    """A text model reads token ids through an Embedding: their gradient is zero, so the tab
+    says why there is no saliency instead of drawing sixteen flat bars."""
+    from guibuilder.templates import get_template
+
+    panel = open_project(window, qtbot, get_template("transformer-text").project())
+    page = open_tab(panel, AttributionTab)
+    qtbot.waitUntil(lambda: "token ids" in page.status.text(), timeout=SLOW)
+    assert "'sentiment'" in page.status.text()
+    assert not page.bars.isVisibleTo(page) and not page.pictures.isVisibleTo(page)
