@@ -228,6 +228,8 @@ def _save_model(model: Any, path: Path) -> None:
 def _build(args: argparse.Namespace) -> int:
     out = Path(args.output)
     _need_suffix(out, MODEL_SUFFIXES, "the output file")
+    if not out.parent.is_dir():
+        raise GuibuilderError(f"the folder {out.parent} does not exist")
     project = load_project_warned(args.project)
     from guibuilder.compiler.build import build_model
 

@@ -162,6 +162,8 @@ def run_inspect(args: argparse.Namespace) -> int:
     source = Path(args.source)
     if not source.exists():
         raise FileFormatError(f"{source} does not exist")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise GuibuilderError(f"--out {args.out} is a file: give a folder for the figures")
     subject = (
         _from_run(source, args.dataset) if source.is_dir() else _from_project(source, args.dataset)
     )

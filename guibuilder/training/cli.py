@@ -206,6 +206,8 @@ def run_train(args: argparse.Namespace) -> int:
     for warning in project.warnings:
         _warn(warning)
     base = path.resolve().parent
+    if args.run_dir and Path(args.run_dir).exists() and not Path(args.run_dir).is_dir():
+        raise GuibuilderError(f"--run-dir {args.run_dir} is a file: give a folder for the runs")
     config = TrainConfig.from_dict(project.training).replace(
         epochs=args.epochs, batch_size=args.batch_size, strategy=args.strategy
     )

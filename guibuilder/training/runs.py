@@ -158,6 +158,8 @@ def read_config(run: str | Path) -> dict[str, Any]:
     path = Path(run) / CONFIG
     try:
         data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FileFormatError(f"{run} is not a run folder: it has no {CONFIG}") from None
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"{path} cannot be read: {exc}") from exc
     if not isinstance(data, dict):

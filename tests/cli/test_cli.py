@@ -246,3 +246,29 @@ def test_a_data_file_given_as_a_project_is_named_as_not_a_project(tmp_path, caps
     data.write_text("a,b,label\n1,2,0\n3,4,1\n")
     code, _, err = run(capsys, "summary", str(data))
     assert_user_error(code, err, f"{data} is not a guibuilder project: open a .gbproj file")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["build", "{demo}", "-o", "{missing}/m.keras"], "the folder {missing} does not exist"),
+        (["train", "{demo}", "--run-dir", "{file}"], "--run-dir {file} is a file"),
+        (["inspect", "{demo}", "--out", "{file}"], "--out {file} is a file"),
+        (["inspect", "{empty}", "--out", "{tmp}/figs"], "{empty} is not a run folder"),
+    ],
+)
+def test_paths_of_the_wrong_kind_are_named(tmp_path, capsys, command, expected):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    (tmp_path / "empty-folder").mkdir()
+    names = {
+        "demo": DEMO,
+        "file": a_file,
+        "empty": tmp_path / "empty-folder",
+        "missing": tmp_path / "no-such-folder",
+        "tmp": tmp_path,
+    }
+    code, _, err = run(capsys, *(part.format(**names) for part in command))
+    assert_user_error(code, err, expected.format(**names))
+    assert "Errno" not in err and ".tmp" not in err
+    assert not (tmp_path / "no-such-folder").exists() and not (tmp_path / "figs").exists()

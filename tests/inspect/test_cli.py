@@ -103,7 +103,7 @@ def test_user_errors_are_one_line(trained, capsys):
     empty = trained["root"] / "empty_run"
     empty.mkdir()
     assert main(["inspect", str(empty), "--out", "x"]) == 2
-    assert "config.json cannot be read" in capsys.readouterr().err
+    assert "empty_run is not a run folder: it has no config.json" in capsys.readouterr().err
 
 
 def test_a_project_is_built_with_its_weights_or_a_warning(trained, tmp_path):
