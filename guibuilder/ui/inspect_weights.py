@@ -122,14 +122,14 @@ class FilterView(_Plot):
         )
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.shown: np.ndarray | None = None
-        _style(self.plot, "The model has no 2-D convolution")
+        _style(self.plot, "No 2-D convolution, so no filters")
 
     def show_filters(self, node_id: str | None, filters: np.ndarray | None) -> None:
         """Draw ``filters`` of ``node_id``; a note when there are none."""
         if node_id is None or filters is None:
             self.image.clear()
             self.shown = None
-            _style(self.plot, "The model has no 2-D convolution, so no filters to show")
+            _style(self.plot, "No 2-D convolution, so no filters")
             return
         picture, bound = filter_picture(filters)
         self.shown = picture

@@ -67,3 +67,18 @@ def test_an_untrained_project_says_so(window, qtbot):
     tab = show_tab(window, "Weights")
     qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
     assert "no trained weights" in tab.status.text()
+
+
+def test_a_model_without_convolutions_says_so_in_a_title_that_fits(window, qtbot):
+    """The LSTM template has no filters: the note in their place is read whole, not cut off."""
+    from guibuilder.templates import get_template
+    from guibuilder.ui.gallery import open_template
+
+    open_template(window, get_template("lstm-sequence"))
+    tab = show_tab(window, "Weights")
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
+    view = tab.filter_view
+    title = view.plot.titleLabel
+    assert "No 2-D convolution" in title.text
+    shown = view.mapFromScene(title.mapRectToScene(title.itemRect())).boundingRect()
+    assert view.viewport().rect().contains(shown), (shown, view.viewport().rect())
