@@ -490,8 +490,12 @@ class MainWindow(QMainWindow):
         assert self.session is not None
         try:
             save_project(self.session.project, path)
-        except (GuibuilderError, OSError) as exc:
+        except GuibuilderError as exc:
             QMessageBox.warning(self, "Cannot save", f"{exc}.")
+            return False
+        except OSError as exc:  # its text names a temporary file and an errno
+            reason = (exc.strerror or type(exc).__name__).lower()
+            QMessageBox.warning(self, "Cannot save", f"{path} cannot be saved: {reason}.")
             return False
         self.session.project.path = Path(path)
         self.session.undo_stack.setClean()

@@ -72,3 +72,16 @@ def test_screenshot_of_the_demo(tmp_path, qapp):
     assert run(str(DEMO), str(out)) == 0
     image = QImage(str(out))
     assert image.width() >= 1600 and image.height() >= 1000
+
+
+def test_saving_over_a_folder_says_why_in_a_sentence(window, tmp_path, monkeypatch):
+    show(window, chain_graph())
+    window.session.set_param("hidden", "units", 7)
+    folder = tmp_path / "taken.gbproj"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), ""))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    window.save_as_action.trigger()
+    assert shown == [f"{folder} cannot be saved: is a directory."]
+    assert window.isWindowModified() and folder.is_dir()
