@@ -170,9 +170,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     if hasattr(os, "O_DIRECTORY"):
         dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)

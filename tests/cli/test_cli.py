@@ -272,3 +272,12 @@ def test_paths_of_the_wrong_kind_are_named(tmp_path, capsys, command, expected):
     assert_user_error(code, err, expected.format(**names))
     assert "Errno" not in err and ".tmp" not in err
     assert not (tmp_path / "no-such-folder").exists() and not (tmp_path / "figs").exists()
+
+
+def test_new_onto_a_folder_names_the_folder_not_a_temporary_file(tmp_path, capsys):
+    folder = tmp_path / "taken.gbproj"
+    folder.mkdir()
+    code, _, err = run(capsys, "new", "--template", "mlp-spirals", "-o", str(folder), "--force")
+    assert_user_error(code, err, f"{folder}: Is a directory")
+    assert ".tmp" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.gbproj"]
