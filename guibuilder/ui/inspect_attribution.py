@@ -26,7 +26,7 @@ from guibuilder.ui import theme
 from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
-    describe_samples,
+    describe_inputs,
     image_profile,
     model_output,
     output_names,
@@ -456,7 +456,7 @@ class AdversarialTab(ImageTab):
             self.panel.status_label.setText("")
             self.say(
                 "Adversarial examples are shown for image inputs, and this dataset's "
-                f"samples are {describe_samples(self.panel.dataset.input_shape)}."
+                f"samples are {describe_inputs(self.panel.dataset)}."
             )
             return
         self._show_epsilon()

@@ -130,6 +130,17 @@ def describe_samples(shape: tuple[int, ...]) -> str:
     return f"{_shape(shape)} arrays"
 
 
+def describe_inputs(data: Any) -> str:
+    """One sample of ``data`` in words, every input: ``4 numbers``, ``pairs of 8 x 8 x 1
+    arrays`` (two inputs, as the Siamese template reads)."""
+    shapes = [tuple(s) for s in data.input_shapes]
+    if len(shapes) == 1:
+        return describe_samples(shapes[0])
+    if len(shapes) == 2 and shapes[0] == shapes[1]:
+        return f"pairs of {describe_samples(shapes[0])}"
+    return f"{len(shapes)} inputs: " + ", ".join(describe_samples(s) for s in shapes)
+
+
 def _shape(shape: tuple[Any, ...]) -> str:
     return " x ".join("?" if d is None else str(d) for d in shape)
 

@@ -34,7 +34,7 @@ from guibuilder.ui.inspect_attribution import ImageTab, saliency_shown
 from guibuilder.ui.inspect_input import (
     ImageProfile,
     as_probabilities,
-    describe_samples,
+    describe_inputs,
     model_output,
     output_names,
 )
@@ -423,7 +423,7 @@ class PredictTab(ImageTab):
             self.panel.status_label.setText("")
             self.say(
                 "Predict needs an image input to draw on, and this dataset's samples are "
-                f"{describe_samples(data.input_shape)}."
+                f"{describe_inputs(data)}."
             )
             return
         if not classes:

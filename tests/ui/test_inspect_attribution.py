@@ -258,3 +258,16 @@ def test_token_ids_get_one_sentence_not_a_chart_of_zero_gradients(window, qtbot)
     qtbot.waitUntil(lambda: "token ids" in page.status.text(), timeout=SLOW)
     assert "'sentiment'" in page.status.text()
     assert not page.bars.isVisibleTo(page) and not page.pictures.isVisibleTo(page)
+
+
+def test_pairs_of_images_are_named_as_pairs(window, qtbot):
+    """The Siamese template reads two images per sample: the Adversarial and Predict tabs
+    say so, not that its samples are single 8 x 8 x 1 arrays (which are images)."""
+    from guibuilder.templates import get_template
+    from guibuilder.ui.inspect_predict import PredictTab
+
+    panel = open_project(window, qtbot, get_template("siamese").project())
+    for cls in (AdversarialTab, PredictTab):
+        page = open_tab(panel, cls)
+        qtbot.waitUntil(lambda page=page: page.status.text() != "", timeout=SLOW)
+        assert "samples are pairs of 8 x 8 x 1 arrays." in page.status.text()
