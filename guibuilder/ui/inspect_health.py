@@ -210,15 +210,15 @@ class HealthTab(WorkerTab):
         self.std_points = self.activation_plot.points(SPREAD_COLOR, "s")
         _style(
             self.activation_plot.plot,
-            f"Activation <span style='color:{t.accent}'>● mean</span> and "
-            f"<span style='color:{SPREAD_COLOR}'>■ std</span> per layer",
+            f"Activation <span style='color:{t.accent}'>● mean</span>, "
+            f"<span style='color:{SPREAD_COLOR}'>■ std</span>",
         )
 
         self.gradient_plot = _DepthPlot(self)
         self.gradient_plot.plot.setLabel("left", "gradient norm (log scale)")
         self.gradient_curve = self.gradient_plot.plot.plot(pen=pg.mkPen(t.muted, width=1.5))
         self.gradient_points = self.gradient_plot.points(t.accent)
-        _style(self.gradient_plot.plot, "Gradient norm of each layer's weights")
+        _style(self.gradient_plot.plot, "Weights' gradient norm")
 
         for plot in (self.activation_plot, self.gradient_plot):
             plot.plot.vb.sigResized.connect(lambda _vb: self.label_depths())

@@ -178,3 +178,15 @@ def test_the_caption_names_epochs_and_a_step_snapshot():
     assert snapshots_caption([shot(2)]) == "epoch 2"
     assert snapshots_caption([shot(1), shot(2, 7)]) == "epoch 1, and epoch 2 step 7"
     assert snapshots_caption([shot(1, 3)]) == "epoch 1 step 3"
+
+
+def test_both_plots_fit_their_column_in_the_docked_panel(window, qtbot):
+    """In the window's own layout the plots are drawn whole: their titles do not make them
+    wider than their column, which hid the right-hand end (the deepest layers)."""
+    open_trained(window)
+    tab = show_tab(window, "Health")
+    measured(qtbot, tab)
+    QApplication.processEvents()
+    for plot in (tab.activation_plot, tab.gradient_plot):
+        item, shown = plot.plot, plot.viewport().width()
+        assert item.size().width() <= shown + 1, (item.titleLabel.text, item.size(), shown)
