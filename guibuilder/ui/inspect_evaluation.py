@@ -9,6 +9,7 @@ predictions are the worker's, shared with the confusion matrix: one pass per ver
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -148,9 +149,20 @@ def _regression(outputs: np.ndarray, y: np.ndarray, name: str) -> RegressionRepo
     )
 
 
-def compact_values(sample: np.ndarray, limit: int = SHOWN_VALUES) -> str:
-    """A short text of a sample's values: the first ``limit``, then how many there are."""
+def compact_values(
+    sample: np.ndarray, limit: int = SHOWN_VALUES, vocabulary: Sequence[str] = ()
+) -> str:
+    """A short text of a sample's values: the first ``limit``, then how many there are.
+
+    Token ids with a ``vocabulary`` read as their words, without the padding at the end."""
     flat = np.ravel(sample)
+    if vocabulary and flat.dtype.kind in "iu":
+        ids = [int(i) for i in flat]
+        while ids and ids[-1] == 0 and vocabulary[0] == "<pad>":
+            ids.pop()
+        words = [vocabulary[i] if 0 <= i < len(vocabulary) else "?" for i in ids]
+        shown = " ".join(words[: 2 * limit])
+        return shown + (f" … ({len(words)} words)" if len(words) > 2 * limit else "")
     if flat.dtype.kind in "fc":
         shown = ", ".join(f"{v:.3g}" for v in flat[:limit])
     else:
@@ -237,8 +249,9 @@ class WrongStrip(QListWidget):
         self.setUniformItemSizes(True)
         self.setMinimumWidth(260)
 
-    def show_report(self, report: ClassifierReport) -> None:
-        """List ``report``'s wrong samples, most confident first."""
+    def show_report(self, report: ClassifierReport, vocabulary: Sequence[str] = ()) -> None:
+        """List ``report``'s wrong samples, most confident first (token ids as the words of
+        ``vocabulary``)."""
         from guibuilder.ui.inspect_panel import preview_image
 
         self.clear()
@@ -263,7 +276,7 @@ class WrongStrip(QListWidget):
                 item.setIcon(QIcon(QPixmap.fromImage(images[k])))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             else:
-                values = compact_values(report.wrong_samples[k])
+                values = compact_values(report.wrong_samples[k], vocabulary=vocabulary)
                 item = QListWidgetItem(f"{true} → {pred}  {confidence}  ·  {values}")
             item.setData(SAMPLE_ROLE, int(index))
             item.setToolTip(
@@ -442,7 +455,8 @@ class EvaluationTab(WorkerTab):
     def _show_classifier(self, report: ClassifierReport) -> None:
         self.pages.setCurrentIndex(0)
         self.table.show_report(report)
-        self.strip.show_report(report)
+        data = self.panel.dataset
+        self.strip.show_report(report, tuple(getattr(data, "vocabulary", ()) or ()))
         total = int(report.matrix.sum())
         mean_p, mean_r = (
             float(np.nanmean(v)) if np.isfinite(v).any() else float("nan")

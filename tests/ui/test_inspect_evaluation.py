@@ -162,3 +162,16 @@ def test_untrained_and_datasetless_projects_get_one_sentence(window, qtbot):
     qtbot.waitUntil(lambda: "2 values per sample" in tab.status.text(), timeout=SLOW)
     assert tab.status.text() == "The model gives 2 values per sample, but 'iris' has 3 classes."
     assert not tab.pages.isVisible()
+
+
+def test_a_text_samples_wrong_predictions_are_listed_as_words(window, qtbot):
+    """The transformer-text template reads token ids: the wrong samples are listed as the
+    words they stand for (as the Attention tab labels them), not as the ids."""
+    from guibuilder.templates import get_template
+
+    tab = open_evaluation(window, qtbot, get_template("transformer-text").project())
+    qtbot.waitUntil(lambda: tab.strip.count() > 0, timeout=SLOW)
+    data = window.inspect_panel.dataset
+    first = tab.strip.samples()[0]
+    words = [data.vocabulary[i] for i in np.ravel(data.x_val[first])[:3]]
+    assert " ".join(words) in tab.strip.item(0).text()
