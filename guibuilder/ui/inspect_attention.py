@@ -179,6 +179,7 @@ class AttentionTab(WorkerTab):
     def build(self) -> None:
         self.view = AttentionView()
         self.layout().addWidget(self.view, 1)
+        self.layout().addStretch()  # takes the room of a hidden view: the sentence stays up
 
     def attention_nodes(self) -> list[str]:
         """The MultiHeadAttention nodes of the project's graph, in graph order."""

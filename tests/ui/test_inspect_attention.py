@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from tests.ui.test_inspect_panel import click_node
 from tests.ui.trained import SLOW, open_trained, show_tab
@@ -67,3 +68,15 @@ def test_a_model_without_attention_says_so_and_keeps_clicks_on_activations(windo
     click_node(window, "conv_1")
     panel = window.inspect_panel
     assert panel.tabs.currentWidget() is panel.activation_page
+
+
+def test_the_sentence_of_a_model_without_attention_is_at_the_top(window, qtbot):
+    """Where the heads would be is empty: the sentence stays at the top of the tab, where the
+    other tabs put theirs, not in the middle of the empty space."""
+    open_trained(window)
+    tab = show_tab(window, "Attention")
+    qtbot.waitUntil(lambda: "no MultiHeadAttention" in tab.status.text(), timeout=SLOW)
+    QApplication.processEvents()
+    for widget in (tab.status, tab.layer_box):  # a label draws its text at its middle
+        middle = widget.mapTo(tab, widget.rect().center()).y()
+        assert middle < tab.height() / 4, (type(widget).__name__, middle, tab.height())
