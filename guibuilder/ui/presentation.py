@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
@@ -45,6 +45,8 @@ DOCK_ORDER = (
 MIN_SCALE_STEP, MAX_SCALE_STEP, SCALE_STEP = 1.0, 2.5, 0.25
 #: Space around the model when the mode zooms it to fill the canvas (scene units).
 FIT_MARGIN = 24.0
+#: The longest the way back waits for the panels to refit to the normal font.
+SETTLE_MS = 200
 
 
 @dataclass
@@ -206,8 +208,9 @@ class PresentationMode(QObject):
             window.showNormal()
             window.setGeometry(before.geometry)
         # Panels refit to the restored font in posted events (the training panel's least
-        # sizes): let them, so the old panel sizes are not clamped to presentation sizes.
-        app.processEvents()
+        # sizes), which post more: let them all settle, so the old panel sizes are not
+        # clamped to presentation sizes.
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, SETTLE_MS)
         window.restoreState(before.layout)
         view.setTransform(before.transform)
         view.centerOn(before.center)

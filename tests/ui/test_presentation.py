@@ -194,7 +194,7 @@ def test_entering_from_canvas_only_still_leads_back_to_every_panel(window):
 
 def test_panels_opened_while_presenting_leave_the_old_panel_sizes_on_the_way_back(window, qtbot):
     show(window, chain_graph())
-    qtbot.wait(20)
+    qtbot.wait(100)
     before = on_screen(window)
     press(window, Qt.Key.Key_F5)
     for dock in (window.summary_dock, window.training_dock):
