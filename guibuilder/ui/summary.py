@@ -44,7 +44,7 @@ def _lock_icon(t: theme.Theme) -> QIcon:
     icon = QIcon()
     looks = (
         (QIcon.Mode.Normal, t),
-        (QIcon.Mode.Selected, replace(t, muted="#ffffff", card=t.accent)),
+        (QIcon.Mode.Selected, replace(t, muted=t.on_accent, card=t.accent)),
     )
     for mode, colors in looks:
         pixmap = QPixmap(32, 32)

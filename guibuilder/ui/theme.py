@@ -55,6 +55,8 @@ class Theme:
     error: str
     ok: str
     edge: str
+    #: Text on an ``accent`` background (a selected row): dark where the accent is light.
+    on_accent: str = "#ffffff"
     #: Every font of the theme is this many times its usual size.
     font_scale: float = 1.0
     #: Width of an edge on the canvas, and of a node card's border.
@@ -102,6 +104,7 @@ DARK = Theme(
     error="#f87171",
     ok="#4ade80",
     edge="#7d8796",
+    on_accent="#111827",
 )
 
 THEMES = {t.name: t for t in (LIGHT, DARK)}
@@ -143,6 +146,7 @@ _PRESENTATION_COLORS = {
         "error": "#fca5a5",
         "ok": "#86efac",
         "edge": "#e5e7eb",
+        "on_accent": "#000000",
     },
 }
 
@@ -218,7 +222,7 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         QPalette.ColorRole.ToolTipBase: theme.panel,
         QPalette.ColorRole.ToolTipText: theme.text,
         QPalette.ColorRole.Highlight: theme.accent,
-        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.HighlightedText: theme.on_accent,
         QPalette.ColorRole.PlaceholderText: theme.muted,
         QPalette.ColorRole.Link: theme.accent,
         QPalette.ColorRole.Mid: theme.border,
