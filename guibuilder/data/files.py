@@ -31,6 +31,10 @@ from guibuilder.data.images import IMAGE_SUFFIXES, load_image
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
 MAX_CATEGORIES = 100
 MAX_CLASS_VALUES = 20
+#: A column whose text values are at most this many (or this share of its rows), beside a
+#: majority of numbers, is a numeric column with typos rather than a category column.
+MAX_TYPOS = 3
+TYPO_SHARE = 0.05
 TASK_OPTION = OptionSpec(
     "task",
     "choice",
@@ -200,6 +204,8 @@ def _load_csv(o: dict[str, Any]) -> Dataset:
     features = [i for i in range(width) if i not in ignored]
     if not features:
         raise DataError(f"{path} has no feature column left beside the target {header[target]!r}")
+    if o["task"] == "auto":
+        _refuse_stray_text(path, header[target], [r[target] for r in rows], lines)
     y, task, names = _labels(
         [r[target] for r in rows], o["task"], f"column {header[target]!r} of {path}"
     )
@@ -263,6 +269,34 @@ def _handle_missing(
     return rows, lines
 
 
+def _refuse_stray_text(
+    path: Path,
+    name: str,
+    cells: list[str],
+    lines: list[int],
+    numbers: list[float | None] | None = None,
+) -> None:
+    """A column of numbers with a few text values is a typo, not a category column.
+
+    Read as categories, its every number would become a one-hot column of its own and the
+    model's input would silently widen, so the first stray value is named instead.
+    """
+    if numbers is None:
+        numbers = [_to_float(c) for c in cells]
+    stray = [i for i, n in enumerate(numbers) if n is None]
+    few = len(stray) <= max(MAX_TYPOS, TYPO_SHARE * len(cells))
+    if not stray or not few or len(stray) * 2 >= len(cells):
+        return
+    first = stray[0]
+    more = len(stray) - 1
+    extra = f" (and {more} more)" if more else ""
+    raise DataError(
+        f"column {name!r} of {path} holds numbers but row {lines[first]} holds "
+        f"{cells[first]!r}{extra}, which is not a number: fix it, or make every value of "
+        "the column text if it is a category"
+    )
+
+
 def _encode_column(
     path: Path, name: str, cells: list[str], lines: list[int]
 ) -> tuple[np.ndarray, list[str]]:
@@ -270,6 +304,7 @@ def _encode_column(
     numbers = [_to_float(c) for c in cells]
     if all(n is not None for n in numbers):
         return np.array(numbers, dtype=np.float64)[:, None], [name]
+    _refuse_stray_text(path, name, cells, lines, numbers)
     categories = sorted(set(cells))
     if len(categories) > MAX_CATEGORIES:
         first = next(i for i, n in enumerate(numbers) if n is None)

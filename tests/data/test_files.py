@@ -128,6 +128,32 @@ def test_binary_or_missing_csv(tmp_path):
     assert "is not a dataset file" in error_of(write(tmp_path, "x", "notes.doc"))
 
 
+def test_a_typo_in_a_numeric_column_is_named_not_one_hot_encoded(tmp_path):
+    rows = [f"{i},{i * 0.5},{'ab'[i % 2]}" for i in range(12)]
+    rows[2] = "2,x,a"
+    path = write(tmp_path, "a,b,label\n" + "\n".join(rows))
+    message = error_of(path)
+    assert str(path) in message
+    assert "column 'b'" in message and "row 4 holds 'x'" in message
+    assert "fix it" in message and "text if it is a category" in message
+    rows[2] = "2,1.0,a"
+    assert load_dataset(write(tmp_path, "a,b,label\n" + "\n".join(rows))).input_shape == (2,)
+
+
+def test_a_typo_in_a_numeric_target_is_named(tmp_path):
+    rows = [f"{i},{i * 0.37}" for i in range(30)]
+    rows[5] = "5,1.8five"
+    message = error_of(write(tmp_path, "a,price\n" + "\n".join(rows)))
+    assert "column 'price'" in message and "row 7 holds '1.8five'" in message
+
+
+def test_text_category_columns_with_a_few_numbers_stay_categories(tmp_path):
+    rows = [f"{i},{['low', 'mid', 'high'][i % 3]},{'ab'[i % 2]}" for i in range(12)]
+    rows[0] = "0,2,a"
+    data = load_dataset(write(tmp_path, "a,size,label\n" + "\n".join(rows)))
+    assert data.feature_names == ("a", "size=2", "size=high", "size=low", "size=mid")
+
+
 def test_free_text_columns_can_be_ignored(tmp_path):
     rows = [f"id{i},{i % 3},{'abc'[i % 3]}" for i in range(150)]
     path = write(tmp_path, "name,value,label\n" + "\n".join(rows))
