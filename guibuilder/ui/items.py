@@ -345,7 +345,7 @@ class NodeItem(QGraphicsItem):
             metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_w),
         )
         painter.setFont(text_font)
-        painter.setPen(ink or (color if t.name == "light" else color.lighter(140)))
+        painter.setPen(ink or theme.category_text_color(self._category, t.color("card")))
         metrics = QFontMetricsF(text_font)
         painter.drawText(
             QRectF(left, 25, width, 16),

@@ -180,7 +180,7 @@ class SummaryPanel(QWidget):
                 if info is not None and info.error:
                     item.setForeground(t.color("error"))
                 elif col == 1:
-                    item.setForeground(theme.category_color(spec.category))
+                    item.setForeground(theme.category_text_color(spec.category))
                 else:
                     item.setForeground(QColor(t.text))
         table.setUpdatesEnabled(True)

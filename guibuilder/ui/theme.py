@@ -172,7 +172,42 @@ def current() -> Theme:
 
 
 def category_color(category: str) -> QColor:
+    """The colour of ``category``, for fills (white text reads on every one of them)."""
     return QColor(CATEGORY_COLORS.get(category, CATEGORY_COLORS["Other"]))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21; body text wants 4.5 or more)."""
+
+    def luminance(color: QColor) -> float:
+        def channel(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(color.redF())
+            + 0.7152 * channel(color.greenF())
+            + 0.0722 * channel(color.blueF())
+        )
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable(color: QColor, background: QColor, ratio: float = 4.5) -> QColor:
+    """``color`` lightened (on a dark background) or darkened (on a light one) just enough
+    to be read as text on ``background``; its hue stays."""
+    dark_background = background.lightnessF() < 0.5
+    result = QColor(color)
+    for _ in range(20):
+        if contrast(result, background) >= ratio:
+            break
+        result = result.lighter(112) if dark_background else result.darker(112)
+    return result
+
+
+def category_text_color(category: str, background: QColor | None = None) -> QColor:
+    """The colour of ``category`` for text on ``background`` (the theme's base colour)."""
+    return readable(category_color(category), background or current().color("base"))
 
 
 def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:

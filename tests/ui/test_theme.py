@@ -30,27 +30,10 @@ def test_a_disabled_tool_button_looks_disabled_in_the_dark_theme(window):
     window.dark_action.trigger()
 
 
-def contrast(a: QColor, b: QColor) -> float:
-    """The WCAG contrast ratio of two colours."""
-
-    def luminance(color: QColor) -> float:
-        def channel(c: float) -> float:
-            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-        return (
-            0.2126 * channel(color.redF())
-            + 0.7152 * channel(color.greenF())
-            + 0.0722 * channel(color.blueF())
-        )
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def test_a_selected_row_stays_readable_in_every_theme(window):
     def selection_contrast() -> float:
         palette = QApplication.palette()
-        return contrast(
+        return theme.contrast(
             palette.color(QPalette.ColorRole.HighlightedText),
             palette.color(QPalette.ColorRole.Highlight),
         )
@@ -66,3 +49,32 @@ def test_a_selected_row_stays_readable_in_every_theme(window):
     looks["light presentation"] = selection_contrast()
     window.presentation.set_active(False)
     assert all(ratio >= 4.5 for ratio in looks.values()), looks
+
+
+def test_layer_types_in_the_summary_are_readable_in_every_theme(window):
+    """The summary's type column is coloured by category, readable on light and dark."""
+    from tests.ui.helpers import chain_graph, show
+
+    show(window, chain_graph())
+    table = window.summary.table
+    try:
+        for name in ("light", "dark"):
+            if theme.current().name != name:
+                window.dark_action.trigger()
+            base = QColor(theme.current().base)
+            assert theme.current().name == name
+            for row in range(table.rowCount()):
+                color = table.item(row, 1).foreground().color()
+                assert theme.contrast(color, base) >= 4.5, (name, table.item(row, 1).text())
+    finally:
+        if theme.current().name != "light":
+            window.dark_action.trigger()
+
+
+def test_readable_keeps_the_hue_and_reaches_the_ratio():
+    for color in theme.CATEGORY_COLORS.values():
+        for background in ("#ffffff", "#111827", "#000000"):
+            shown = theme.readable(QColor(color), QColor(background))
+            assert theme.contrast(shown, QColor(background)) >= 4.5
+            if QColor(color).hsvSaturation() > 60:
+                assert abs(shown.hsvHue() - QColor(color).hsvHue()) <= 12
