@@ -242,6 +242,7 @@ class AttributionTab(ImageTab):
         self.bars.hide()
         self.layout().addWidget(self.pictures, 1)
         self.layout().addWidget(self.bars, 1)
+        self.layout().addStretch()  # takes the room of hidden views: the sentence stays up
 
     def target(self) -> int | None:
         """The class explained: None for the predicted one."""

@@ -246,6 +246,9 @@ def test_an_autoencoder_gets_one_sentence_and_not_the_last_models_pictures(windo
         qtbot.waitUntil(lambda page=page, why=why: why in page.status.text(), timeout=SLOW)
         assert not page.pictures.isVisibleTo(page), page.status.text()
         assert not page.bars.isVisibleTo(page), page.status.text()
+        QApplication.processEvents()  # the sentence sits at the top, not mid-tab
+        middle = page.status.mapTo(page, page.status.rect().center()).y()
+        assert middle < page.height() / 4, (middle, page.height())
 
 
 def test_token_ids_get_one_sentence_not_a_chart_of_zero_gradients(window, qtbot):
