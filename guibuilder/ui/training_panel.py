@@ -321,7 +321,8 @@ class TrainingPanel(QWidget):
         ):
             action.setIcon(icons.icon(name))
             button.setIcon(action.icon())
-        if getattr(self, "state", "idle") == "paused":  # the button reads Resume
+        if getattr(self, "state", "idle") == "paused":  # the button and action read Resume
+            self.pause_action.setIcon(self.start_action.icon())
             self.pause_button.setIcon(self.start_action.icon())
 
     def run_actions(self) -> list[QAction]:
@@ -1124,6 +1125,7 @@ class TrainingPanel(QWidget):
         self.step_button.setEnabled(can_step)
         self.step_action.setEnabled(can_step)
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
         self.pause_action.setChecked(state == "paused")
         self._paint_icons()
         for name, editor in self._editors.items():

@@ -237,6 +237,7 @@ def test_stop_ends_a_run(qtbot, demo):
     qtbot.waitUntil(lambda: len(panel.plots.batch_plot.data("batch")[0]) > 0, timeout=60_000)
     click(panel.pause_button)
     assert panel.state == "paused" and panel.pause_button.text() == "Resume"
+    assert panel.pause_action.text() == "&Resume"  # the menu and tool bar say so too
     click(panel.pause_button)
     assert panel.state == "running"
     with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
