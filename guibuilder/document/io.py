@@ -109,6 +109,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
 
     Raises :class:`FileFormatError` with one sentence naming the file for any file that
     cannot be read: missing, empty, binary, truncated, too new, or with wrong content.
+    A missing or unreadable weights file does not refuse the project: it opens untrained
+    and ``project.warnings`` says why.
     """
     path = Path(path)
     name = str(path)
@@ -133,7 +135,20 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         if store.is_file():
             from guibuilder.compiler.weights import WeightStore
 
-            project.weights = WeightStore.load(store)
+            try:
+                project.weights = WeightStore.load(store)
+            except FileFormatError as exc:
+                # The graph and settings are intact: open them untrained rather than
+                # putting the whole project out of reach, and say what saving will do.
+                said = exc.message.replace(str(store), f"{weights_file} next to {path.name}")
+                head, detail = said, ""
+                if said.endswith(")") and " (" in said:  # the reason last: a window may cut it
+                    head, _, rest = said.partition(" (")
+                    detail = f" ({rest}"
+                project.warnings.append(
+                    f"{head}, so the model starts from fresh weights and saving trained "
+                    f"weights will replace {weights_file}{detail}"
+                )
         else:
             project.warnings.append(
                 f"the weights file {weights_file} next to {path.name} is missing, "

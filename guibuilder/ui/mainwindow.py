@@ -373,8 +373,8 @@ class MainWindow(QMainWindow):
         """Show a loaded or imported project in place of the open one."""
         session = Session(project)
         self.set_session(session)
-        for warning in project.warnings:
-            self.show_message(warning)
+        if project.warnings:  # kept in the status bar until the next message
+            self.statusBar().showMessage("; ".join(project.warnings) + ".")
         if project.path is not None:
             self._add_recent(project.path)
 

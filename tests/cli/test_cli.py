@@ -126,6 +126,24 @@ def test_summary_of_an_unconnected_graph_is_a_user_error(tmp_path, capsys):
     assert_user_error(code, err, "needs an input")
 
 
+def test_summary_of_a_project_with_damaged_weights_warns_and_goes_on(tmp_path, capsys):
+    graph = Graph("mlp")
+    graph.add_node("Input", {"shape": [4]}, node_id="x")
+    graph.add_node("Dense", {"units": 3}, node_id="d")
+    graph.connect("x", "d")
+    project = Project(graph)
+    project.weights = WeightStore({"d": [np.ones((4, 3), "float32"), np.ones(3, "float32")]})
+    path = tmp_path / "mlp.gbproj"
+    save_project(project, path)
+    (tmp_path / "mlp.weights.h5").write_bytes(b"\x00garbage")
+    code, out, err = run(capsys, "summary", str(path))
+    assert code == 0, err
+    assert total_of(out) == 15
+    [line] = err.strip().splitlines()
+    assert line.startswith("guibuilder: warning: the weights file ")
+    assert "mlp.weights.h5 next to mlp.gbproj is damaged" in line and "fresh weights" in line
+
+
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_build_saves_a_model_keras_loads_with_the_project_weights(tmp_path, capsys, suffix):
     keras = load_keras()

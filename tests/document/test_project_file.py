@@ -269,10 +269,25 @@ def test_weights_go_beside_the_project(tmp_path):
     assert (second.parent / "siamese.weights.h5").is_file()
 
 
-def test_damaged_weights_file_is_refused(tmp_path):
+def test_a_damaged_weights_file_opens_the_project_untrained_with_a_warning(tmp_path):
+    import numpy as np
+
+    from guibuilder.compiler.weights import WeightStore
+
     path = tmp_path / "p.gbproj"
     data = project_to_dict(rich_project(), weights_file="p.weights.h5")
     path.write_text(json.dumps(data))
-    (tmp_path / "p.weights.h5").write_bytes(b"not hdf5")
-    with pytest.raises(FileFormatError, match=r"p\.weights\.h5"):
-        load_project(path)
+    damaged = tmp_path / "p.weights.h5"
+    damaged.write_bytes(b"not hdf5")
+    project = load_project(path)
+    assert project_to_dict(project) == project_to_dict(rich_project())
+    assert project.weights is None
+    [warning] = project.warnings
+    assert "p.weights.h5 next to p.gbproj is damaged" in warning
+    assert "fresh weights" in warning and "will replace p.weights.h5" in warning
+    assert "\n" not in warning
+    save_project(project)  # untrained: the damaged file is left as it is
+    assert damaged.read_bytes() == b"not hdf5"
+    project.weights = WeightStore({"enc": [np.ones((4, 3), "float32"), np.ones(3, "float32")]})
+    save_project(project)  # trained: the warning said this replaces it
+    assert load_project(path).weights.node_ids() == ["enc"]

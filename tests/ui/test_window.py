@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from guibuilder.document import project_to_dict
+from guibuilder.document import Project, project_to_dict, save_project
 from guibuilder.ui.app import run
 from tests.ui.helpers import chain_graph, show
 
@@ -47,6 +47,30 @@ def test_a_broken_file_keeps_the_open_document(window, tmp_path, monkeypatch):
     assert not window.open_path(bad)
     assert shown and "broken.gbproj" in shown[0]
     assert project_to_dict(window.session.project) == before
+
+
+def test_a_damaged_weights_file_opens_the_graph_untrained_and_says_so(
+    window, tmp_path, monkeypatch
+):
+    import numpy as np
+
+    from guibuilder.compiler.weights import WeightStore
+
+    project = Project(graph=chain_graph())
+    project.weights = WeightStore({"out": [np.ones((4, 2), "float32"), np.ones(2, "float32")]})
+    path = tmp_path / "chain.gbproj"
+    save_project(project, path)
+    (tmp_path / "chain.weights.h5").write_bytes(b"not hdf5 at all")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.open_action.trigger()
+    assert window.session.project.path == path
+    assert window.session.project.weights is None
+    assert sorted(item.node_id for item in window.scene.node_items()) == ["hidden", "out", "x"]
+    message = window.statusBar().currentMessage()
+    assert (
+        "chain.weights.h5 next to chain.gbproj is damaged" in message and "fresh weights" in message
+    )
+    assert "will replace chain.weights.h5" in message and "\n" not in message
 
 
 def test_summary_lists_nodes_and_a_click_selects(window):
