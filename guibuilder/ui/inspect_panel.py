@@ -226,7 +226,7 @@ class InspectPanel(QWidget):
             self.tabs.addTab(page(self), title)
         for i in range(self.tabs.count()):
             self.tabs.setTabToolTip(i, TAB_TIPS[self.tabs.tabText(i)])
-        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -328,6 +328,11 @@ class InspectPanel(QWidget):
             # Answered at once (from a snapshot or the activations kept for this sample):
             # paint now, before the other panels rebuild for the new selection.
             self.activation_view.viewport().repaint()
+
+    def _tab_changed(self, _index: int) -> None:
+        """Another tab: the last tab's message goes (the new one says its own), then refresh."""
+        self.status_label.setText("")
+        self.refresh()
 
     def refresh(self) -> None:
         """Ask the worker for what the visible tab needs; nothing while the panel is hidden."""
@@ -644,7 +649,7 @@ class InspectPanel(QWidget):
         )
         self.cell_list.clear()
         self.cell_title.setText("Click a cell to list its samples")
-        self.status_label.setText("Confusion matrix of the validation set.")
+        self.status_label.setText("")  # the matrix' own title says what it is
 
     def _show_confusion(self, shown: bool) -> None:
         """Show the matrix and its samples column, or hide them (no matrix to show)."""

@@ -244,3 +244,9 @@ def test_a_model_that_cannot_have_a_confusion_matrix_shows_none_of_the_last_one(
         view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, cell
     )
     assert inspect.cell_list.count() == 0
+    # The sentence is the Confusion tab's: another tab does not show it (a click on its tab).
+    bar = inspect.tabs.tabBar()
+    weights = next(i for i in range(bar.count()) if bar.tabText(i) == "Weights")
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(weights).center())
+    assert inspect.tabs.currentIndex() == weights
+    assert "classification" not in inspect.status_label.text()
