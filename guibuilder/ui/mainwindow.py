@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.training_panel.message.connect(self.show_message)
         self.training_panel.start_action.triggered.connect(self.show_training)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [290, 320], Qt.Orientation.Horizontal
         )

@@ -86,9 +86,20 @@ class TickGrid(pg.UIGraphicsItem):
 class CurvePlot(pg.PlotWidget):
     """One plot of named series with a hover read-out of their values."""
 
-    def __init__(self, title: str, x_label: str = "epoch", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        x_label: str = "epoch",
+        parent: QWidget | None = None,
+        *,
+        whole_epochs: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.title = title
+        #: Points at whole epochs 1, 2, ...: the x axis runs from half an epoch before the
+        #: first to half after the last (at least two), so a lone first point sits left of
+        #: the legend, not under it.
+        self.whole_epochs = whole_epochs
         self.setMinimumSize(160, 150)
         item = self.getPlotItem()
         item.setMenuEnabled(False)
@@ -153,6 +164,9 @@ class CurvePlot(pg.PlotWidget):
         elif curve.opts["symbol"] is not None:
             curve.setSymbol(None)
         curve.setData(xs, ys, connect="finite")
+        if self.whole_epochs:
+            last = max((float(x.max()) for x, _ in self._data.values() if len(x)), default=1.0)
+            self.getPlotItem().vb.setXRange(0.5, max(last, 2.0) + 0.5, padding=0)
         self._place_legend()
 
     def _place_legend(self) -> None:
@@ -280,8 +294,8 @@ class TrainingPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.batch_plot = CurvePlot("Loss per batch", "epoch")
-        self.loss_plot = CurvePlot("Loss per epoch", "epoch")
-        self.metric_plot = CurvePlot("Metric per epoch", "epoch")
+        self.loss_plot = CurvePlot("Loss per epoch", "epoch", whole_epochs=True)
+        self.metric_plot = CurvePlot("Metric per epoch", "epoch", whole_epochs=True)
         self.metric_box = QComboBox()
         self.metric_box.setToolTip("The metric the right-hand plot shows")
         self.metric_box.setMinimumContentsLength(10)

@@ -172,3 +172,23 @@ def test_a_run_of_one_epoch_shows_its_point(qtbot):
         box = plot.getPlotItem().vb
         rect = plot.mapFromScene(box.sceneBoundingRect()).boundingRect()
         assert _pixels_of(plot, rect, QColor(color)) >= 9, plot.title
+
+
+def test_a_first_epoch_sits_left_of_the_legend(qtbot):
+    """After one epoch its lone points are drawn at a quarter of the width, clear of the
+    legend in a right-hand corner; later epochs fill the axis."""
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(900, 300)
+    plots.show()
+    qtbot.waitExposed(plots)
+    plots.start_live(["accuracy"])
+    plots.set_history({"epoch": [1.0], "loss": [1.2], "val_loss": [0.4], "accuracy": [0.6]})
+    plots.redraw()
+    (x0, x1), _ = plots.loss_plot.getPlotItem().vb.viewRange()
+    assert (x0, x1) == (0.5, 2.5)
+    dot = plots.loss_plot.getPlotItem().vb.mapViewToScene(QPointF(1.0, 1.2))
+    assert not plots.loss_plot.legend.sceneBoundingRect().contains(dot)
+    plots.set_history({"epoch": [1.0, 2.0, 3.0], "loss": [1.2, 0.8, 0.5]})
+    plots.redraw()
+    assert plots.loss_plot.getPlotItem().vb.viewRange()[0] == [0.5, 3.5]
