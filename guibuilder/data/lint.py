@@ -14,12 +14,14 @@ means :func:`default_loss`, or binary cross-entropy for a one-unit classifier; n
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from guibuilder.data.dataset import Dataset
+from guibuilder.errors import GuibuilderError
 
 if TYPE_CHECKING:
     from guibuilder.compiler.shapes import NodeInfo
@@ -50,6 +52,10 @@ ALIASES = {
 }
 LOGIT_LOSSES = (SPARSE | ONE_HOT | BINARY) - {"hinge", "squared_hinge", "categorical_hinge"}
 #: Layers that pass their input's activation through unchanged in kind.
+#: Bytes of one float32 parameter, and how many copies training holds of it (the weights,
+#: their gradients and an optimizer's two moments, as Adam keeps).
+BYTES_PER_PARAM = 4
+TRAINING_COPIES = 4
 PASS_THROUGH = frozenset(
     {"Dropout", "GaussianNoise", "Flatten", "Reshape", "Permute", "SpatialDropout1D",
      "SpatialDropout2D", "RepeatVector"}
@@ -124,6 +130,70 @@ def lint(
             )
         )
     return found
+
+
+# ------------------------------------------------------------------ model size
+def machine_memory() -> int | None:
+    """The machine's physical memory in bytes, or None where it cannot be told."""
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return pages * size if pages > 0 and size > 0 else None
+
+
+def check_model_size(
+    graph: Graph, shapes: Mapping[str, NodeInfo] | None = None, *, memory: int | None = None
+) -> LintWarning | None:
+    """An error when training the model needs more memory than the machine has.
+
+    Training holds :data:`TRAINING_COPIES` float32 copies of every parameter; activations
+    come on top, so this catches only the model that cannot fit at all (an Input of
+    shape (99999999999,), say) before Keras tries to allocate it. ``memory`` is in bytes;
+    None asks the machine, and an unknown size skips the check.
+    """
+    memory = machine_memory() if memory is None else memory
+    if not memory:
+        return None
+    if shapes is None:
+        from guibuilder.compiler.shapes import infer_shapes
+
+        shapes = infer_shapes(graph, use_keras=False)
+    sizes = {node_id: info.params for node_id, info in shapes.items() if node_id in graph.nodes}
+    total = sum(sizes.values())
+    needed = total * BYTES_PER_PARAM * TRAINING_COPIES
+    if needed <= memory:
+        return None
+    largest = max(sizes, key=sizes.__getitem__)
+    return LintWarning(
+        "model-too-big",
+        f"the model has {total:,} parameters (about {_size(needed)} to train); this machine "
+        f"has {_size(memory)} of memory: make layers smaller, starting with the largest, "
+        f"{_label(graph, largest)} with {sizes[largest]:,}",
+        (largest,),
+        "error",
+    )
+
+
+def refuse_model_too_big(
+    graph: Graph, shapes: Mapping[str, NodeInfo] | None = None, *, memory: int | None = None
+) -> None:
+    """Raise :class:`GuibuilderError` with :func:`check_model_size`'s sentence, if any.
+
+    :class:`~guibuilder.training.TrainingSession` calls it before anything is built, so
+    the window's Train button and ``guibuilder train`` refuse such a model outright (not
+    as a :func:`lint` finding, which the user may train past).
+    """
+    if (finding := check_model_size(graph, shapes, memory=memory)) is not None:
+        raise GuibuilderError(finding.message)
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:,.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{count} bytes"
 
 
 # ------------------------------------------------------------------ inputs

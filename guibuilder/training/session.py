@@ -178,6 +178,9 @@ class TrainingSession:
         probe: Any = None,
         release_memory: bool = True,
     ) -> None:
+        from guibuilder.data.lint import refuse_model_too_big
+
+        refuse_model_too_big(graph)  # before Keras tries to allocate a model no machine holds
         self.graph = snapshot(graph)
         self.config = config or TrainConfig()
         self.name = name or graph.name

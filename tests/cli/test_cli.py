@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 import types
@@ -142,6 +143,22 @@ def test_summary_of_a_project_with_damaged_weights_warns_and_goes_on(tmp_path, c
     [line] = err.strip().splitlines()
     assert line.startswith("guibuilder: warning: the weights file ")
     assert "mlp.weights.h5 next to mlp.gbproj is damaged" in line and "fresh weights" in line
+
+
+def test_train_refuses_a_model_too_big_for_the_memory(tmp_path, capsys, monkeypatch):
+    lint = importlib.import_module("guibuilder.data.lint")  # the module, not the function
+    graph = Graph("mlp")
+    graph.add_node("Input", {"shape": [4]}, node_id="x")
+    graph.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="d")
+    graph.connect("x", "d")
+    path = tmp_path / "mlp.gbproj"
+    save_project(Project(graph, dataset={"name": "iris"}, training={"epochs": 1}), path)
+    monkeypatch.setattr(lint, "machine_memory", lambda: 1000)  # 15 parameters need 240 bytes
+    assert run(capsys, "train", str(path))[0] == 0
+    monkeypatch.setattr(lint, "machine_memory", lambda: 200)
+    code, _, err = run(capsys, "train", str(path))
+    assert_user_error(code, err, "the model has 15 parameters (about 240 bytes to train); ")
+    assert "this machine has 200 bytes of memory" in err
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from guibuilder.compiler.shapes import infer_shapes
@@ -12,6 +14,8 @@ from guibuilder.data import (
     load_dataset,
     output_params_for,
 )
+from guibuilder.data.lint import check_model_size, machine_memory, refuse_model_too_big
+from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
 
 
@@ -198,3 +202,35 @@ def test_input_and_output_params_fit_the_dataset(digits, sine):
     graph.connect("input", graph.add_node("Flatten").id)
     graph.connect("flatten", dense)
     assert lint(graph, None, digits) == []
+
+
+# ------------------------------------------------------------------ model size
+def test_a_model_too_big_for_the_memory_is_refused_naming_its_largest_layer():
+    graph = model((99999999999,), ("Dense", {"units": 64}))
+    dense = graph.successors(graph.input_nodes()[0])[0]
+    shapes = infer_shapes(graph, use_keras=False)
+    finding = check_model_size(graph, shapes, memory=16 * 10**9)
+    assert finding.code == "model-too-big" and finding.level == "error"
+    assert finding.message.startswith(
+        "the model has 6,400,000,000,000 parameters (about 102,400 GB to train); "
+        "this machine has 16 GB of memory"
+    )
+    assert finding.node_ids == (dense,) and f"'{dense}' with 6,400,000,000,000" in finding.message
+    with pytest.raises(GuibuilderError, match="this machine has 16 GB of memory"):
+        refuse_model_too_big(graph, shapes, memory=16 * 10**9)
+
+
+def test_the_size_check_counts_four_copies_of_each_float_and_skips_an_unknown_memory(
+    monkeypatch,
+):
+    graph = model((8,), ("Dense", {"units": 4}))  # 36 parameters: 576 bytes to train
+    assert check_model_size(graph, memory=576) is None
+    refused = check_model_size(graph, memory=575)
+    assert "(about 576 bytes to train); this machine has 575 bytes of memory" in refused.message
+    assert machine_memory() is None or machine_memory() > 10**6
+
+    def unknown(name):
+        raise ValueError(name)
+
+    monkeypatch.setattr(os, "sysconf", unknown)
+    assert machine_memory() is None and check_model_size(graph) is None

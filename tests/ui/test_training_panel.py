@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import threading
 from pathlib import Path
@@ -185,6 +186,24 @@ def test_the_input_follows_the_data_when_the_user_confirms(qtbot, window):
     assert not panel.fit_input_button.isVisibleTo(panel)
     window.session.undo_stack.undo()
     assert graph.node("x").params["shape"] == [5]
+
+
+def test_a_model_too_big_for_the_memory_is_refused_and_the_window_stays_up(
+    qtbot, window, monkeypatch
+):
+    lint = importlib.import_module("guibuilder.data.lint")  # the module, not the function
+    monkeypatch.setattr(lint, "machine_memory", lambda: 90)  # bytes: 4x(2x2+2) floats need 96
+    graph = Graph("moons")
+    graph.add_node("Input", {"shape": [2]}, node_id="x")
+    graph.add_node("Dense", {"units": 2, "activation": "softmax"}, node_id="out")
+    graph.connect("x", "out")
+    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    panel = window.training_panel
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: "this machine has" in panel.status_label.text(), timeout=20_000)
+    assert "the model has 6 parameters (about 96 bytes to train)" in panel.status_label.text()
+    assert "90 bytes of memory" in panel.status_label.text()
+    assert panel.training is None and window.isVisible() and panel.start_button.isEnabled()
 
 
 def test_start_without_a_dataset_says_so(window):
