@@ -4,7 +4,8 @@ The teacher's settings live in ``project.classroom`` and change through the undo
 (one :class:`ProjectSlotCommand` per change), like every other edit. The locks themselves
 are enforced by :meth:`Session.push`; this module shows them (badges on the canvas,
 read-only inspector fields, disabled training settings) and lets a teacher set them. The
-"Student view" hides the teacher's actions: a classroom aid, not security.
+"Student view" hides the teacher's actions and ends the undo history (see
+:meth:`Session.push`), so Ctrl+Z cannot take a lock back: a classroom aid, not security.
 """
 
 from __future__ import annotations
@@ -462,7 +463,16 @@ class ClassroomController(QObject):
             run = newest_run(session.path)
             if run is None:
                 return None
-            return check_run(self.classroom.challenge, session.graph, run, use_keras=False)[0]
+            project = session.project
+            return check_run(
+                self.classroom.challenge,
+                session.graph,
+                run,
+                use_keras=False,
+                classroom=self.classroom,
+                training=project.training,
+                dataset=project.dataset,
+            )[0]
         except GuibuilderError:
             return None
 
@@ -552,7 +562,11 @@ class ClassroomController(QObject):
 
     def set_student_view(self, on: bool) -> None:
         self._set(replace(self.classroom, student_view=on), "Student view")
-        word = "on: the teacher's actions are hidden" if on else "off"
+        word = (
+            "on: the teacher's actions are hidden and the changes before it cannot be undone"
+            if on
+            else "off"
+        )
         self.window.show_message(f"Student view is {word}.")
 
     # ------------------------------------------------------------- dialogs

@@ -4,6 +4,12 @@ Every edit the window offers is a method here. Each checks the edit first (raisi
 project's own error with one clear sentence) and then pushes an undo command that
 changes only the graph. :meth:`Session.push` is the one door every command goes through,
 so a teacher's locks (:mod:`guibuilder.document.classroom`) are enforced there.
+
+Undo and redo do not pass through that door, so the history itself is guarded: a
+classroom change that leaves Student View on (switching it on, above all) ends the
+history there. What came before (the teacher's locks and edits, and the switch itself)
+cannot be undone; what the student does afterwards was checked against those locks,
+so undoing or redoing it cannot break one either.
 """
 
 from __future__ import annotations
@@ -104,6 +110,16 @@ class Session(QObject):
                 self.refused.emit(f"{exc.message}.")
                 raise
         self.undo_stack.push(command)
+        if _enters_student_view(command):
+            self.seal_history()
+
+    def seal_history(self) -> None:
+        """Forget the undo history: nothing before now can be undone (or redone).
+
+        The project still counts as modified, so closing it asks to save.
+        """
+        self.undo_stack.clear()
+        self.undo_stack.resetClean()
 
     # -------------------------------------------------------------- nodes
     def make_node(self, type_id: str, center: Position, node_id: str | None = None) -> Node:
@@ -287,6 +303,16 @@ class Session(QObject):
                 parts.append(ConnectCommand(self.graph, edge))
         self.push(MacroCommand(f"Paste {len(items)} node{'s' if len(items) > 1 else ''}", parts))
         return new_ids
+
+
+def _enters_student_view(command: QUndoCommand) -> bool:
+    """Whether ``command`` sets classroom settings that are in Student View."""
+    return (
+        isinstance(command, ProjectSlotCommand)
+        and command.slot == "classroom"
+        and isinstance(command.new, Classroom)
+        and command.new.student_view
+    )
 
 
 def check_locks(classroom: Classroom, project: Project, command: QUndoCommand) -> None:

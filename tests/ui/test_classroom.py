@@ -232,6 +232,54 @@ def test_student_view_hides_the_teacher_actions_and_is_saved(window, tmp_path):
     assert all(action.isVisible() for action in teacher)
 
 
+def undo_keys(window: MainWindow, times: int = 1, redo: bool = False) -> None:
+    """Press Ctrl+Z (Ctrl+Shift+Z to redo) on the canvas ``times`` times."""
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    mods = ctrl | Qt.KeyboardModifier.ShiftModifier if redo else ctrl
+    for _ in range(times):
+        QTest.keyClick(window.view, Qt.Key.Key_Z, mods)
+
+
+def test_ctrl_z_in_student_view_cannot_take_back_the_teachers_lock(window):
+    show(window, chain_graph())
+    undo_keys(window)  # nothing to undo yet: the keys reach the undo action and do nothing
+    window.session.set_param("out", "units", 3)  # an earlier teacher edit
+    lock(window, "hidden")
+    undo_keys(window)
+    assert window.session.project.classroom is None  # the teacher may still take it back
+    undo_keys(window, redo=True)
+    assert window.session.project.classroom.locked_nodes == {"hidden"}
+    window.classroom.student_action.trigger()
+    assert message(window) == (
+        "Student view is on: the teacher's actions are hidden "
+        "and the changes before it cannot be undone."
+    )
+    teacher_state = snapshot(window)
+    undo_keys(window, 3)
+    assert snapshot(window) == teacher_state
+    assert window.scene.node_item("hidden").locked and window.classroom.student_action.isChecked()
+    assert not window.undo_action.isEnabled()
+    assert window.session.modified  # the teacher's work still asks to be saved
+    # The student's own edits undo as usual, down to where Student View began.
+    click_node(window, "out")
+    QTest.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "out" not in window.session.graph
+    undo_keys(window, 2)
+    assert snapshot(window) == teacher_state
+    undo_keys(window, 2, redo=True)
+    assert "out" not in window.session.graph
+    click_node(window, "hidden")
+    QTest.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "hidden" in window.session.graph
+    assert message(window).endswith("'hidden' is locked by the teacher, so it cannot be deleted.")
+    # Switching the view off is the student's own, visible step; Ctrl+Z takes it back.
+    window.classroom.student_action.trigger()
+    undo_keys(window, 3)
+    assert window.session.project.classroom.locked_nodes == {"hidden"}
+    assert window.session.project.classroom.student_view
+    assert snapshot(window) == teacher_state
+
+
 # ------------------------------------------------------------------ challenges
 def test_the_teacher_sets_a_challenge_and_the_banner_shows_it(qtbot, window):
     show(window, chain_graph())
