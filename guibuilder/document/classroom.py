@@ -315,6 +315,41 @@ class Classroom:
         if "dataset" in self.locked_settings and (old or None) != (new or None):
             raise self._setting_error("dataset")
 
+    def run_differences(
+        self,
+        training: Mapping[str, Any] | None,
+        dataset: Mapping[str, Any] | None,
+        run_config: Mapping[str, Any],
+    ) -> list[str]:
+        """What a run changed of the locked settings, one phrase each (empty: nothing).
+
+        ``training`` and ``dataset`` are the project's slots, ``run_config`` the run's
+        ``config.json``. A seed left empty in the project may be any seed in the run.
+        """
+        from guibuilder.training.config import TrainConfig
+
+        defaults = TrainConfig().to_dict()
+        expected = _plain({**defaults, **(training or {})})
+        ran = _plain({**defaults, **(run_config.get("config") or {})})
+        found: list[str] = []
+        for group in SETTING_GROUPS:
+            if group not in self.locked_settings:
+                continue
+            for name in SETTING_GROUPS[group]:
+                if name == "dataset":
+                    want = dataset_label(dataset)
+                    got = (run_config.get("dataset") or {}).get("name")
+                    if want is not None and got != want:
+                        found.append(f"trained on {got or 'unknown data'}, not the locked {want}")
+                elif name == "seed" and expected.get(name) is None:
+                    continue
+                elif ran.get(name) != expected.get(name):
+                    found.append(
+                        f"trained with {name} {ran.get(name)!r}, not the locked "
+                        f"{expected.get(name)!r}"
+                    )
+        return found
+
     def _setting_error(self, name: str) -> LockedError:
         what = "the dataset" if name == "dataset" else name
         return LockedError(
@@ -403,13 +438,36 @@ def count_params(graph: Graph, use_keras: bool = True) -> int | None:
     return sum(info.params for info in infos.values())
 
 
+def dataset_label(spec: Mapping[str, Any] | None) -> str | None:
+    """The name a run records for the dataset ``spec``: its name, or its file's name."""
+    if not spec:
+        return None
+    if spec.get("path"):
+        return Path(str(spec["path"])).name
+    return spec.get("name")
+
+
+def _plain(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``settings`` as JSON would give them back (tuples as lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
+
+
 def check_run(
-    challenge: Challenge, graph: Graph, run: str | Path, use_keras: bool = True
+    challenge: Challenge,
+    graph: Graph,
+    run: str | Path,
+    use_keras: bool = True,
+    *,
+    classroom: Classroom | None = None,
+    training: Mapping[str, Any] | None = None,
+    dataset: Mapping[str, Any] | None = None,
 ) -> tuple[ChallengeResult, int]:
     """Check ``challenge`` against the run folder ``run``; also return its number of epochs.
 
     The parameters are counted on the graph the run trained (saved in its config), so a
     later edit of the project does not change the verdict; ``graph`` is the fallback.
+    With the project's ``classroom``, ``training`` and ``dataset``, a run whose settings
+    differ from the locked ones is "not yet", whatever its metric.
     """
     from guibuilder.document.project import project_from_dict
     from guibuilder.training.runs import read_config, read_history
@@ -421,8 +479,14 @@ def check_run(
     history = read_history(run)
     if isinstance(config.get("project"), dict):
         graph = project_from_dict(config["project"], f"{run / 'config.json'}").graph
-    dataset = (config.get("dataset") or {}).get("name")
-    result = challenge.evaluate(history, count_params(graph, use_keras), dataset)
+    ran_on = (config.get("dataset") or {}).get("name")
+    result = challenge.evaluate(history, count_params(graph, use_keras), ran_on)
+    if classroom is not None and history:
+        changed = classroom.run_differences(training, dataset, config)
+        if challenge.dataset and ran_on != challenge.dataset:  # said once is enough
+            changed = [c for c in changed if not c.startswith("trained on ")]
+        if changed:
+            result = replace(result, passed=False, missing=(*result.missing, *changed))
     return result, len(history.get("epoch", []))
 
 

@@ -47,7 +47,14 @@ def run_challenge(args: argparse.Namespace) -> int:
         print(f"Run:       none yet (train it with 'guibuilder train {path}')")
     else:
         with quiet_keras(args):
-            result, epochs = check_run(challenge, project.graph, run)
+            result, epochs = check_run(
+                challenge,
+                project.graph,
+                run,
+                classroom=project.classroom,
+                training=project.training,
+                dataset=project.dataset,
+            )
         print(f"Run:       {run} ({epochs} epoch{'s' if epochs != 1 else ''})")
     print(f"Result:    {result.text()}")
     return 0 if result.passed else 1

@@ -208,6 +208,7 @@ def run_train(args: argparse.Namespace) -> int:
     base = path.resolve().parent
     if args.run_dir and Path(args.run_dir).exists() and not Path(args.run_dir).is_dir():
         raise GuibuilderError(f"--run-dir {args.run_dir} is a file: give a folder for the runs")
+    _refuse_locked_overrides(project, args, path)
     config = TrainConfig.from_dict(project.training).replace(
         epochs=args.epochs, batch_size=args.batch_size, strategy=args.strategy
     )
@@ -251,6 +252,39 @@ def run_train(args: argparse.Namespace) -> int:
         save_project(project, path)
         print(f"Saved the trained weights to {weights_path(path)}")
     return 0
+
+
+#: The options of ``train`` that override a project's setting, by setting name.
+_OVERRIDES = {
+    "dataset": "--dataset",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "strategy": "--strategy",
+}
+
+
+def _refuse_locked_overrides(project: Any, args: argparse.Namespace, path: Path) -> None:
+    """Refuse an option that changes a setting the project's teacher locked."""
+    from guibuilder.document.classroom import GROUP_LABELS, dataset_label, setting_group
+
+    classroom = project.classroom
+    locked = classroom.locked_setting_names() if classroom is not None else set()
+    current = TrainConfig.from_dict(project.training).to_dict()
+    for name, option in _OVERRIDES.items():
+        value = getattr(args, name, None)
+        if value is None or name not in locked:
+            continue
+        if name == "dataset":
+            kept = dataset_label(project.dataset)
+            same = kept is None or value in (kept, (project.dataset or {}).get("path"))
+        else:
+            same, kept = value == current[name], current[name]
+        if not same:
+            raise GuibuilderError(
+                f"{option} is locked by the teacher in {path.name} (the "
+                f"{GROUP_LABELS[setting_group(name)]} settings): leave it out to train with "
+                f"the project's {kept}"
+            )
 
 
 def _lint(graph: Any, dataset: Any, training: Any) -> None:
