@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QProgressBar,
@@ -41,6 +41,8 @@ CLASS_COLORS = (
     "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
     "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 )  # fmt: skip
+#: Most rows of the legend before it takes another column.
+LEGEND_ROWS = 6
 #: The label of the layer chooser's first entry.
 AUTO = "last hidden layer"
 
@@ -95,6 +97,23 @@ def embedding_job(context: Context, node_id: str, method: str) -> EmbeddingResul
     return EmbeddingResult(node_id, method, points, classes, targets, names, features, seconds)
 
 
+class SideLegend(pg.LegendItem):
+    """A legend laid out in the plot's grid (beside the view box) instead of floating over it."""
+
+    def setParentItem(self, parent: Any) -> Any:
+        # No anchoring inside the parent: the plot's layout places it.
+        return pg.GraphicsWidget.setParentItem(self, parent)
+
+    def updateSize(self) -> None:
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(1e6, 1e6)
+        super().updateSize()  # sizes the legend to its entries
+        hint = self.layout.preferredSize()
+        self.setFixedWidth(max(self.width(), hint.width()))
+        self.setMaximumHeight(max(self.height(), hint.height()))
+        self.updateGeometry()
+
+
 class EmbeddingView(_Plot):
     """Samples as points, one colour per class, with a legend; hover names, click picks."""
 
@@ -102,8 +121,12 @@ class EmbeddingView(_Plot):
         super().__init__()
         self.tab = tab
         self.items: list[pg.ScatterPlotItem] = []
-        self.legend = self.plot.addLegend(offset=(-6, 6), labelTextColor=theme.current().text)
-        self.legend.setBrush(pg.mkBrush(theme.current().base))
+        # The legend sits right of the plot, in its own column, so it never hides a point.
+        self.legend = SideLegend(labelTextColor=theme.current().text, verSpacing=-8)
+        self.plot.layout.setColumnFixedWidth(3, 8)  # a gap after the view box
+        self.plot.layout.addItem(self.legend, 2, 4)
+        self.plot.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
+        self.plot.legend = self.legend  # named scatters are added to it
         self.marker = pg.ScatterPlotItem(
             size=16, pen=pg.mkPen(theme.current().text, width=2), brush=None, symbol="o"
         )
@@ -132,7 +155,7 @@ class EmbeddingView(_Plot):
                 name = result.class_names[k] if k < len(result.class_names) else str(k)
                 color = CLASS_COLORS[int(k) % len(CLASS_COLORS)]
                 self._add(points[chosen], indices[chosen], pg.mkBrush(color), pen, name)
-            self.legend.setColumnCount(max(1, int(np.ceil(len(self.items) / 2))))
+            self.legend.setColumnCount(max(1, int(np.ceil(len(self.items) / LEGEND_ROWS))))
             self.legend.setVisible(len(self.items) <= len(CLASS_COLORS))
         else:
             if result.targets is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from tests.ui.test_inspect_panel import click_node
 from tests.ui.trained import SLOW, open_trained, show_tab
@@ -95,3 +96,24 @@ def test_tsne_runs_on_request_and_a_canvas_click_chooses_the_layer(window, qtbot
     assert tab.layer_box.currentText() == "conv_2"
     conv = shown(qtbot, tab, "PCA", "conv_2")
     assert conv.features == 4 * 4 * 32
+
+
+def test_the_legend_sits_beside_the_points_not_over_them(window, qtbot):
+    """LeNet-5 on digits has ten classes: their legend takes a column right of the plot."""
+    from guibuilder.templates import get_template
+    from guibuilder.ui.gallery import open_template
+
+    open_template(window, get_template("lenet5"))
+    tab = show_tab(window, "Embeddings")
+    qtbot.waitUntil(lambda: tab.view is not None and tab.view.result is not None, timeout=SLOW)
+    view = tab.view
+    qtbot.waitUntil(lambda: view.legend.isVisible() and len(view.legend.items) == 10)
+    QApplication.processEvents()
+    legend = view.legend.sceneBoundingRect()
+    points = view.plot.vb.sceneBoundingRect()
+    assert legend.width() > 0 and legend.height() > 0
+    assert not legend.intersects(points), "the legend covers the scatter"
+    assert legend.left() >= points.right()
+    assert view.sceneRect().contains(legend), "the legend is cut off by the view's edge"
+    labels = [label.sceneBoundingRect() for _sample, label in view.legend.items]
+    assert all(legend.contains(rect) for rect in labels), "a class name sticks out"
