@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 from guibuilder.inspect.weights import CONV_2D, Histogram, conv_filters, weight_histograms
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_tab_base import LayerBox, WorkerTab, thinned_ticks
-from guibuilder.ui.inspect_views import _Plot, _style, _ticks
+from guibuilder.ui.inspect_views import _Plot, _style, _style_bar, _ticks
 
 if TYPE_CHECKING:
     from guibuilder.ui.inspect_panel import InspectPanel
@@ -121,6 +121,9 @@ class FilterView(_Plot):
             values=(-1, 1), colorMap=self.cmap, interactive=False, width=12, label="weight"
         )
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        # As wide as its numbers and title need: the fixed width dropped or clipped numbers.
+        self.bar.axis.setWidth(None)
+        _style_bar(self.bar)
         self.shown: np.ndarray | None = None
         _style(self.plot, "No 2-D convolution, so no filters")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from tests.ui.test_inspect_panel import click_node
 from tests.ui.trained import SLOW, open_trained, show_tab
@@ -82,3 +84,38 @@ def test_a_model_without_convolutions_says_so_in_a_title_that_fits(window, qtbot
     assert "No 2-D convolution" in title.text
     shown = view.mapFromScene(title.mapRectToScene(title.itemRect())).boundingRect()
     assert view.viewport().rect().contains(shown), (shown, view.viewport().rect())
+
+
+def test_the_colour_bar_numbers_are_drawn_whole(window, qtbot):
+    """The siamese template's filters have a colour bar: each of its numbers lies inside the
+    bar's axis and the view, however many digits the scale needs (small weights such as
+    0.0005 were clipped by the axis's fixed width)."""
+    from guibuilder.templates import get_template
+    from guibuilder.ui.gallery import open_template
+
+    open_template(window, get_template("siamese"))
+    tab = show_tab(window, "Weights")
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
+    view = tab.filter_view
+    node_id, filters = next(iter(tab.result.filters.items()))
+    for scale in (1.0, 0.01, 0.001):
+        view.show_filters(node_id, filters * scale)
+        assert view.bar.isVisible(), "a single-channel convolution has a colour bar"
+        QApplication.processEvents()
+        axis = view.bar.axis
+        canvas = QImage(8, 8, QImage.Format.Format_ARGB32)
+        painter = QPainter(canvas)
+        _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+        painter.end()
+        low, high = sorted(axis.range)
+        spacing, majors = axis.tickValues(low, high, axis.size().height())[0]
+        wanted = axis.tickStrings(majors, axis.scale, spacing)
+        shown = [text for _rect, _flags, text in texts]
+        assert len(wanted) >= 2 and set(wanted) <= set(shown), (scale, wanted, shown)
+        metrics = QFontMetricsF(axis.style["tickFont"] or axis.font())
+        room = axis.mapRectToScene(axis.boundingRect())
+        for rect, _flags, text in texts:
+            drawn = axis.mapRectToScene(rect)
+            assert metrics.horizontalAdvance(text) <= rect.width() + 0.5, text
+            assert room.contains(drawn), f"{text!r} sticks out of the bar's axis"
+            assert view.sceneRect().contains(drawn), f"{text!r} is cut off by the view"
