@@ -19,9 +19,12 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from guibuilder.inspect.health import EXPLODING, LayerHealth, signal_health
@@ -222,8 +225,24 @@ class HealthTab(WorkerTab):
 
         for plot in (self.activation_plot, self.gradient_plot):
             plot.plot.vb.sigResized.connect(lambda _vb: self.label_depths())
+        # Which epochs the faint curves are: a small line under the plot that wraps, so a
+        # long list of epochs never makes the plot wider than its column.
+        self.epochs_note = QLabel()
+        self.epochs_note.setObjectName("HealthEpochs")
+        self.epochs_note.setWordWrap(True)
+        self.epochs_note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.epochs_note.setStyleSheet(
+            f"color: {t.muted}; background: {t.base}; font-size: 8pt; padding-bottom: 2px;"
+        )
+        self.epochs_note.hide()
+        column = QWidget()
+        stack = QVBoxLayout(column)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.setSpacing(0)
+        stack.addWidget(self.activation_plot, 1)
+        stack.addWidget(self.epochs_note)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.activation_plot)
+        splitter.addWidget(column)
         splitter.addWidget(self.gradient_plot)
         splitter.addWidget(self.problem_list)
         splitter.setStretchFactor(0, 3)
@@ -255,8 +274,8 @@ class HealthTab(WorkerTab):
         for i, curve in enumerate(self.epoch_curves):
             curve.setVisible(i < len(snapshots))
         if not snapshots:
-            plot.setLabel("bottom", "layer depth")
             plot.setToolTip("")
+            self.epochs_note.hide()
             return
         layers = self.result.layers
         depth = np.array([h.depth for h in layers], dtype="float64")
@@ -267,11 +286,14 @@ class HealthTab(WorkerTab):
             self.epoch_curves[i].setPen(pg.mkPen(color, width=1))
             self.epoch_curves[i].setData(depth, np.array(std, dtype="float64"))
         when = snapshots_caption(snapshots)
-        plot.setToolTip(
+        tip = (
             f"Faint lines: the std of sample {self.panel.live_sample}'s activations in each "
             f"layer, recorded during the last run at {when}"
         )
-        plot.setLabel("bottom", f"layer depth (faint: {when})")
+        plot.setToolTip(tip)
+        self.epochs_note.setText(f"Faint: {when}")
+        self.epochs_note.setToolTip(tip)
+        self.epochs_note.show()
 
     # ----------------------------------------------------------------- results
     def show_result(self, kind: str, value: Any) -> None:

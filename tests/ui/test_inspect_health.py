@@ -153,7 +153,7 @@ def test_the_epochs_of_the_last_run_are_drawn_as_faint_spread_curves(window, qtb
     _x, last = drawn[-1].getData()
     assert np.allclose(last, [0.3 * (depth + 1) for depth in range(len(ids))])
     assert drawn[0].opts["pen"].color().alpha() < drawn[-1].opts["pen"].color().alpha()
-    assert "epochs 0 to 2" in tab.activation_plot.plot.getAxis("bottom").labelText
+    assert tab.epochs_note.isVisible() and "epochs 0 to 2" in tab.epochs_note.text()
 
     # Step mode: the newest curve is taken mid-epoch, and the caption says which step.
     std = {node_id: 0.5 * (depth + 1) for depth, node_id in enumerate(ids)}
@@ -162,8 +162,7 @@ def test_the_epochs_of_the_last_run_are_drawn_as_faint_spread_curves(window, qtb
     drawn = [curve for curve in tab.epoch_curves if curve.isVisible()]
     assert len(drawn) == 4
     assert np.allclose(drawn[-1].getData()[1], [0.5 * (depth + 1) for depth in range(len(ids))])
-    label = tab.activation_plot.plot.getAxis("bottom").labelText
-    assert "epochs 0 to 2, and epoch 3 step 4" in label
+    assert "epochs 0 to 2, and epoch 3 step 4" in tab.epochs_note.text()
     assert "epoch 3 step 4" in tab.activation_plot.plot.toolTip()
 
 
@@ -190,3 +189,36 @@ def test_both_plots_fit_their_column_in_the_docked_panel(window, qtbot):
     for plot in (tab.activation_plot, tab.gradient_plot):
         item, shown = plot.plot, plot.viewport().width()
         assert item.size().width() <= shown + 1, (item.titleLabel.text, item.size(), shown)
+
+
+def test_the_epochs_note_wraps_under_the_plot_and_the_axis_caption_stays_short(window, qtbot):
+    """Which epochs the faint curves are is a note that wraps under the plot: the x-axis
+    caption stays "layer depth", no wider than the plot, however many epochs are named."""
+    from guibuilder.inspect.snapshots import Snapshot
+
+    open_trained(window)
+    panel = window.inspect_panel
+    tab = show_tab(window, "Health")
+    result = measured(qtbot, tab)
+    assert not tab.epochs_note.isVisible()
+    ids = [h.node_id for h in result.layers]
+    panel.live_sample = 0
+    for epoch in range(3):
+        panel.live.add(Snapshot(epoch, {}, dict.fromkeys(ids, 0.0), dict.fromkeys(ids, 0.1)))
+    panel.live.add(Snapshot(3, {}, dict.fromkeys(ids, 0.0), dict.fromkeys(ids, 0.2), step=4))
+    panel.refresh()
+    window.resize(900, 900)  # a narrow window: the note has to wrap
+    QApplication.processEvents()
+
+    plot = tab.activation_plot
+    axis = plot.plot.getAxis("bottom")
+    assert axis.labelText == "layer depth"
+    caption = axis.label.mapRectToScene(axis.label.boundingRect())
+    assert caption.width() <= plot.plot.vb.sceneBoundingRect().width()
+    assert plot.plot.size().width() <= plot.viewport().width() + 1
+
+    note = tab.epochs_note
+    assert note.isVisible() and "epochs 0 to 2, and epoch 3 step 4" in note.text()
+    assert note.width() <= plot.width() + 1, "the note is wider than the plot's column"
+    assert note.heightForWidth(note.width()) <= note.height(), "the note is cut short"
+    assert "epoch 3 step 4" in note.toolTip()
