@@ -54,6 +54,8 @@ MAX_WRONG = 12
 MAX_POINTS = 5000
 #: Side of a wrong sample's thumbnail, in pixels.
 THUMB = 56
+#: Widest caption of a wrong sample, in thumbnail widths, before it is elided.
+MAX_CAPTION = 3
 #: Values of a non-image sample written out before the rest is counted.
 SHOWN_VALUES = 6
 COLUMNS = ("Class", "Precision", "Recall", "Support")
@@ -261,18 +263,31 @@ class WrongStrip(QListWidget):
         self.setViewMode(QListView.ViewMode.IconMode if pictures else QListView.ViewMode.ListMode)
         self.setFlow(QListView.Flow.LeftToRight if pictures else QListView.Flow.TopToBottom)
         self.setWrapping(pictures)
-        self.setIconSize(QSize(THUMB, THUMB))
+        icon = QSize(
+            max((image.width() for image in images), default=THUMB) if pictures else THUMB, THUMB
+        )
+        self.setIconSize(icon)
         self.setSpacing(4 if pictures else 0)
+        metrics = self.fontMetrics()
+        captions = [
+            f"{names[report.wrong_true[k]]} → {names[report.wrong_pred[k]]}"
+            for k in range(len(report.wrong))
+        ]
+        # Each cell is as wide as its longest caption needs, up to MAX_CAPTION thumbnails'
+        # width; only a caption longer than that is elided (the tooltip says it whole).
+        room = max(icon.width(), MAX_CAPTION * THUMB)
+        text_width = max((metrics.horizontalAdvance(c) for c in captions), default=0)
+        cell = min(room, max(icon.width(), text_width + 2))
         if pictures:
-            width = max(THUMB, self.fontMetrics().horizontalAdvance("0000 → 0000")) + 16
-            self.setGridSize(QSize(width, THUMB + 2 * self.fontMetrics().height() + 14))
+            self.setGridSize(QSize(cell + 16, icon.height() + 2 * metrics.height() + 14))
         else:
             self.setGridSize(QSize())
         for k, index in enumerate(report.wrong):
             true, pred = names[report.wrong_true[k]], names[report.wrong_pred[k]]
             confidence = f"{report.confidence[k]:.0%}"
             if pictures:
-                item = QListWidgetItem(f"{_short(true)} → {_short(pred)}\n{confidence}")
+                caption = metrics.elidedText(captions[k], Qt.TextElideMode.ElideMiddle, cell)
+                item = QListWidgetItem(f"{caption}\n{confidence}")
                 item.setIcon(QIcon(QPixmap.fromImage(images[k])))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             else:
@@ -296,10 +311,6 @@ class WrongStrip(QListWidget):
             if index == sample:
                 self.setCurrentRow(i)
         self.blockSignals(False)
-
-
-def _short(name: str, length: int = 8) -> str:
-    return name if len(name) <= length else name[: length - 1] + "…"
 
 
 class RegressionView(_Plot):

@@ -50,6 +50,16 @@ def is_image_shape(shape: tuple[int, ...]) -> bool:
     return len(shape) == 2 and shape[0] == shape[1] and shape[0] >= 4
 
 
+#: Most features of a sequence sample (values per time step) it may have to be drawn as one.
+MAX_SEQUENCE_FEATURES = 16
+
+
+def is_sequence_shape(shape: tuple[int, ...]) -> bool:
+    """Whether one sample of ``shape`` is a sequence: ``(steps, features)``, more steps
+    than features and at most :data:`MAX_SEQUENCE_FEATURES` features (``(20, 1)``: a series)."""
+    return len(shape) == 2 and shape[0] > shape[1] and shape[1] <= MAX_SEQUENCE_FEATURES
+
+
 def image_profile(data: Any) -> ImageProfile | None:
     """The :class:`ImageProfile` of ``data``'s samples; None when they are not images."""
     x, _y = validation_split(data)

@@ -47,6 +47,8 @@ from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab
 from guibuilder.ui.inspect_embeddings import EmbeddingsTab
 from guibuilder.ui.inspect_evaluation import EvaluationTab
 from guibuilder.ui.inspect_health import HealthTab
+from guibuilder.ui.inspect_input import is_sequence_shape
+from guibuilder.ui.inspect_pictures import sequence_image
 from guibuilder.ui.inspect_predict import PredictTab
 from guibuilder.ui.inspect_weights import WeightsTab
 from guibuilder.ui.inspect_worker import (
@@ -117,8 +119,11 @@ def _count(x: Any) -> int:
 
 
 def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:
-    """A grey (or colour) image of one image-like sample, scaled to ``size``; None otherwise."""
+    """A grey (or colour) image of one image-like sample, scaled to ``size``; a line plot
+    (or heat map strip) twice as wide of a sequence sample; None otherwise."""
     array = np.asarray(sample, dtype="float32")
+    if is_sequence_shape(array.shape):
+        return sequence_image(array, 2 * size, size)
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] != 3):
@@ -429,6 +434,7 @@ class InspectPanel(QWidget):
         if image is None:
             self.preview.setText("—")
         else:
+            self.preview.setFixedWidth(max(PREVIEW_SIZE, image.width()))
             self.preview.setPixmap(QPixmap.fromImage(image))
         split = "validation" if _count(self.dataset.x_val) else "training"
         target = np.asarray(y[index]) if len(y) else None

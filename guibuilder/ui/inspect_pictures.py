@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from guibuilder.ui import theme
+from guibuilder.ui.inspect_input import is_sequence_shape
 
 #: Colour maps: signed maps (blue below zero, red above) and maps from zero up.
 DIVERGING = "CET-D1"
@@ -28,6 +31,63 @@ def _grey(image: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[-1] == 1:
         return array[:, :, 0]
     return array
+
+
+#: Sequences with more features than this are drawn as a heat map strip, not as lines.
+MAX_LINES = 3
+#: Colours of a sequence's lines, feature by feature (the accent colour first).
+LINE_COLORS = ("#ff7f0e", "#2ca02c")
+
+
+def sequence_image(sample: np.ndarray, width: int, height: int) -> QImage | None:
+    """A ``width`` x ``height`` picture of one sequence sample, time along x; None when
+    ``sample`` is not a ``(steps, features)`` sequence.
+
+    Up to :data:`MAX_LINES` features are drawn as a small line plot (each feature on the
+    scale of all of them, a faint line at zero); more as a heat map strip, one row per
+    feature, each row on its own scale.
+    """
+    array = np.asarray(sample, dtype="float64")
+    if not is_sequence_shape(array.shape):
+        return None
+    t = theme.current()
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor(t.base))
+    array = np.nan_to_num(array)
+    steps, features = array.shape
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pad = 3.0
+    box = QRectF(pad, pad, width - 2 * pad, height - 2 * pad)
+    if features > MAX_LINES:
+        low, high = array.min(axis=0), array.max(axis=0)
+        scaled = (array - low) / np.where(high > low, high - low, 1.0)
+        rgba = pg.colormap.get("viridis").map(scaled.T.ravel(), mode="byte")
+        strip = np.ascontiguousarray(rgba.reshape(features, steps, 4)[:, :, :3])
+        picture = QImage(strip.data, steps, features, 3 * steps, QImage.Format.Format_RGB888)
+        painter.drawImage(box, picture.copy())
+    else:
+        low, high = float(array.min()), float(array.max())
+        if high - low < 1e-12:
+            low, high = low - 1.0, high + 1.0
+        x = box.left() + box.width() * np.arange(steps) / max(1, steps - 1)
+
+        def y_of(values: np.ndarray) -> np.ndarray:
+            return box.bottom() - box.height() * (values - low) / (high - low)
+
+        if low < 0.0 < high:
+            painter.setPen(QPen(QColor(t.border), 1))
+            zero = float(y_of(np.array(0.0)))
+            painter.drawLine(QPointF(box.left(), zero), QPointF(box.right(), zero))
+        for k in range(features):
+            color = t.accent if k == 0 else LINE_COLORS[(k - 1) % len(LINE_COLORS)]
+            pen = QPen(QColor(color), 1.5)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            y = y_of(array[:, k])
+            painter.drawPolyline(QPolygonF([QPointF(a, b) for a, b in zip(x, y, strict=True)]))
+    painter.end()
+    return image
 
 
 def _xy(image: np.ndarray) -> np.ndarray:

@@ -175,3 +175,65 @@ def test_a_text_samples_wrong_predictions_are_listed_as_words(window, qtbot):
     first = tab.strip.samples()[0]
     words = [data.vocabulary[i] for i in np.ravel(data.x_val[first])[:3]]
     assert " ".join(words) in tab.strip.item(0).text()
+
+
+def _drawn_columns(image, background) -> int:
+    """How many pixel columns of ``image`` hold something other than ``background``."""
+    return sum(
+        any(image.pixelColor(x, y) != background for y in range(image.height()))
+        for x in range(image.width())
+    )
+
+
+def test_a_sequence_sample_is_drawn_as_a_line_plot_with_captions_in_full(window, qtbot):
+    """The LSTM template's 'pattern' samples are series of one value per step: the header
+    and the wrong samples show them as small line plots across their width (they were
+    1-px-wide strips), and each 'true → predicted' caption is written whole."""
+    from PySide6.QtGui import QColor
+
+    from guibuilder.templates import get_template
+    from guibuilder.ui import theme
+    from guibuilder.ui.gallery import open_template
+    from guibuilder.ui.inspect_evaluation import THUMB
+
+    open_template(window, get_template("lstm-sequence"))
+    tab = show_tab(window, "Evaluation")
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
+    panel = window.inspect_panel
+    steps, features = panel.dataset.x_val.shape[1:]
+    assert steps > 10 and features == 1, "one value per time step"
+    background = QColor(theme.current().base)
+
+    header = panel.preview.pixmap().toImage()
+    assert header.width() >= 2 * header.height() > 100
+    assert panel.preview.width() >= header.width(), "the preview is cut to a square"
+    assert _drawn_columns(header, background) >= 0.9 * header.width(), "time runs along x"
+
+    strip = tab.strip
+    assert strip.count() > 0
+    QApplication.processEvents()
+    metrics = strip.fontMetrics()
+    names = panel.dataset.class_names
+    for row in range(strip.count()):
+        item = strip.item(row)
+        icon = item.icon().pixmap(strip.iconSize()).toImage()
+        assert icon.width() >= 2 * THUMB - 1, "a thumbnail is as narrow as a line"
+        assert _drawn_columns(icon, background) >= 0.9 * icon.width()
+        caption = item.text().split("\n")[0]
+        true, pred = caption.split(" → ")
+        assert true in names and pred in names, f"{caption!r} is cut short"
+        assert metrics.horizontalAdvance(caption) <= strip.visualItemRect(item).width()
+
+
+def test_many_features_are_a_heat_map_strip_and_images_stay_images():
+    from guibuilder.ui.inspect_panel import preview_image
+
+    steps = np.linspace(0.0, 1.0, 30)
+    sequence = np.column_stack([steps * (k + 1) for k in range(6)])  # 30 steps, 6 features
+    image = preview_image(sequence, 40)
+    assert (image.width(), image.height()) == (80, 40)
+    left, right = image.pixelColor(5, 20), image.pixelColor(74, 20)
+    assert left != right, "each feature's row runs from its lowest to its highest value"
+    assert preview_image(np.zeros((8, 8)), 40).width() == 40, "a square grid is an image"
+    assert preview_image(np.zeros((28, 28, 1)), 40).width() == 40
+    assert preview_image(np.zeros(5), 40) is None, "a row of a table is no picture"
