@@ -414,7 +414,7 @@ class HealthTab(WorkerTab):
         if not self.overlay_box.isChecked():
             return
         self._overlay_stale = True
-        QTimer.singleShot(0, self._remeasure)
+        QTimer.singleShot(0, self, self._remeasure)
 
     def _remeasure(self) -> None:
         if self.panel.dataset is not None and self.panel.is_shown():

@@ -393,11 +393,11 @@ class InspectPanel(QWidget):
     def visibility_changed(self, visible: bool) -> None:
         """Catch up when the panel's dock comes to the front."""
         if visible:
-            QTimer.singleShot(0, self.refresh)
+            QTimer.singleShot(0, self, self.refresh)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self.refresh)
+        QTimer.singleShot(0, self, self.refresh)
 
     def shutdown(self) -> None:
         """Stop the worker thread (the window is closing)."""

@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         self._paste_count = 0
         self.update_title()
         self.update_status()
-        QTimer.singleShot(0, self.fit_view)
+        QTimer.singleShot(0, self, self.fit_view)
 
     def update_title(self) -> None:
         if self.session is None:

@@ -106,7 +106,7 @@ class PresentationMode(QObject):
             dock.toggleViewAction().setShortcut(QKeySequence(f"Alt+{number}"))
         self._update_actions()
         if QSettings().value(ACTIVE_KEY, False, type=bool):
-            QTimer.singleShot(0, lambda: self.set_active(True))
+            QTimer.singleShot(0, self, lambda: self.set_active(True))
 
     def _action(
         self, text: str, slot, keys: list[QKeySequence], tip: str, checkable: bool = False
@@ -273,7 +273,7 @@ class PresentationMode(QObject):
             and self._fitted is not None
             and self.window.view.transform() == self._fitted
         ):
-            QTimer.singleShot(0, self._refit)
+            QTimer.singleShot(0, self, self._refit)
         return False
 
     def _refit(self) -> None:

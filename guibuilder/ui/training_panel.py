@@ -181,11 +181,16 @@ class _ElidingCombo(QComboBox):
         painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
+    def elided_tip(self) -> str | None:
+        """The tooltip of a shortened choice: the choice whole, then the help; else None."""
+        if self.isEditable() or not self.elided():
+            return None
+        help_text = self.toolTip()
+        return f"{self.currentText()}\n\n{help_text}" if help_text else self.currentText()
+
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and not self.isEditable() and self.elided():
+        if event.type() == QEvent.Type.ToolTip and (text := self.elided_tip()) is not None:
             assert isinstance(event, QHelpEvent)
-            help_text = self.toolTip()
-            text = f"{self.currentText()}\n\n{help_text}" if help_text else self.currentText()
             QToolTip.showText(event.globalPos(), text, self)
             return True
         return super().event(event)
@@ -608,7 +613,7 @@ class TrainingPanel(QWidget):
     def _fit_soon(self) -> None:
         if not self._fit_pending:
             self._fit_pending = True
-            QTimer.singleShot(0, self._fit_if_shown)
+            QTimer.singleShot(0, self, self._fit_if_shown)
 
     def _fit_if_shown(self) -> None:
         if self.isVisible():
