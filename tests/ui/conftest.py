@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.ui.mainwindow import MainWindow
@@ -45,6 +46,11 @@ def window(qtbot, monkeypatch):
     yield win
     monkeypatch.setattr(win, "maybe_save", lambda: True)  # a test may have said "cancel"
     win.close()
+    win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # The test's Qt garbage goes now, while no thread runs, not whenever a collection
+    # happens to start in a later test (one did, mid-training, and crashed the run).
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
