@@ -23,13 +23,19 @@ class LineRecorder:
         self.lines.append((a, b, self.pen))
 
 
-def shown_plots(qtbot) -> TrainingPlots:
+def live_plots(qtbot, width: int = 1200, height: int = 320) -> TrainingPlots:
+    """Training plots shown at ``width`` x ``height``, ready for a run reporting accuracy."""
     plots = TrainingPlots()
     qtbot.addWidget(plots)
-    plots.resize(1200, 320)
+    plots.resize(width, height)
     plots.show()
     qtbot.waitExposed(plots)
     plots.start_live(["accuracy"])
+    return plots
+
+
+def shown_plots(qtbot) -> TrainingPlots:
+    plots = live_plots(qtbot)
     history = {
         "epoch": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
         "loss": [2.0, 1.2, 0.8, 0.5, 0.4, 0.3],
@@ -157,12 +163,7 @@ def _pixels_of(widget, rect, color: QColor) -> int:
 
 def test_a_run_of_one_epoch_shows_its_point(qtbot):
     """After one epoch the per-epoch plots hold one value each: it is drawn, not a blank plot."""
-    plots = TrainingPlots()
-    qtbot.addWidget(plots)
-    plots.resize(1200, 320)
-    plots.show()
-    qtbot.waitExposed(plots)
-    plots.start_live(["accuracy"])
+    plots = live_plots(qtbot)
     history = {"epoch": [1.0], "loss": [0.8], "val_loss": [0.9], "accuracy": [0.7]}
     plots.set_history(history)
     plots.redraw()
@@ -177,12 +178,7 @@ def test_a_run_of_one_epoch_shows_its_point(qtbot):
 def test_a_first_epoch_sits_left_of_the_legend(qtbot):
     """After one epoch its lone points are drawn at a quarter of the width, clear of the
     legend in a right-hand corner; later epochs fill the axis."""
-    plots = TrainingPlots()
-    qtbot.addWidget(plots)
-    plots.resize(900, 300)
-    plots.show()
-    qtbot.waitExposed(plots)
-    plots.start_live(["accuracy"])
+    plots = live_plots(qtbot, 900, 300)
     plots.set_history({"epoch": [1.0], "loss": [1.2], "val_loss": [0.4], "accuracy": [0.6]})
     plots.redraw()
     (x0, x1), _ = plots.loss_plot.getPlotItem().vb.viewRange()

@@ -59,6 +59,16 @@ def train(qtbot, window: MainWindow) -> str:
     return ended.args[0]
 
 
+def show_dense_on_moons(window: MainWindow, inputs: int, units: int) -> Graph:
+    """Open an Input of ``inputs`` values and a softmax Dense of ``units``, on ``moons``."""
+    graph = Graph("moons")
+    graph.add_node("Input", {"shape": [inputs]}, node_id="x")
+    graph.add_node("Dense", {"units": units, "activation": "softmax"}, node_id="out")
+    graph.connect("x", "out")
+    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    return graph
+
+
 # ------------------------------------------------------------------ settings
 def test_settings_are_saved_in_the_project_and_undoable(demo):
     panel = demo.training_panel
@@ -144,11 +154,7 @@ def test_choosing_a_dataset_and_sgd_shows_momentum(window):
 
 
 def test_lint_errors_are_shown_and_a_second_start_is_needed(qtbot, window):
-    graph = Graph("wrong")
-    graph.add_node("Input", {"shape": [5]}, node_id="x")
-    graph.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="out")
-    graph.connect("x", "out")
-    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    show_dense_on_moons(window, 5, 3)
     panel = window.training_panel
     click(panel.start_button)
     qtbot.waitUntil(lambda: panel.lint_box.isVisibleTo(panel), timeout=20_000)
@@ -172,11 +178,7 @@ def test_the_siamese_template_trains_on_its_pairs_at_the_first_click(qtbot, wind
 
 
 def test_the_input_follows_the_data_when_the_user_confirms(qtbot, window):
-    graph = Graph("wrong")
-    graph.add_node("Input", {"shape": [5]}, node_id="x")
-    graph.add_node("Dense", {"units": 2, "activation": "softmax"}, node_id="out")
-    graph.connect("x", "out")
-    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    graph = show_dense_on_moons(window, 5, 2)
     panel = window.training_panel
     click(panel.start_button)
     qtbot.waitUntil(lambda: panel.fit_input_button.isVisibleTo(panel), timeout=20_000)
@@ -193,11 +195,7 @@ def test_a_model_too_big_for_the_memory_is_refused_and_the_window_stays_up(
 ):
     lint = importlib.import_module("guibuilder.data.lint")  # the module, not the function
     monkeypatch.setattr(lint, "machine_memory", lambda: 90)  # bytes: 4x(2x2+2) floats need 96
-    graph = Graph("moons")
-    graph.add_node("Input", {"shape": [2]}, node_id="x")
-    graph.add_node("Dense", {"units": 2, "activation": "softmax"}, node_id="out")
-    graph.connect("x", "out")
-    window.set_session(type(window.session)(Project(graph=graph, dataset={"name": "moons"})))
+    show_dense_on_moons(window, 2, 2)
     panel = window.training_panel
     click(panel.start_button)
     qtbot.waitUntil(lambda: "this machine has" in panel.status_label.text(), timeout=20_000)
