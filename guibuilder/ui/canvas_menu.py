@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from guibuilder.document import LockedError
 from guibuilder.errors import GuibuilderError
 from guibuilder.training.freeze import layers_text
+from guibuilder.ui.actions import make_action
 from guibuilder.ui.commands import RemoveCommand, RenameCommand
 from guibuilder.ui.session import NODES_MIME, Session, check_locks
 from guibuilder.ui.transfer import freeze_command, freeze_up_to, unfreeze_all, unfreeze_command
@@ -80,12 +81,8 @@ class CanvasActions(QObject):
         )
         QApplication.clipboard().dataChanged.connect(self.update)
 
-    def _action(self, text: str, slot: Callable[[], None], tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot: Callable[[], object], tip: str) -> QAction:
+        return make_action(self.window, text, slot, tip)
 
     def set_session(self, session: Session) -> None:
         """Follow ``session`` and the window's scene for it."""

@@ -10,6 +10,7 @@ read-only inspector fields, disabled training settings) and lets a teacher set t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ from guibuilder.document.classroom import (
 )
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
+from guibuilder.ui.actions import make_action
 from guibuilder.ui.session import Session
 from guibuilder.ui.train_commands import ProjectSlotCommand
 
@@ -377,12 +379,8 @@ class ClassroomController(QObject):
         window.training_panel.run_ended.connect(self._run_ended)
 
     # ------------------------------------------------------------- building
-    def _action(self, text: str, slot, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot: Callable[[], object], tip: str) -> QAction:
+        return make_action(self.window, text, slot, tip)
 
     def _build_actions(self) -> None:
         self.lock_action = self._action(
