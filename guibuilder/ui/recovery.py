@@ -17,7 +17,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
-from guibuilder.document import Project, atomic_write, dumps, loads, weights_path
+from guibuilder.document import (
+    Project,
+    atomic_write,
+    dumps,
+    loads,
+    remove_stale_temporaries,
+    weights_path,
+)
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui.session import Session
 
@@ -70,8 +77,12 @@ def _alive(pid: int) -> bool:
 
 
 def find_recoveries(folder: Path | None = None) -> list[Recovery]:
-    """Autosaves of processes that no longer run, newest first."""
+    """Autosaves of processes that no longer run, newest first.
+
+    Temporary files that a killed autosave left in the folder are removed on the way.
+    """
     folder = folder or recovery_dir()
+    _remove_stale_temporaries(folder)
     found: list[Recovery] = []
     for meta_file in folder.glob("*.json") if folder.is_dir() else []:
         project_file = meta_file.with_suffix(".gbproj")
@@ -85,6 +96,15 @@ def find_recoveries(folder: Path | None = None) -> list[Recovery]:
         if pid != os.getpid() and not _alive(pid) and project_file.is_file():
             found.append(Recovery(project_file, source, saved_at))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files (``.<pid>.gbproj.*.tmp``) of killed autosaves."""
+    names = {p.name.split(".")[1] for p in folder.glob(".*.tmp")} if folder.is_dir() else ()
+    for stem in names:
+        if stem.isdigit():
+            for suffix in (".gbproj", ".json"):
+                remove_stale_temporaries(folder / f"{stem}{suffix}")
 
 
 class Autosaver(QObject):
