@@ -406,14 +406,12 @@ def check_can_save(path: str | os.PathLike[str]) -> None:
     """Raise :class:`GuibuilderError` when the project cannot be saved at ``path``.
 
     A quick test before long work (training) whose end is a save: the folder must take
-    new files, and neither the project nor its weights file may be read-only or a folder.
+    new files, and neither the project nor its weights file may be a folder.
     """
     path = Path(path)
     for target in (path, weights_path(path)):
         if target.is_dir():
             raise GuibuilderError(f"cannot save {path.name}: {target} is a folder")
-        if target.exists() and not os.access(target, os.W_OK):
-            raise GuibuilderError(f"cannot save {path.name}: {target} is read-only")
     check_writable_folder(path.parent, f"cannot save {path.name}")
 
 

@@ -43,6 +43,8 @@ class Recovery:
     project_file: Path
     source: Path | None
     saved_at: float
+    #: The SHA-256 of the original file when it was opened: a save notices later changes.
+    source_sha256: str | None = None
 
     def describe(self) -> str:
         name = self.source.name if self.source else "an untitled project"
@@ -54,6 +56,7 @@ class Recovery:
         text = self.project_file.read_text(encoding="utf-8")
         project, _ = loads(text, self.project_file.name)
         project.path = self.source
+        project.file_sha256 = self.source_sha256
         if self.source is not None and weights_path(self.source).is_file():
             from guibuilder.compiler.weights import WeightStore
 
@@ -91,10 +94,12 @@ def find_recoveries(folder: Path | None = None) -> list[Recovery]:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
             source = Path(meta["source"]) if meta.get("source") else None
             saved_at = float(meta["time"])
+            digest = meta.get("source_sha256")
+            digest = digest if isinstance(digest, str) else None
         except (ValueError, KeyError, TypeError, OSError):
             continue
         if pid != os.getpid() and not _alive(pid) and project_file.is_file():
-            found.append(Recovery(project_file, source, saved_at))
+            found.append(Recovery(project_file, source, saved_at, digest))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
 
 
@@ -149,7 +154,11 @@ class Autosaver(QObject):
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(self.project_file, dumps(session.project).encode("utf-8"))
-            meta = {"source": str(session.path) if session.path else None, "time": time.time()}
+            meta = {
+                "source": str(session.path) if session.path else None,
+                "source_sha256": session.project.file_sha256,
+                "time": time.time(),
+            }
             atomic_write(self.project_file.with_suffix(".json"), json.dumps(meta).encode())
         except (OSError, GuibuilderError):
             return False

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 
@@ -127,6 +126,7 @@ def test_temporary_files_of_killed_saves_go_at_the_next_open_or_save(tmp_path, h
 
 
 def test_a_temporary_file_that_a_running_save_holds_is_left_alone(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
     path = saved(tmp_path)
     busy = tmp_path / ".p.gbproj.abcd1234.tmp"
     with open(busy, "wb") as held:

@@ -71,3 +71,34 @@ def test_the_dialog_offers_reload_overwrite_and_cancel(window, monkeypatch, butt
     assert window.ask_save_conflict("chain.gbproj") == button.lower()
     assert seen["text"].startswith("chain.gbproj was changed on disk by another program")
     assert seen["buttons"] == ["Cancel", "Overwrite", "Reload"]
+
+
+def test_a_restored_autosave_still_notices_another_programs_save(window, changed_on_disk):
+    import shutil
+
+    from guibuilder.document import SaveConflictError
+    from guibuilder.ui.recovery import find_recoveries
+
+    window.load(changed_on_disk)  # opened after the other program's save
+    window.session.set_param("hidden", "units", 5)
+    saver = window.autosaver
+    assert saver.save_now()
+    dead = _dead_pid()
+    for suffix in (".gbproj", ".json"):  # as if left by a process that was killed
+        shutil.copy(saver.project_file.with_suffix(suffix), saver.folder / f"{dead}{suffix}")
+    [recovery] = [r for r in find_recoveries(saver.folder) if r.project_file.stem == str(dead)]
+    restored = recovery.load()
+    theirs = load_project(changed_on_disk)
+    theirs.title = "changed again"
+    save_project(theirs)
+    with pytest.raises(SaveConflictError):
+        save_project(restored)
+    recovery.discard()
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
