@@ -7,17 +7,19 @@ from guibuilder.document.classroom import (
     ClassroomError,
     LockedError,
 )
+from guibuilder.document.files import (
+    atomic_write,
+    check_writable_folder,
+    remove_stale_temporaries,
+)
 from guibuilder.document.io import (
     SUFFIX,
     WEIGHTS_SUFFIX,
     SaveConflictError,
-    atomic_write,
     check_can_save,
-    check_writable_folder,
     dumps,
     load_project,
     loads,
-    remove_stale_temporaries,
     save_project,
     weights_path,
 )

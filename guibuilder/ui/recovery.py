@@ -108,8 +108,7 @@ def _remove_stale_temporaries(folder: Path) -> None:
     names = {p.name.split(".")[1] for p in folder.glob(".*.tmp")} if folder.is_dir() else ()
     for stem in names:
         if stem.isdigit():
-            for suffix in (".gbproj", ".json"):
-                remove_stale_temporaries(folder / f"{stem}{suffix}")
+            remove_stale_temporaries(folder / f"{stem}.gbproj", folder / f"{stem}.json")
 
 
 class Autosaver(QObject):
