@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from guibuilder.document.files import atomic_write
 from guibuilder.errors import FileFormatError
 
 #: Written as attributes of the file so that a stray HDF5 file is recognised as foreign.
@@ -128,8 +129,6 @@ class WeightStore:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the store to ``path`` atomically: a crash leaves the old file intact."""
-        from guibuilder.document.io import atomic_write
-
         atomic_write(path, self.to_bytes())
 
     @classmethod
