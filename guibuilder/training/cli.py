@@ -86,6 +86,11 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="save the trained weights back into the project when the run finishes",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --save: save even if another program changed the project meanwhile",
+    )
 
 
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -196,7 +201,14 @@ def _load_data(source: Any, base: Path) -> Any:
 def run_train(args: argparse.Namespace) -> int:
     """Train a project from the command line; 0 when it finished, 130 when stopped."""
     from guibuilder.cli import quiet_keras
-    from guibuilder.document import load_project, save_project, weights_path
+    from guibuilder.document import (
+        SaveConflictError,
+        check_can_save,
+        check_writable_folder,
+        load_project,
+        save_project,
+        weights_path,
+    )
     from guibuilder.training import backend
 
     path = Path(args.project)
@@ -209,6 +221,11 @@ def run_train(args: argparse.Namespace) -> int:
     if args.run_dir and Path(args.run_dir).exists() and not Path(args.run_dir).is_dir():
         raise GuibuilderError(f"--run-dir {args.run_dir} is a file: give a folder for the runs")
     _refuse_locked_overrides(project, args, path)
+    run_root = Path(args.run_dir) if args.run_dir else base / "runs"
+    # Found out now, not after the whole run: where the run and the save go must be writable.
+    check_writable_folder(run_root, f"cannot make the run folder in {run_root}")
+    if args.save:
+        check_can_save(path)
     config = TrainConfig.from_dict(project.training).replace(
         epochs=args.epochs, batch_size=args.batch_size, strategy=args.strategy
     )
@@ -225,7 +242,6 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"Starting from the weights saved with {path.name} (--fresh to start anew)")
     with quiet_keras(args):  # TensorFlow logs to stderr as it loads and finds its devices
         backend.gpu_names()
-    run_root = Path(args.run_dir) if args.run_dir else base / "runs"
     session = TrainingSession(
         project.graph,
         dataset,
@@ -249,7 +265,14 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"Best epoch: {result.best_epoch} (saved as best.keras)")
     if args.save and result is not None and result.weights is not None:
         project.weights = result.weights
-        save_project(project, path)
+        try:
+            save_project(project, path, force=args.force)
+        except SaveConflictError:
+            kept = f" (the trained model is in {run_dir})" if run_dir else ""
+            raise GuibuilderError(
+                f"{path.name} was changed on disk by another program during training, so it "
+                f"was not saved: train again with --force to overwrite it{kept}"
+            ) from None
         print(f"Saved the trained weights to {weights_path(path)}")
     return 0
 

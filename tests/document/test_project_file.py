@@ -114,6 +114,7 @@ def test_text_is_deterministic_json():
         "training",
         "classroom",
         "weights",
+        "weights_sha256",
         "meta",
     ]
     assert data["format"] == FORMAT_NAME
@@ -188,7 +189,7 @@ V0 = {
 
 
 def test_version_0_is_migrated():
-    assert set(MIGRATIONS) == {0, 1}
+    assert set(MIGRATIONS) == {0, 1, 2}
     project = project_from_dict(json.loads(json.dumps(V0)))
     graph = project.graph
     assert list(graph.nodes) == ["x", "d"]
