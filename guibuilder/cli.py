@@ -12,13 +12,14 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from guibuilder import __version__
 from guibuilder.catalog import cli as catalog_cli
+from guibuilder.clitools import load_project_warned, quiet_keras, warn
 from guibuilder.document import cli as document_cli
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
@@ -50,19 +51,6 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def warn(message: str) -> None:
-    print(f"guibuilder: warning: {message}", file=sys.stderr)
-
-
-def load_project_warned(path: str) -> Any:
-    from guibuilder.document import load_project
-
-    project = load_project(path)
-    for warning in project.warnings:
-        warn(warning)
-    return project
-
-
 def _need_suffix(path: Path, suffixes: Sequence[str], what: str) -> None:
     if path.suffix.lower() not in suffixes:
         allowed = " or ".join(suffixes)
@@ -74,30 +62,6 @@ def _need_file(path: Path) -> None:
         raise FileFormatError(f"{path} does not exist")
     if path.is_dir():
         raise FileFormatError(f"{path} is a folder, not a file")
-
-
-@contextlib.contextmanager
-def _stderr_fd_muted() -> Iterator[None]:
-    """Send whatever is written to file descriptor 2 to /dev/null for a while."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def quiet_keras(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
-    """Hide native writes to stderr while Keras loads and works, unless ``--debug``.
-
-    TensorFlow logs to stderr as it starts, before any setting can silence it; without
-    that, a user error stays one line. Exceptions still reach the user.
-    """
-    return contextlib.nullcontext() if getattr(args, "debug", False) else _stderr_fd_muted()
 
 
 # ------------------------------------------------------------------- open

@@ -28,7 +28,7 @@ def configure_challenge(parser: argparse.ArgumentParser) -> None:
 
 def run_challenge(args: argparse.Namespace) -> int:
     """Print the challenge, the run it checks and the verdict; 0 passed, 1 not yet."""
-    from guibuilder.cli import load_project_warned, quiet_keras
+    from guibuilder.clitools import load_project_warned, quiet_keras
 
     path = Path(args.project)
     project = load_project_warned(args.project)

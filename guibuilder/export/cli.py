@@ -31,7 +31,7 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``export``; a user error raises a GuibuilderError for the CLI to print."""
-    from guibuilder.cli import load_project_warned, quiet_keras, warn
+    from guibuilder.clitools import load_project_warned, quiet_keras, warn
 
     fmt = args.format or format_for(args.output)
     project = load_project_warned(args.project)
