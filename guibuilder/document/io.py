@@ -133,7 +133,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if weights_file:
         store = path.parent / weights_file
         if store.is_file():
-            from guibuilder.compiler.weights import WeightStore
+            from guibuilder.document.weights import WeightStore
 
             try:
                 project.weights = WeightStore.load(store)

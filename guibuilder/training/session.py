@@ -43,7 +43,7 @@ from guibuilder.training.events import (
 )
 
 if TYPE_CHECKING:
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
     from guibuilder.training.callbacks import SessionCallback
     from guibuilder.training.runs import RunFolder
 
@@ -561,7 +561,7 @@ class TrainingSession:
         )
 
     def _finish(self, prepared: _Prepared) -> None:
-        from guibuilder.compiler.weights import WeightStore
+        from guibuilder.document.weights import WeightStore
 
         callback = prepared.callback
         elapsed = time.perf_counter() - self._started

@@ -48,7 +48,7 @@ class Recovery:
         project, _ = loads(text, self.project_file.name)
         project.path = self.source
         if self.source is not None and weights_path(self.source).is_file():
-            from guibuilder.compiler.weights import WeightStore
+            from guibuilder.document.weights import WeightStore
 
             project.weights = WeightStore.load(weights_path(self.source))
         return project

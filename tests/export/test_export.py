@@ -18,8 +18,8 @@ from guibuilder.cli import main
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.importer import graph_from_keras
 from guibuilder.compiler.layers import load_keras
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project, load_project, save_project
+from guibuilder.document.weights import WeightStore
 from guibuilder.export import FORMATS, format_for
 
 ROOT = Path(__file__).parents[2]
