@@ -107,8 +107,8 @@ def _single_array(value: Any, what: str) -> Any:
 def _export_python(project: Project, out: Path) -> ExportResult:
     import numpy as np
 
-    from guibuilder.compiler.codegen import python_script
     from guibuilder.document.io import atomic_write
+    from guibuilder.export.codegen import python_script
     from guibuilder.training.config import TrainConfig
 
     config = TrainConfig.from_dict(project.training)

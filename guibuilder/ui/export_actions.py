@@ -280,7 +280,7 @@ def copy_as_code(project: Project) -> str:
     GuibuilderError
         The graph is not valid or its code cannot be written; the message says why.
     """
-    from guibuilder.compiler.codegen import python_script
+    from guibuilder.export.codegen import python_script
 
     text = python_script(project.graph, title=project.title)
     QApplication.clipboard().setText(text)
