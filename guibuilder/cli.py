@@ -20,13 +20,12 @@ from typing import Any, NoReturn
 from guibuilder import __version__
 from guibuilder.catalog import cli as catalog_cli
 from guibuilder.clitools import load_project_warned, quiet_keras, warn
-from guibuilder.document import cli as document_cli
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
 from guibuilder.inspect import cli as inspect_cli
 from guibuilder.templates import cli as templates_cli
+from guibuilder.training import challenge_cli, freeze
 from guibuilder.training import cli as training_cli
-from guibuilder.training import freeze
 
 #: Exit status of a user error (as argparse uses for bad arguments).
 USER_ERROR = 2
@@ -275,9 +274,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "challenge",
-        document_cli.CHALLENGE_HELP,
-        document_cli.configure_challenge,
-        document_cli.run_challenge,
+        challenge_cli.CHALLENGE_HELP,
+        challenge_cli.configure_challenge,
+        challenge_cli.run_challenge,
     ),
     Command(
         "explain", catalog_cli.EXPLAIN_HELP, catalog_cli.configure_explain, catalog_cli.run_explain

@@ -2,7 +2,6 @@
 
 from guibuilder.document.classroom import (
     Challenge,
-    ChallengeResult,
     Classroom,
     ClassroomError,
     LockedError,
@@ -33,7 +32,6 @@ __all__ = [
     "SUFFIX",
     "WEIGHTS_SUFFIX",
     "Challenge",
-    "ChallengeResult",
     "Classroom",
     "ClassroomError",
     "LockedError",

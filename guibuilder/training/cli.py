@@ -251,7 +251,8 @@ _OVERRIDES = {
 
 def _refuse_locked_overrides(project: Any, args: argparse.Namespace, path: Path) -> None:
     """Refuse an option that changes a setting the project's teacher locked."""
-    from guibuilder.document.classroom import GROUP_LABELS, dataset_label, setting_group
+    from guibuilder.document.classroom import GROUP_LABELS, setting_group
+    from guibuilder.training.challenge import dataset_label
 
     classroom = project.classroom
     locked = classroom.locked_setting_names() if classroom is not None else set()
