@@ -8,7 +8,6 @@ Each subcommand is one small function registered in :data:`COMMANDS`. A user err
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import traceback
@@ -22,6 +21,7 @@ from guibuilder.catalog import cli as catalog_cli
 from guibuilder.clitools import load_project_warned, quiet_keras, warn
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
+from guibuilder.export import save_keras, trained_model
 from guibuilder.inspect import cli as inspect_cli
 from guibuilder.templates import cli as templates_cli
 from guibuilder.training import challenge_cli, freeze
@@ -85,6 +85,23 @@ def _open(args: argparse.Namespace) -> int:
             f"the window needs {exc.name}, which is not installed: run 'make run'"
         ) from exc
     return run(args.project, screenshot=args.screenshot)
+
+
+# ----------------------------------------------------------------- export
+def _draw_diagram(project: Any, out: Path) -> tuple[int, int]:
+    """The window's canvas drawn to ``out``, for ``export`` to PNG or SVG."""
+    try:
+        from guibuilder.ui.diagram import draw_diagram
+    except ImportError as exc:
+        raise GuibuilderError(
+            f"drawing the diagram needs Qt (PySide6), which cannot be loaded ({exc}): "
+            "run 'make run' to install it"
+        ) from exc
+    return draw_diagram(project, out)
+
+
+def _export(args: argparse.Namespace) -> int:
+    return export_cli.run_export(args, draw_diagram=_draw_diagram)
 
 
 # ---------------------------------------------------------------- summary
@@ -177,35 +194,20 @@ def _build_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _save_model(model: Any, path: Path) -> None:
-    """Save a Keras model atomically: to a temporary name beside ``path``, then rename."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def _build(args: argparse.Namespace) -> int:
     out = Path(args.output)
     _need_suffix(out, MODEL_SUFFIXES, "the output file")
     if not out.parent.is_dir():
         raise GuibuilderError(f"the folder {out.parent} does not exist")
     project = load_project_warned(args.project)
-    from guibuilder.compiler.build import build_model
-
     with quiet_keras(args):
-        model = build_model(project.graph)
-    note = ""
-    if project.weights is not None and len(project.weights):
-        stale = project.weights.apply(model, project.graph)
-        if stale:
-            warn(f"the saved weights no longer fit {', '.join(stale)}: those start fresh")
-        note = ", with the project's weights"
+        model, warnings = trained_model(project)
+    for warning in warnings:
+        warn(warning)
+    has_weights = project.weights is not None and len(project.weights)
+    note = ", with the project's weights" if has_weights else ""
     with quiet_keras(args):
-        _save_model(model, out)
+        save_keras(model, out)
     print(f"Saved {out} ({model.count_params():,} params{note}).")
     return 0
 
@@ -250,7 +252,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", "print each node's output shape and parameters", _summary_args, _summary),
     Command("build", "build the Keras model and save it", _build_args, _build),
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
-    Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, export_cli.run_export),
+    Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, _export),
     Command("train", training_cli.TRAIN_HELP, training_cli.configure_train, training_cli.run_train),
     Command("freeze", freeze.FREEZE_HELP, freeze.configure_freeze, freeze.run_freeze),
     Command(
