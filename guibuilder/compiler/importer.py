@@ -35,7 +35,7 @@ from guibuilder.compiler.layers import (
     unexposed_config,
 )
 from guibuilder.compiler.layout import apply_layout
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError
 from guibuilder.graph import Edge, Graph
 from guibuilder.graph.model import NODE_ID_RE

@@ -392,3 +392,29 @@ def targets(y: np.ndarray) -> np.ndarray:
     """Regression targets as float32, shape (n, k)."""
     y = np.asarray(y, dtype=np.float32)
     return y.reshape(len(y), -1)
+
+
+def first_array(x: Any) -> np.ndarray:
+    """The first array of ``x`` (an array, a list/tuple of arrays or a dict of them)."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    elif isinstance(x, list | tuple):
+        x = x[0]
+    return np.asarray(x)
+
+
+def auto_loss(task: str | None, y: Any, output_units: int | None = None) -> str:
+    """The loss an ``auto`` setting trains with, from the labels ``y`` of a ``task``.
+
+    Class indices (or any integer labels) take sparse categorical cross-entropy, or binary
+    cross-entropy for a one-unit output; one-hot labels take categorical cross-entropy;
+    real-valued targets take mean squared error (``mse``). Training and the data lint
+    both decide with this rule.
+    """
+    labels = first_array(y)
+    integer = np.issubdtype(labels.dtype, np.integer) or labels.dtype == np.bool_
+    if task == "classification" or integer:
+        if not integer and labels.ndim >= 2 and labels.shape[-1] > 1:
+            return "categorical_crossentropy"
+        return "binary_crossentropy" if output_units == 1 else "sparse_categorical_crossentropy"
+    return "mse"

@@ -8,7 +8,7 @@ what to change; ``level`` is ``"error"`` when training would fail or learn nothi
 The training settings are read loosely: ``loss`` is a Keras loss name or class name, or a
 dict with ``"name"``/``"class_name"`` and ``"from_logits"`` (at the top or in ``"config"``);
 a top-level ``from_logits`` and ``validation_split`` are honoured. No loss (or ``"auto"``)
-means :func:`default_loss`, or binary cross-entropy for a one-unit classifier; no
+means the loss training picks (:func:`~guibuilder.data.dataset.auto_loss`); no
 ``from_logits`` (or None) means it follows the last activation, so it is not checked.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from guibuilder.data.dataset import Dataset
+from guibuilder.data.dataset import Dataset, auto_loss
 from guibuilder.errors import GuibuilderError
 
 if TYPE_CHECKING:
@@ -75,11 +75,6 @@ class LintWarning:
         return self.message
 
 
-def default_loss(dataset: Dataset) -> str:
-    """The loss that fits the dataset's labels: class indices or real-valued targets."""
-    return "sparse_categorical_crossentropy" if dataset.task == "classification" else "mse"
-
-
 def input_params_for(dataset: Dataset) -> dict[str, Any]:
     """Params of an Input node that takes the dataset's samples."""
     dtype = "int32" if dataset.x_train.dtype.kind in "iu" else "float32"
@@ -87,7 +82,7 @@ def input_params_for(dataset: Dataset) -> dict[str, Any]:
 
 
 def output_params_for(dataset: Dataset) -> dict[str, Any]:
-    """Params of a final Dense node that fits the dataset's labels and :func:`default_loss`."""
+    """Params of a final Dense node that fits the dataset's labels and its automatic loss."""
     if dataset.task == "classification":
         return {"units": int(dataset.num_classes or 2), "activation": "softmax"}
     width = int(dataset.target_shape[-1]) if dataset.target_shape else 1
@@ -472,9 +467,8 @@ def _loss(
     from_logits = None if from_logits is None else bool(from_logits)
     if isinstance(loss, str) and loss not in ("", "auto"):
         return _normal(loss), from_logits
-    if dataset.task == "classification" and shape is not None and shape[-1:] == (1,):
-        return "binary_crossentropy", from_logits
-    return _normal(default_loss(dataset)), from_logits
+    units = shape[-1] if shape else None
+    return _normal(auto_loss(dataset.task, dataset.y_train, units)), from_logits
 
 
 def _normal(loss: str) -> str:

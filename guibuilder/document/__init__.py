@@ -2,7 +2,6 @@
 
 from guibuilder.document.classroom import (
     Challenge,
-    ChallengeResult,
     Classroom,
     ClassroomError,
     LockedError,
@@ -39,7 +38,6 @@ __all__ = [
     "SUFFIX",
     "WEIGHTS_SUFFIX",
     "Challenge",
-    "ChallengeResult",
     "Classroom",
     "ClassroomError",
     "LockedError",

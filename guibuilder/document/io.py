@@ -148,7 +148,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
 
 def _load_weights(project: Project, path: Path, weights_file: str) -> None:
     """Read the weights file of ``project``; what goes wrong becomes a warning."""
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     store = path.parent / weights_file
     if not store.is_file():

@@ -23,7 +23,7 @@ from guibuilder.errors import FileFormatError
 from guibuilder.graph import Edge, Graph, GraphError
 
 if TYPE_CHECKING:
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
 FORMAT_NAME = "guibuilder-project"
 CREATED_WITH = f"guibuilder {__version__}"

@@ -116,3 +116,10 @@ def _paint(scene, device, source: QRectF, size: QSize) -> bool:
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
     return painter.end()
+
+
+def draw_diagram(project: Project, path: Path) -> tuple[int, int]:
+    """:func:`render_diagram` as :func:`guibuilder.export.export_project` takes it: the
+    picture's width and height."""
+    size = render_diagram(project, path)
+    return size.width(), size.height()

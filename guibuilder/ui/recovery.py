@@ -58,7 +58,7 @@ class Recovery:
         project.path = self.source
         project.file_sha256 = self.source_sha256
         if self.source is not None and weights_path(self.source).is_file():
-            from guibuilder.compiler.weights import WeightStore
+            from guibuilder.document.weights import WeightStore
 
             project.weights = WeightStore.load(weights_path(self.source))
         return project

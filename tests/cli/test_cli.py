@@ -14,8 +14,8 @@ import pytest
 from guibuilder.cli import COMMANDS, _with_command, main
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.layers import load_keras
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project, load_project, save_project
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 
 DEMO = Path(__file__).parents[2] / "resources" / "demo" / "digits_cnn.gbproj"

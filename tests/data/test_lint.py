@@ -8,7 +8,7 @@ import pytest
 
 from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.data import (
-    default_loss,
+    auto_loss,
     input_params_for,
     lint,
     load_dataset,
@@ -114,6 +114,21 @@ def test_one_hot_labels_with_a_sparse_loss(digits):
     assert "expects class indices" in found["label-format"].message
 
 
+def test_the_automatic_loss_is_the_one_training_picks(digits):
+    import dataclasses
+
+    import numpy as np
+
+    from guibuilder.training.config import TrainConfig
+    from guibuilder.training.recipe import resolve_loss
+
+    one_hot = dataclasses.replace(digits, y_train=np.eye(10, dtype=np.float32)[digits.y_train])
+    picked = resolve_loss(TrainConfig(), one_hot.task, one_hot.y_train, 10)
+    assert picked == "categorical_crossentropy"
+    assert "label-format" not in codes(digits_net(), one_hot)  # no loss set: "auto"
+    assert "label-format" not in codes(digits_net(), one_hot, {"loss": picked})
+
+
 def test_binary_loss(digits):
     found = codes(digits_net(), digits, {"loss": "binary_crossentropy"})
     assert "fits two classes but digits has 10" in found["binary-loss"].message
@@ -195,7 +210,8 @@ def test_input_and_output_params_fit_the_dataset(digits, sine):
     assert output_params_for(sine) == {"units": 1, "activation": "linear"}
     text = load_dataset("sentiment", samples=100)
     assert input_params_for(text) == {"shape": [16], "dtype": "int32"}
-    assert default_loss(digits) == "sparse_categorical_crossentropy" and default_loss(sine) == "mse"
+    assert auto_loss(digits.task, digits.y_train) == "sparse_categorical_crossentropy"
+    assert auto_loss(sine.task, sine.y_train) == "mse"
     graph = Graph()
     graph.add_node("Input", input_params_for(digits))
     dense = graph.add_node("Dense", output_params_for(digits)).id

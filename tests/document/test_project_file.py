@@ -251,7 +251,7 @@ def test_loads_returns_the_weights_name():
 def test_weights_go_beside_the_project(tmp_path):
     import numpy as np
 
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     kernel = np.arange(12, dtype="float32").reshape(4, 3)
     project = rich_project()
@@ -273,7 +273,7 @@ def test_weights_go_beside_the_project(tmp_path):
 def test_a_damaged_weights_file_opens_the_project_untrained_with_a_warning(tmp_path):
     import numpy as np
 
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     path = tmp_path / "p.gbproj"
     data = project_to_dict(rich_project(), weights_file="p.weights.h5")

@@ -16,8 +16,8 @@ import os
 import numpy as np
 import pytest
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project, load_project, save_project, weights_path
+from guibuilder.document.weights import WeightStore
 from tests.subprocesses import run_python
 from tests.training.helpers import mlp_graph
 

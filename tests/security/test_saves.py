@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from guibuilder.cli import main
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import (
     Project,
     SaveConflictError,
@@ -23,6 +22,7 @@ from guibuilder.document import (
     save_project,
     weights_path,
 )
+from guibuilder.document.weights import WeightStore
 from guibuilder.errors import FileFormatError, GuibuilderError
 from tests.subprocesses import run_python
 from tests.training.helpers import mlp_graph

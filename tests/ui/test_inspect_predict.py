@@ -12,8 +12,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 from guibuilder.ui.inspect_input import ImageProfile, image_profile
 from guibuilder.ui.inspect_predict import PAD_SIZE, PredictTab, pad_to_input, read_image

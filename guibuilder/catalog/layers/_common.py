@@ -141,13 +141,6 @@ def single(inputs: list[Shape], what: str) -> Shape:
     return tuple(inputs[0])
 
 
-def need_rank(shape: Shape, rank: int | Sequence[int], meaning: str) -> None:
-    """Check the rank (batch included) and say what was expected if it is wrong."""
-    ranks = (rank,) if isinstance(rank, int) else tuple(rank)
-    if len(shape) not in ranks:
-        raise ShapeError(f"needs {meaning} but received {fmt_shape(shape)}")
-
-
 def as_tuple(value: Any, n: int) -> tuple[int, ...]:
     """An int or a list -> a tuple of ``n`` ints."""
     if isinstance(value, int):
