@@ -90,6 +90,17 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert not demo.session.modified
 
 
+def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
+    graph = Graph("big batch")
+    graph.add_node("Input", {"shape": [2]}, node_id="x")
+    project = Project(graph=graph, dataset={"name": "moons"}, training={"batch_size": 10**12})
+    window.set_session(type(window.session)(project))
+    window.show_training()
+    panel = window.training_panel
+    assert "'batch_size' must be a whole number from 1 to 65,536" in panel.form_error.text()
+    assert panel._editors["batch_size"].maximum() == 65_536
+
+
 def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
     button = demo.training_panel._editors["metrics"]
     project = demo.session.project
