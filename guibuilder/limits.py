@@ -13,26 +13,35 @@ from pathlib import Path
 
 
 def machine_memory() -> int | None:
-    """The machine's physical memory in bytes, or None where it cannot be told."""
+    """The most memory this process can ever have, in bytes: the machine's physical
+    memory, or the address-space limit (``ulimit -v``) when lower; None where unknown."""
     try:
         pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None
-    return pages * size if pages > 0 and size > 0 else None
+    if pages <= 0 or size <= 0:
+        return None
+    soft = _address_space_limit()
+    return pages * size if soft is None else min(pages * size, soft)
 
 
 def available_memory() -> int | None:
     """Bytes this process can still allocate, or None where it cannot be told.
 
     The smaller of the memory the system has free (``MemAvailable``, else the physical
-    memory) and what the address-space limit (``ulimit -v``) leaves this process.
+    memory) and what the address-space limit leaves this process.
     """
     limits = [_free_memory() or machine_memory()]
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft != resource.RLIM_INFINITY:
+    soft = _address_space_limit()
+    if soft is not None:
         limits.append(max(soft - _address_space(), 0))
     known = [n for n in limits if n is not None]
     return min(known) if known else None
+
+
+def _address_space_limit() -> int | None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _free_memory() -> int | None:

@@ -257,7 +257,7 @@ def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
         number = _number(value, spec.kind == "int")
         if number is None:
             bounds = (
-                f" from {spec.minimum:g} to {spec.maximum:g}"
+                f" from {spec.minimum} to {spec.maximum}"
                 if spec.minimum is not None and spec.maximum is not None
                 else ""
             )
