@@ -389,6 +389,9 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
                     with archive.open(info) as member:
                         where = f"array {info.filename[:60]!r} in {path}"
                         _check_header(member, info.file_size, where)
+        else:  # a single array, named .npz
+            with path.open("rb") as f:
+                _check_header(f, path.stat().st_size, str(path))
         with np.load(path, allow_pickle=False) as f:
             if not isinstance(f, np.lib.npyio.NpzFile):
                 raise DataError(

@@ -90,6 +90,13 @@ def test_an_npy_header_that_claims_terabytes_is_refused(tmp_path):
     _train(path, "huge.npy is refused", "shape (1000000000000, 2)", "holds only")
 
 
+def test_a_single_array_named_npz_that_claims_terabytes_is_refused(tmp_path):
+    path = tmp_path / "single.npz"
+    path.write_bytes(_npy_header((10**12,)) + b"\0" * 64)
+    with pytest.raises(DataError, match=r"single\.npz is refused: its header declares"):
+        load_dataset(str(path))
+
+
 def test_an_npz_member_that_claims_terabytes_is_refused(tmp_path):
     path = tmp_path / "huge.npz"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
