@@ -205,12 +205,16 @@ def test_a_model_too_big_for_the_memory_is_refused_and_the_window_stays_up(
     qtbot, window, monkeypatch
 ):
     lint = importlib.import_module("guibuilder.data.lint")  # the module, not the function
-    monkeypatch.setattr(lint, "machine_memory", lambda: 90)  # bytes: 4x(2x2+2) floats need 96
+    # bytes: 4x(2x2+2) parameter floats need 96, 2x(2+2) outputs for 32 samples 1,024
+    monkeypatch.setattr(lint, "machine_memory", lambda: 90)
     show_dense_on_moons(window, 2, 2)
     panel = window.training_panel
     click(panel.start_button)
     qtbot.waitUntil(lambda: "this machine has" in panel.status_label.text(), timeout=20_000)
-    assert "the model has 6 parameters (about 96 bytes to train)" in panel.status_label.text()
+    assert (
+        "the model needs about 1.1 kB to train (6 parameters, 4 layer outputs per sample at "
+        "batch size 32)" in panel.status_label.text()
+    )
     assert "90 bytes of memory" in panel.status_label.text()
     assert panel.training is None and window.isVisible() and panel.start_button.isEnabled()
 
