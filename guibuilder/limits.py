@@ -64,6 +64,8 @@ def _address_space() -> int:
 
 def size_text(count: int) -> str:
     """``count`` bytes for a message: "3.2 GB", "120 MB", "512 bytes"."""
+    if count >= 10**15:  # a header's fancy, past what a float holds exactly (or at all)
+        return "more than a million GB"
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if count >= scale:
             value = count / scale

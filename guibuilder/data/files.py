@@ -423,17 +423,18 @@ def _check_header(f: Any, size: int, where: str) -> None:
     read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
     shape, _, dtype = read(f)
     count = math.prod(shape)
+    shown = str(shape) if len(str(shape)) <= 60 else f"{str(shape)[:50]}... ({len(shape)} axes)"
     needed = count * dtype.itemsize
     if needed > size:
         raise DataError(
-            f"{where} is refused: its header declares an array of shape {shape} "
+            f"{where} is refused: its header declares an array of shape {shown} "
             f"({size_text(needed)}), but the file holds only {size_text(size)}"
         )
     memory = available_memory()
     total = count * max(dtype.itemsize, 4) * READ_COPIES
     if memory is not None and total > memory:
         raise DataError(
-            f"{where} is refused: reading its array of shape {shape} needs about "
+            f"{where} is refused: reading its array of shape {shown} needs about "
             f"{size_text(total)}, more than the {size_text(memory)} of memory free"
         )
 

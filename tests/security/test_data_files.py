@@ -90,6 +90,14 @@ def test_an_npy_header_that_claims_terabytes_is_refused(tmp_path):
     _train(path, "huge.npy is refused", "shape (1000000000000, 2)", "holds only")
 
 
+def test_a_header_of_thousands_of_axes_is_refused_in_a_short_sentence(tmp_path):
+    path = tmp_path / "axes.npy"
+    path.write_bytes(_npy_header((2,) * 3000) + b"\0" * 64)
+    with pytest.raises(DataError, match=r"shape \(2, 2, .*\.\.\. \(3000 axes\)") as refused:
+        load_dataset(str(path))
+    assert len(str(refused.value)) < 300
+
+
 def test_a_single_array_named_npz_that_claims_terabytes_is_refused(tmp_path):
     path = tmp_path / "single.npz"
     path.write_bytes(_npy_header((10**12,)) + b"\0" * 64)
