@@ -6,6 +6,7 @@ and, where it can, the row and the column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import zipfile
@@ -141,7 +142,19 @@ def _build(
 
 
 # ------------------------------------------------------------------ CSV
+#: Bytes of memory a CSV file takes per byte of text once read as rows of cells.
+CSV_MEMORY_FACTOR = 10
+
+
 def _read_rows(path: Path, delimiter: str | None) -> tuple[list[list[str]], list[int], str]:
+    memory = available_memory()
+    with contextlib.suppress(OSError):  # an unreadable file is said below
+        needed = path.stat().st_size * CSV_MEMORY_FACTOR
+        if memory is not None and needed > memory:
+            raise DataError(
+                f"{path} is refused: reading it as a table needs about {size_text(needed)}, "
+                f"more than the {size_text(memory)} of memory free"
+            )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -143,3 +143,15 @@ def test_an_empty_npy_is_refused_through_the_cli(tmp_path):
     path = tmp_path / "empty.npy"
     np.save(path, np.zeros((0, 3), "f4"))
     _train(path, "there are no samples in empty.npy")
+
+
+def test_a_csv_larger_than_memory_allows_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from guibuilder.data import files
+
+    path = tmp_path / "table.csv"
+    path.write_text("a,b\n" + "1,0\n2,1\n" * 50)
+    monkeypatch.setattr(files, "available_memory", lambda: 1000)
+    with pytest.raises(DataError, match=r"table\.csv is refused: reading it as a table needs"):
+        load_dataset(str(path))
+    monkeypatch.setattr(files, "available_memory", lambda: 10**6)
+    assert load_dataset(str(path)).x_train.shape[1] == 1
