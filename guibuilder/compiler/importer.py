@@ -35,7 +35,7 @@ from guibuilder.compiler.layers import (
     unexposed_config,
 )
 from guibuilder.compiler.layout import apply_layout
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.compiler.weights import WeightStore, check_declared_size
 from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError
 from guibuilder.graph import Edge, Graph
 from guibuilder.graph.model import NODE_ID_RE
@@ -182,32 +182,17 @@ def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
 
 
 def _check_weights(source: Any, where: str) -> None:
-    """Refuse weights whose arrays need more memory than is free, before Keras allocates
-    them (an HDF5 dataset can declare terabytes in a few bytes)."""
     import h5py
-
-    memory = available_memory()
-    if memory is None:
-        return
-    total = 0
-
-    def add(_name: str, item: Any) -> None:
-        nonlocal total
-        if isinstance(item, h5py.Dataset):
-            total += int(item.size or 0) * item.dtype.itemsize
 
     try:
         with h5py.File(source, "r") as f:
-            f.visititems(add)
+            check_declared_size(f, where)
+    except FileFormatError:
+        raise
     except Exception as exc:
         raise FileFormatError(
             f"{where} is not a readable HDF5 file: it is damaged, truncated or of another kind"
         ) from exc
-    if total > memory:
-        raise FileFormatError(
-            f"{where} declares {size_text(total)} of weights, more than the "
-            f"{size_text(memory)} of memory free"
-        )
 
 
 def _h5_config(path: Path) -> dict:

@@ -150,6 +150,26 @@ def test_legacy_weights_that_declare_terabytes_are_refused(tmp_path):
     assert "of weights, more than" in _import(path, tmp_path)
 
 
+def test_a_project_weights_file_that_declares_terabytes_is_not_read(tmp_path):
+    from guibuilder.compiler.weights import FORMAT_NAME, FORMAT_VERSION, WeightStore
+    from guibuilder.document import Project, load_project, save_project, weights_path
+    from guibuilder.graph import Graph
+
+    graph = Graph("small")
+    graph.add_node("Input", {"shape": [4]}, node_id="x")
+    graph.add_node("Dense", {"units": 2}, node_id="d")
+    graph.connect("x", "d")
+    weights = WeightStore({"d": [np.zeros((4, 2), "f4"), np.zeros(2, "f4")]})
+    path = tmp_path / "small.gbproj"
+    save_project(Project(graph, weights=weights), path)
+    with h5py.File(weights_path(path), "w") as f:
+        f.attrs["format"], f.attrs["version"] = FORMAT_NAME, FORMAT_VERSION
+        f.create_dataset("d/0", shape=(10**12,), dtype="f4", chunks=(1024,))
+    project = load_project(path)
+    assert project.weights is None
+    assert any("declares 4,000 GB of weights" in w for w in project.warnings)
+
+
 def test_a_real_model_still_imports(tmp_path):
     keras = pytest.importorskip("keras")
     x = keras.Input((4,), name="x")
