@@ -169,6 +169,7 @@ def _summary(args: argparse.Namespace) -> int:
     if args.check:
         from guibuilder.compiler.build import build_model
 
+        _refuse_too_big(project, infos)
         with quiet_keras(args):
             built = build_model(graph).count_params()
         if built != total:
@@ -180,6 +181,18 @@ def _summary(args: argparse.Namespace) -> int:
             return 1
         print(f"Check: the built model has {built:,} params, as counted.")
     return 0
+
+
+def _refuse_too_big(project: Any, shapes: Any = None) -> None:
+    """Refuse a model that no machine of this size could train at the project's batch size."""
+    from guibuilder.data.lint import refuse_model_too_big
+    from guibuilder.training.config import ConfigError, TrainConfig
+
+    try:
+        batch_size = TrainConfig.from_dict(project.training).batch_size
+    except ConfigError:  # building needs no training settings: assume the default
+        batch_size = TrainConfig().batch_size
+    refuse_model_too_big(project.graph, shapes, batch_size=batch_size)
 
 
 # ------------------------------------------------------------------ build
@@ -200,6 +213,7 @@ def _build(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise GuibuilderError(f"the folder {out.parent} does not exist")
     project = load_project_warned(args.project)
+    _refuse_too_big(project)
     with quiet_keras(args):
         model, warnings = trained_model(project)
     for warning in warnings:

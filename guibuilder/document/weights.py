@@ -19,6 +19,7 @@ import numpy as np
 
 from guibuilder.document.files import atomic_write
 from guibuilder.errors import FileFormatError
+from guibuilder.limits import available_memory, size_text
 
 #: Written as attributes of the file so that a stray HDF5 file is recognised as foreign.
 FORMAT_NAME = "guibuilder-weights"
@@ -149,6 +150,7 @@ class WeightStore:
                         f"the weights file {source} is from a newer guibuilder "
                         f"(version {version}): update guibuilder to open it"
                     )
+                check_declared_size(f, f"the weights file {Path(source).name}")
                 return cls(_read_groups(f, source))
         except FileFormatError:
             raise
@@ -170,6 +172,29 @@ class WeightStore:
                 f"the weights file {path} cannot be read: {exc.strerror or exc}"
             ) from None
         return cls.from_bytes(data, str(path))
+
+
+def check_declared_size(f: Any, where: str) -> None:
+    """Refuse an open HDF5 file whose arrays need more memory than is free, before any
+    is read: a dataset can declare terabytes in a few bytes of file."""
+    import h5py
+
+    memory = available_memory()
+    if memory is None:
+        return
+    total = 0
+
+    def add(_name: str, item: Any) -> None:
+        nonlocal total
+        if isinstance(item, h5py.Dataset):
+            total += int(item.size or 0) * item.dtype.itemsize
+
+    f.visititems(add)
+    if total > memory:
+        raise FileFormatError(
+            f"{where} declares {size_text(total)} of weights, more than the "
+            f"{size_text(memory)} of memory free"
+        )
 
 
 def _read_groups(f: Any, path: str) -> dict[str, list[np.ndarray]]:

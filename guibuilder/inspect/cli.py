@@ -76,6 +76,9 @@ class _Subject:
 
         model = build_model(self.graph)
         if self.weights_file is not None:
+            from guibuilder.compiler.importer import read_model_config
+
+            read_model_config(self.weights_file)  # refuses a zip bomb before Keras reads it
             try:
                 model.load_weights(self.weights_file)
             except Exception as exc:  # a damaged or foreign file: Keras says why

@@ -219,6 +219,9 @@ def run_train(args: argparse.Namespace) -> int:
         raise GuibuilderError(
             f"{path} has no dataset: give one with --dataset NAME|PATH (see 'guibuilder datasets')"
         )
+    from guibuilder.data.lint import refuse_model_too_big
+
+    refuse_model_too_big(project.graph, batch_size=config.batch_size)  # before the data loads
     dataset = _load_data(source, base)
     print(f"Dataset: {dataset.summary()}")
     _lint(project.graph, dataset, project.training)

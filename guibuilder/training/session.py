@@ -183,9 +183,10 @@ class TrainingSession:
     ) -> None:
         from guibuilder.data.lint import refuse_model_too_big
 
-        refuse_model_too_big(graph)  # before Keras tries to allocate a model no machine holds
-        self.graph = snapshot(graph)
         self.config = config or TrainConfig()
+        # before Keras tries to allocate a model no machine holds
+        refuse_model_too_big(graph, batch_size=self.config.batch_size)
+        self.graph = snapshot(graph)
         self.name = name or graph.name
         self.events: queue.Queue[TrainingEvent] = queue.Queue()
         self.result: TrainingResult | None = None

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 from guibuilder.errors import GuibuilderError
 from guibuilder.inspect.snapshots import live_recorder
 from guibuilder.training import memory
-from guibuilder.training.config import METRICS, ConfigError, TrainConfig
+from guibuilder.training.config import METRICS, RANGES, ConfigError, TrainConfig
 from guibuilder.training.events import (
     ActivationsEvent,
     BatchEvent,
@@ -412,7 +412,8 @@ class TrainingPanel(QWidget):
             editor.activated.connect(lambda _i, n=name, e=editor: self._commit(n, e.currentText()))
         elif kind == "int":
             editor = QSpinBox()
-            editor.setRange(0, 1_000_000)
+            low, high = RANGES[name]
+            editor.setRange(int(low), int(high))
             editor.setKeyboardTracking(False)
             editor.valueChanged.connect(lambda v, n=name: self._commit(n, v))
         else:
