@@ -151,9 +151,8 @@ def test_legacy_weights_that_declare_terabytes_are_refused(tmp_path):
 
 
 def test_a_project_weights_file_that_declares_terabytes_is_not_read(tmp_path):
-    from guibuilder.compiler.weights import FORMAT_NAME, FORMAT_VERSION, WeightStore
-
     from guibuilder.document import Project, load_project, save_project, weights_path
+    from guibuilder.document.weights import FORMAT_NAME, FORMAT_VERSION, WeightStore
     from guibuilder.graph import Graph
 
     graph = Graph("small")
