@@ -20,12 +20,12 @@ from typing import Any, NoReturn
 from guibuilder import __version__
 from guibuilder.catalog import cli as catalog_cli
 from guibuilder.document import cli as document_cli
+from guibuilder.editing import cli as editing_cli
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
 from guibuilder.inspect import cli as inspect_cli
 from guibuilder.templates import cli as templates_cli
 from guibuilder.training import cli as training_cli
-from guibuilder.training import freeze
 
 #: Exit status of a user error (as argparse uses for bad arguments).
 USER_ERROR = 2
@@ -289,7 +289,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
     Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, export_cli.run_export),
     Command("train", training_cli.TRAIN_HELP, training_cli.configure_train, training_cli.run_train),
-    Command("freeze", freeze.FREEZE_HELP, freeze.configure_freeze, freeze.run_freeze),
+    Command(
+        "freeze", editing_cli.FREEZE_HELP, editing_cli.configure_freeze, editing_cli.run_freeze
+    ),
     Command(
         "datasets",
         training_cli.DATASETS_HELP,

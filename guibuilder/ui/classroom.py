@@ -1,11 +1,11 @@
 """The classroom in the window: the Teacher menu, its dialogs and the challenge banner.
 
 The teacher's settings live in ``project.classroom`` and change through the undo stack
-(one :class:`ProjectSlotCommand` per change), like every other edit. The locks themselves
-are enforced by :meth:`Session.push`; this module shows them (badges on the canvas,
-read-only inspector fields, disabled training settings) and lets a teacher set them. The
-"Student view" hides the teacher's actions and ends the undo history (see
-:meth:`Session.push`), so Ctrl+Z cannot take a lock back: a classroom aid, not security.
+(one ``classroom`` slot edit per change), like every other edit. The locks themselves
+are enforced by the editor (:meth:`guibuilder.editing.Editor.push`); this module shows
+them (badges on the canvas, read-only inspector fields, disabled training settings) and
+lets a teacher set them. The "Student view" hides the teacher's actions and ends the undo
+history (see the editor), so Ctrl+Z cannot take a lock back: a classroom aid, not security.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.actions import make_action
 from guibuilder.ui.session import Session
-from guibuilder.ui.train_commands import ProjectSlotCommand
 
 if TYPE_CHECKING:
     from guibuilder.ui.mainwindow import MainWindow
@@ -531,7 +530,7 @@ class ClassroomController(QObject):
         if self.session is None or classroom == self.classroom:
             return
         value = None if classroom.empty else classroom
-        self.session.push(ProjectSlotCommand(self.session.project, "classroom", value, text))
+        self.session.set_slot("classroom", value, text)
 
     def lock_selected(self, locked: bool) -> None:
         """Lock (or unlock) the layers selected on the canvas."""

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 
 from guibuilder import catalog
 from guibuilder.catalog import ParamError, ParamSpec
+from guibuilder.editing.quickfix import QuickFix, quick_fixes
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.items import format_count, format_shapes, lock_html
 from guibuilder.ui.palette import abbreviation
-from guibuilder.ui.quickfix import QuickFix, quick_fixes
 from guibuilder.ui.session import Session
 
 INT_LIMIT = 2**31 - 1
