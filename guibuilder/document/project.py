@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from psygnal import evented
+
 from guibuilder import __version__, catalog
 from guibuilder.catalog import ParamError
 from guibuilder.document.classroom import Classroom, ClassroomError
@@ -56,6 +58,7 @@ class ProjectError(FileFormatError):
         self.node_ids: tuple[str, ...] = tuple(node_ids)
 
 
+@evented(connect_child_events=False)
 @dataclass
 class Project:
     """Everything a ``.gbproj`` file holds.
@@ -64,6 +67,9 @@ class Project:
     code; ``weights`` holds trained weights per node id; ``classroom`` a teacher's locks
     and challenge. ``warnings`` lists what loading noticed without refusing the file (a
     missing weights file); it is never saved.
+
+    Like the graph, the project is evented: replacing a field emits
+    ``project.events.<field>(new, old)`` (psygnal), so views follow the slots they show.
     """
 
     graph: Graph = field(default_factory=Graph)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
@@ -67,18 +67,28 @@ class CanvasActions(QObject):
             "Show what the selected layer outputs for a sample, in the Inspect panel",
         )
         QApplication.clipboard().dataChanged.connect(self.update)
+        # Once per burst of graph edits (a paste of many layers is one update).
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.update)
 
     def _action(self, text: str, slot: Callable[[], object], tip: str) -> QAction:
         return make_action(self.window, text, slot, tip)
 
     def set_session(self, session: Session) -> None:
         """Follow ``session`` and the window's scene for it."""
-        if self.session is not None and shiboken6.isValid(self.session):
-            self.session.undo_stack.indexChanged.disconnect(self.update)
+        if self.session is not None:
+            self.session.graph.events.changed.disconnect(self._schedule)
+            self.session.project.events.classroom.disconnect(self.update)
         self.session = session
-        session.undo_stack.indexChanged.connect(self.update)
+        session.graph.events.changed.connect(self._schedule)
+        session.project.events.classroom.connect(self.update)
         self.window.scene.selectionChanged.connect(self.update)
         self.update()
+
+    def _schedule(self) -> None:
+        self._timer.start()
 
     # ------------------------------------------------------------- rules
     def update(self, *_args: object) -> None:

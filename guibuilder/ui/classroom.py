@@ -438,14 +438,14 @@ class ClassroomController(QObject):
         """Follow ``session``: its locks, student view and challenge."""
         if self.session is not None and shiboken6.isValid(self.session):
             self.session.refused.disconnect(self.window.show_message)
-            self.session.undo_stack.indexChanged.disconnect(self._undo_moved)
+            self.session.project.events.classroom.disconnect(self._classroom_changed)
             self.session.shapes.updated.disconnect(self._shapes_updated)
         self.session = session
         self.result = self._last_verdict()
         self._shown = None
         if session is not None:
             session.refused.connect(self.window.show_message)
-            session.undo_stack.indexChanged.connect(self._undo_moved)
+            session.project.events.classroom.connect(self._classroom_changed)
             session.shapes.updated.connect(self._shapes_updated)
         if self.window.scene is not None:
             self.window.scene.selectionChanged.connect(self._update_actions)
@@ -480,7 +480,7 @@ class ClassroomController(QObject):
             return Classroom()
         return self.session.project.classroom
 
-    def _undo_moved(self, _index: int) -> None:
+    def _classroom_changed(self) -> None:
         if self.classroom != self._shown:
             self.refresh()
 

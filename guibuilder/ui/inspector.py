@@ -227,16 +227,19 @@ class InspectorPanel(QScrollArea):
         self.fixes_layout: QVBoxLayout | None = None
         self.fix_buttons: list[QPushButton] = []
         self._fixes_key: tuple | None = None
+        self._graph_version = 0  # counts graph changes, so fixes are worked out again
         self._empty("Select a layer on the canvas to edit its settings.")
 
     # ------------------------------------------------------------ binding
     def set_session(self, session: Session | None) -> None:
         if self.session is not None:
             self.session.graph.events.node_changed.disconnect(self._on_node_changed)
+            self.session.graph.events.changed.disconnect(self._graph_changed)
             self.session.shapes.updated.disconnect(self.refresh_info)
         self.session = session
         if session is not None:
             session.graph.events.node_changed.connect(self._on_node_changed)
+            session.graph.events.changed.connect(self._graph_changed)
             session.shapes.updated.connect(self.refresh_info)
         self.show_node(None)
 
@@ -446,7 +449,7 @@ class InspectorPanel(QScrollArea):
 
     def _show_fixes(self, error: str | None) -> None:
         """One button per quick fix that would clear the error."""
-        key = (error, self.session.undo_stack.index()) if error else None
+        key = (error, self._graph_version) if error else None
         if key == self._fixes_key:
             return
         self._fixes_key = key
@@ -461,6 +464,9 @@ class InspectorPanel(QScrollArea):
             button.clicked.connect(lambda _=False, f=fix: self._apply_fix(f))
             self.fixes_layout.addWidget(button)
             self.fix_buttons.append(button)
+
+    def _graph_changed(self) -> None:
+        self._graph_version += 1
 
     def _apply_fix(self, fix: QuickFix) -> None:
         if self.session is None:

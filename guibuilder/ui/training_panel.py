@@ -624,19 +624,18 @@ class TrainingPanel(QWidget):
     def set_session(self, session: Session | None) -> None:
         """Edit the settings of ``session``'s project (a run in progress goes on)."""
         if self.session is not None:
-            self.session.undo_stack.indexChanged.disconnect(self._undo_moved)
+            self.session.project.events.training.disconnect(self._load_form)
+            self.session.project.events.dataset.disconnect(self._load_form)
         self.session = session
         self._dataset_cache = None
         self._confirmed_lint = None
         if session is not None:
-            session.undo_stack.indexChanged.connect(self._undo_moved)
+            session.project.events.training.connect(self._load_form)
+            session.project.events.dataset.connect(self._load_form)
         self._load_form()
         self.refresh_runs()
         if self.state == "idle":
             self._set_state("idle")
-
-    def _undo_moved(self, _index: int) -> None:
-        self._load_form()
 
     def config(self) -> TrainConfig:
         """The project's training settings (the defaults for a project without any)."""

@@ -31,12 +31,12 @@ class WeightFit(QObject):
         self.misfits = set(self.find())
         session.shapes.updated.connect(self.check)
         # Trained (or undone) weights replace the store without a graph edit.
-        session.undo_stack.indexChanged.connect(self.check)
+        session.project.events.weights.connect(self.check)
 
     def close(self) -> None:
         """Stop following the session."""
         self.session.shapes.updated.disconnect(self.check)
-        self.session.undo_stack.indexChanged.disconnect(self.check)
+        self.session.project.events.weights.disconnect(self.check)
 
     def find(self) -> dict[str, tuple[int, int]]:
         """``{node id: (stored values, parameters)}`` of the nodes whose weights misfit."""

@@ -163,3 +163,21 @@ def test_the_history_merges_an_edit_that_asks_to_but_not_across_a_save():
 def test_the_editing_layer_loads_neither_qt_nor_keras():
     loaded = loaded_after("import guibuilder.editing, guibuilder.editing.cli")
     assert not loaded & set(QT + KERAS), sorted(loaded & set(QT + KERAS))
+
+
+def test_slot_edits_and_their_undo_are_announced_by_the_project():
+    editor = Editor()
+    seen: list[tuple[str, object]] = []
+    for slot in ("training", "dataset", "classroom", "weights", "title"):
+        editor.project.events[slot].connect(lambda new, old, slot=slot: seen.append((slot, new)))
+    editor.set_slot("training", {"epochs": 2}, "Set epochs")
+    editor.set_slot("dataset", {"name": "iris"}, "Use dataset iris")
+    editor.set_slot("dataset", {"name": "iris"}, "Use dataset iris")  # the same: no event
+    for _ in range(3):
+        editor.history.undo()
+    assert seen == [
+        ("training", {"epochs": 2}),
+        ("dataset", {"name": "iris"}),
+        ("dataset", None),
+        ("training", None),
+    ]
