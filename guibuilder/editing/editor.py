@@ -224,8 +224,8 @@ class Editor:
         if self.project.classroom is not None:
             self.project.classroom.check_edge(edge)
 
-    def connect(self, edge: Edge) -> None:
-        """Add ``edge`` after checking it."""
+    def add_edge(self, edge: Edge) -> None:
+        """Connect two ports: add ``edge`` after checking it."""
         self.check_edge(edge)
         self.push(Connect(self.graph, edge))
 

@@ -59,8 +59,6 @@ class Session(QObject, Editor):
     """An open project with its undo stack and its live shapes."""
 
     title_changed = Signal()
-    #: Connecting means the editor's edit (an edge), not ``QObject.connect``.
-    connect = Editor.connect
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         QObject.__init__(self, parent)

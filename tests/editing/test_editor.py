@@ -25,8 +25,8 @@ def test_a_model_is_built_undone_redone_locked_fixed_saved_and_reloaded(tmp_path
     x = editor.add_node("Input", (0, 0))
     hidden = editor.add_node("Dense", (0, 100))
     out = editor.add_node("Dense", (0, 200))
-    editor.connect(Edge(x, hidden))
-    editor.connect(Edge(hidden, out))
+    editor.add_edge(Edge(x, hidden))
+    editor.add_edge(Edge(hidden, out))
     editor.set_params(x, {"shape": [4]})
     editor.set_param(hidden, "units", 8)
     editor.set_params(out, {"units": 3, "activation": "softmax"})
@@ -88,8 +88,8 @@ def test_the_editor_and_the_graph_refuse_an_edge_with_one_check():
     editor = Editor()
     for type_id in ("Input", "Dense", "Dense", "Add"):
         editor.add_node(type_id, (0, 0))
-    editor.connect(Edge("input", "dense"))
-    editor.connect(Edge("dense", "add", "inputs", 0, 0))
+    editor.add_edge(Edge("input", "dense"))
+    editor.add_edge(Edge("dense", "add", "inputs", 0, 0))
     cases = [
         (Edge("dense", "input"), PortError),
         (Edge("input", "dense"), DuplicateEdgeError),
@@ -99,7 +99,7 @@ def test_the_editor_and_the_graph_refuse_an_edge_with_one_check():
     ]
     for edge, error in cases:
         with pytest.raises(error) as by_editor:
-            editor.connect(edge)
+            editor.add_edge(edge)
         with pytest.raises(error) as by_graph:
             editor.graph.add_edge(edge)
         assert by_editor.value.message == by_graph.value.message
@@ -111,8 +111,8 @@ def test_splice_paste_and_freeze_are_one_undo_step_each():
     editor.add_node("Input", (0, 0))
     editor.add_node("Dense", (0, 100))
     editor.add_node("Dense", (0, 200))
-    editor.connect(Edge("input", "dense"))
-    editor.connect(Edge("dense", "dense_1"))
+    editor.add_edge(Edge("input", "dense"))
+    editor.add_edge(Edge("dense", "dense_1"))
     graph, history = editor.graph, editor.history
     before = project_to_dict(editor.project)
     steps = len(history)

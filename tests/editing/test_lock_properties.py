@@ -82,7 +82,7 @@ def attempt(editor: Editor, step: tuple) -> None:
     elif kind == "cut" and graph.in_edges(args[0]):
         editor.delete(edges=graph.in_edges(args[0])[:1])
     elif kind == "connect" and args[0] in graph and args[1] in graph:
-        editor.connect(Edge(args[0], args[1]))
+        editor.add_edge(Edge(args[0], args[1]))
     elif kind == "splice" and graph.in_edges(args[0]):
         editor.splice("Dropout", graph.in_edges(args[0])[0], (0.0, 0.0))
     elif kind == "paste" and present:
