@@ -101,6 +101,7 @@ def attempt(editor: Editor, step: tuple) -> None:
 @settings(
     max_examples=40,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(steps=st.lists(edit, max_size=12))
