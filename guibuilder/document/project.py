@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from psygnal import evented
+
 from guibuilder import __version__, catalog
 from guibuilder.catalog import ParamError
 from guibuilder.document.classroom import Classroom, ClassroomError
@@ -58,6 +60,7 @@ class ProjectError(FileFormatError):
         self.node_ids: tuple[str, ...] = tuple(node_ids)
 
 
+@evented(connect_child_events=False)
 @dataclass
 class Project:
     """Everything a ``.gbproj`` file holds.
@@ -68,6 +71,9 @@ class Project:
     missing weights file); it is never saved. ``weights_sha256`` is the SHA-256 the file
     records for its weights file, ``file_sha256`` that of the file itself as last read or
     written (to notice another program's save); loading and saving set both.
+
+    Like the graph, the project is evented: replacing a field emits
+    ``project.events.<field>(new, old)`` (psygnal), so views follow the slots they show.
     """
 
     graph: Graph = field(default_factory=Graph)
