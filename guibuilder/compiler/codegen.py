@@ -186,7 +186,7 @@ def _call(function: str, kwargs: Mapping[str, Any]) -> str:
     return _source(_Make(function, {k: _expression(v) for k, v in kwargs.items()}))
 
 
-def _doc_text(text: Any, limit: int = 80) -> str:
+def _doc_text(text: Any, limit: int = 60) -> str:
     """File text for a docstring or a comment: one line of printable characters with no
     quote or backslash (so it cannot end the docstring), shortened to ``limit``."""
     kept = "".join(c if c.isprintable() else " " for c in str(text))

@@ -22,9 +22,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from guibuilder import catalog
+from guibuilder.catalog.keras_objects import node_problem
 from guibuilder.catalog.spec import to_json
 from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
 from guibuilder.document import Classroom, LockedError, Project
+from guibuilder.errors import quote
 from guibuilder.graph import (
     CycleError,
     DuplicateEdgeError,
@@ -278,6 +280,12 @@ class Session(QObject):
         items = list(snippet.get("nodes", []))
         if not items:
             return []
+        for item in items:
+            problem = node_problem(item["type"], item["params"], item.get("call_kwargs") or {})
+            if problem is not None:
+                raise GraphError(
+                    f"the copied layer {quote(item['id'])} ({item['type']}): {problem}", []
+                )
         types = [item["type"] for item in items]
         new_ids = fresh_ids(self.graph, types, self.project.weights or ())
         mapping = {item["id"]: new for item, new in zip(items, new_ids, strict=True)}
