@@ -110,7 +110,7 @@ CUSTOM_CLASSES = _names("PositionEmbedding ClassToken SelectToken")
 #: Public Keras modules and the classes a project may name in each: generated code writes
 #: these as ``module.Class(...)``.
 PUBLIC_CLASSES: Mapping[str, frozenset[str]] = {
-    "keras": _DTYPE_POLICIES | _names("Model Sequential"),
+    "keras": _names("DTypePolicy FloatDTypePolicy Model Sequential"),
     "keras.models": _names("Model Sequential"),
     "keras.layers": _LAYERS,
     "keras.initializers": _INITIALIZERS,
@@ -292,7 +292,10 @@ def value_problem(value: Any, accept: Acceptor | None = None) -> str | None:
 
 def generic_object(params: Mapping[str, Any]) -> dict[str, Any]:
     """The serialized object a generic ``KerasLayer`` node's params describe (its config
-    without name and trainable)."""
+    without name and trainable); missing params take their defaults."""
+    from guibuilder.catalog.registry import get
+
+    params = {**get("KerasLayer").defaults(), **params}
     return {
         "module": params.get("module") or "keras.layers",
         "class_name": params.get("class_name"),

@@ -102,6 +102,15 @@ def value_problem(value: Any) -> str | None:
     return keras_objects.value_problem(value, _registered_here)
 
 
+def node_problem(
+    type_id: str, params: Mapping[str, Any], call_kwargs: Mapping[str, Any]
+) -> str | None:
+    """Why a node's params or call arguments may not be used (the end of a sentence), or
+    None: :func:`guibuilder.catalog.keras_objects.node_problem`, plus the classes trusted
+    code registered in this process."""
+    return keras_objects.node_problem(type_id, params, call_kwargs, _registered_here)
+
+
 def check_value(value: Any, where: str) -> None:
     """Raise :class:`UnsafeModelError` if ``value`` names a Keras object that may not be made."""
     problem = value_problem(value)
@@ -143,7 +152,7 @@ def keras_class(serialized: Mapping[str, Any]) -> Any:
 def call_problem(layer: Any, call_kwargs: Mapping[str, Any]) -> str | None:
     """Why ``layer`` cannot be called with ``call_kwargs``, or None: each key is a Python
     name that its ``call`` takes (or :data:`CALL_ARGS`), each value plain data."""
-    problem = keras_objects.node_problem("", {}, call_kwargs, _registered_here)
+    problem = node_problem("", {}, call_kwargs)
     if problem is not None:
         return problem
     try:

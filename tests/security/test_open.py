@@ -31,6 +31,10 @@ def test_a_hostile_project_is_refused_at_open(name, write_hostile):
 def test_the_base_project_opens():
     project = parse_project(base_project())[0]
     assert list(project.graph.nodes) == ["x", "out"]
+    data = base_project()
+    data["nodes"][1].update(type="KerasLayer", params={})  # the defaults: an Identity
+    data["edges"][0]["port"] = "inputs"
+    assert parse_project(data)[0].graph.node("out").params["class_name"] == "Identity"
 
 
 @pytest.mark.parametrize(
