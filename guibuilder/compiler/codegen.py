@@ -335,7 +335,8 @@ def _fill(value: Any, tensors: Sequence[str], node: Node) -> Any:
     if isinstance(value, dict):
         if TENSOR_REF in value:
             index = value[TENSOR_REF]
-            if set(value) != {TENSOR_REF} or index not in range(len(tensors)):
+            is_number = isinstance(index, int) and not isinstance(index, bool)
+            if set(value) != {TENSOR_REF} or not is_number or index not in range(len(tensors)):
                 raise CodegenError(
                     f"node {quote(node.id)} calls its layer with input {quote(index)}, "
                     f"but it has {len(tensors)} inputs",
