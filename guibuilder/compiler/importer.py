@@ -31,12 +31,13 @@ from guibuilder.compiler.layers import (
     TENSOR_REF,
     load_keras,
     make_layer,
+    node_problem,
     params_from_config,
     unexposed_config,
 )
 from guibuilder.compiler.layout import apply_layout
 from guibuilder.document.weights import WeightStore, check_declared_size
-from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError
+from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError, quote
 from guibuilder.graph import Edge, Graph
 from guibuilder.graph.model import NODE_ID_RE
 from guibuilder.limits import available_memory, size_text
@@ -387,6 +388,10 @@ def _convert(model: Any) -> tuple[Graph, dict[str, Any]]:
         if (ref[0], ref[1]) not in ids:
             raise FileFormatError(f"the model refers to a missing layer call {ref[0]!r}")
     graph.set_outputs([(ids[(name, index)], tensor) for name, index, tensor in outputs])
+    for node in graph:
+        problem = node_problem(node.type_id, node.params, node.call_kwargs)
+        if problem is not None:
+            raise UnsafeModelError(f"layer {quote(node.id)} ({node.type_id}): {problem}")
     layers = {
         node_id: live[name]
         for name, node_id in owners.items()

@@ -19,9 +19,10 @@ from psygnal import evented
 
 from guibuilder import __version__, catalog
 from guibuilder.catalog import ParamError
+from guibuilder.catalog.keras_objects import node_problem
 from guibuilder.document.classroom import Classroom, ClassroomError
 from guibuilder.document.migrations import FORMAT_VERSION, MigrationError, migrate
-from guibuilder.errors import FileFormatError
+from guibuilder.errors import FileFormatError, quote
 from guibuilder.graph import Edge, Graph, GraphError
 
 if TYPE_CHECKING:
@@ -280,6 +281,9 @@ def _add_node(graph: Graph, node: dict[str, Any], index: int, reader: _Reader) -
     shares = reader.field(node, "shares", (str, type(None)), where, None)
     call_kwargs = reader.field(node, "call_kwargs", (dict,), where, {})
     position = _position(node.get("position", [0.0, 0.0]), node_id, reader)
+    problem = node_problem(type_id, params, call_kwargs)
+    if problem is not None:
+        raise reader.fail(f"node {quote(node_id)} ({type_id}): {problem}", [node_id])
     try:
         graph.add_node(
             type_id,

@@ -22,6 +22,7 @@ from typing import Any
 from psygnal import Signal
 
 from guibuilder import catalog
+from guibuilder.catalog.keras_objects import node_problem
 from guibuilder.catalog.spec import to_json
 from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
 from guibuilder.document import LockedError, Project
@@ -42,6 +43,7 @@ from guibuilder.editing.edits import (
 from guibuilder.editing.freeze import freeze_edit, unfreeze_edit
 from guibuilder.editing.history import History, Recorder
 from guibuilder.editing.locks import check_locks, enters_student_view
+from guibuilder.errors import quote
 from guibuilder.graph import Edge, GraphError, Node, PortError, SharedLayerError
 
 Position = tuple[float, float]
@@ -185,6 +187,10 @@ class Editor:
         owner = self.graph.owner(node_id)
         spec = catalog.get(owner.type_id)
         merged = catalog.normalize_params(spec, {**owner.params, **values})
+        # What a project file may not hold is not taken here either: it could not reopen.
+        problem = node_problem(owner.type_id, merged, owner.call_kwargs or {})
+        if problem is not None:
+            raise catalog.ParamError(f"the layer {quote(node_id)} ({owner.type_id}): {problem}")
         changed = {k: merged[k] for k in values if merged[k] != owner.params[k]}
         if changed:
             self.push(SetParams(self.graph, node_id, changed))
@@ -276,6 +282,12 @@ class Editor:
         items = list(snippet.get("nodes", []))
         if not items:
             return []
+        for item in items:
+            problem = node_problem(item["type"], item["params"], item.get("call_kwargs") or {})
+            if problem is not None:
+                raise GraphError(
+                    f"the copied layer {quote(item['id'])} ({item['type']}): {problem}", []
+                )
         types = [item["type"] for item in items]
         new_ids = fresh_ids(self.graph, types, self.project.weights or ())
         mapping = {item["id"]: new for item, new in zip(items, new_ids, strict=True)}
