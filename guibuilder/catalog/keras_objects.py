@@ -4,11 +4,12 @@ A project holds serialized Keras objects (``{"module", "class_name", "config",
 "registered_name"}``) in node parameters and call arguments. Only the classes and functions
 listed here may be named, at any depth: the layers of public Keras modules that load no
 files and run no stored code (never ``Lambda``, ``TFSMLayer``, wrappers of foreign
-functions or vocabulary files), initializers, regularizers, constraints, optimizers,
-schedules, losses, metrics, dtype policies, ``keras.ops`` operations that take no function,
-and guibuilder's own layers. These checks are pure data, so a project is refused when it is
-opened, before Keras is imported; the compiler checks the same list again before Keras
-makes any object (see ``guibuilder.compiler.safe``).
+functions; lookup layers only with their vocabulary as a list, never a file path),
+initializers, regularizers, constraints, optimizers, schedules, losses, metrics, dtype
+policies, ``keras.ops`` operations that take no function, and guibuilder's own layers.
+These checks are pure data, so a project is refused when it is opened, before Keras is
+imported; the compiler checks the same list again before Keras makes any object (see
+``guibuilder.compiler.layers.keras_object``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ _LAYERS = _names(
     UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
     """
 )
+#: Layers that read a vocabulary: listed, but only with the vocabulary given as a list in
+#: their config; a string would be a file path that Keras reads (``object_problem``).
+VOCABULARY_LAYERS = _names("IntegerLookup StringLookup TextVectorization")
 _INITIALIZERS = _names(
     """
     Constant GlorotNormal GlorotUniform HeNormal HeUniform Identity IdentityInitializer
@@ -112,7 +116,7 @@ CUSTOM_CLASSES = _names("PositionEmbedding ClassToken SelectToken")
 PUBLIC_CLASSES: Mapping[str, frozenset[str]] = {
     "keras": _names("DTypePolicy FloatDTypePolicy Model Sequential"),
     "keras.models": _names("Model Sequential"),
-    "keras.layers": _LAYERS,
+    "keras.layers": _LAYERS | VOCABULARY_LAYERS,
     "keras.initializers": _INITIALIZERS,
     "keras.regularizers": _names("L1 L1L2 L2 OrthogonalRegularizer"),
     "keras.constraints": _names("MaxNorm MinMaxNorm NonNeg UnitNorm"),
@@ -270,6 +274,13 @@ def object_problem(obj: Mapping[str, Any]) -> str | None:
     custom = f"{CUSTOM_PACKAGE}>{class_name}" if module == CUSTOM_MODULE else None
     if registered not in (None, class_name, custom):
         return f"{quote(label)} registered as {quote(registered)}, another class"
+    config = obj.get("config")
+    vocabulary = config.get("vocabulary") if isinstance(config, Mapping) else None
+    if class_name in VOCABULARY_LAYERS and not isinstance(vocabulary, list | type(None)):
+        return (
+            f"{quote(label)} with the vocabulary {quote(vocabulary)}, which is not a list "
+            "(a file path would be read)"
+        )
     return None
 
 

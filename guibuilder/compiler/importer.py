@@ -24,6 +24,7 @@ from typing import Any
 
 from guibuilder import catalog
 from guibuilder.catalog import LayerSpec, PortSpec
+from guibuilder.catalog.keras_objects import object_problem
 from guibuilder.catalog.spec import to_json
 from guibuilder.compiler.build import keras_message
 from guibuilder.compiler.layers import (
@@ -261,6 +262,8 @@ def _depth(value: Any) -> int:
 def check_safe(config: Any, where: str) -> None:
     """Refuse a config whose loading would run code: a Lambda layer, a serialized Python
     function, or a class from outside Keras."""
+    if isinstance(config, dict):  # the training settings are not loaded (compile=False)
+        config = {k: v for k, v in config.items() if k != "compile_config"}
     for item in _dicts(config):
         class_name = item.get("class_name")
         if class_name == "Lambda":
@@ -283,6 +286,11 @@ def check_safe(config: Any, where: str) -> None:
                 f"{where} needs {class_name!r} from the module {module!r}, whose code would "
                 "have to run to load it, so it is refused"
             )
+        # Keras' own classes too, before Keras sees them: safe mode lets a SavedModel
+        # loader or a vocabulary file through.
+        problem = object_problem(item) if "class_name" in item else None
+        if problem is not None:
+            raise UnsafeModelError(f"{where} names {problem}, so it is refused")
 
 
 #: The module of guibuilder's own layers: its classes are the only ones from outside

@@ -9,24 +9,47 @@ import zipfile
 
 import pytest
 
-from guibuilder.compiler.importer import graph_from_keras, import_model
+from guibuilder.compiler.importer import import_model
 from guibuilder.compiler.layers import load_keras
-from guibuilder.errors import GuibuilderError, UnsafeModelError
+from guibuilder.errors import GuibuilderError
 
 
-def _tiny(keras):
+def _lookup(keras, vocabulary):
     x = keras.Input((2,), dtype="int32", name="x")
-    return keras.Model(x, keras.layers.IntegerLookup(vocabulary=[1, 2, 3], name="lookup")(x))
+    layer = keras.layers.IntegerLookup(vocabulary=vocabulary, name="lookup")
+    return keras.Model(x, layer(x))
 
 
-def test_a_layer_outside_the_list_is_refused_at_import(tmp_path):
+def test_a_lookup_layer_with_its_vocabulary_imports_and_rebuilds(tmp_path):
+    from guibuilder.compiler.build import build_model
+
     keras = load_keras()
-    model = _tiny(keras)
-    with pytest.raises(UnsafeModelError, match=r"'keras\.layers\.IntegerLookup'"):
-        graph_from_keras(model)
+    model = _lookup(keras, [1, 2, 3])
     model.save(tmp_path / "lookup.keras")
-    with pytest.raises(GuibuilderError, match=r"layer 'lookup' .*IntegerLookup"):
-        import_model(tmp_path / "lookup.keras")
+    graph, _ = import_model(tmp_path / "lookup.keras")
+    rebuilt = build_model(graph)
+    sample = keras.ops.convert_to_tensor([[1, 3], [2, 7]], dtype="int32")
+    assert keras.ops.convert_to_numpy(rebuilt(sample)).tolist() == [[1, 3], [2, 0]]
+
+
+def test_a_lookup_layer_that_names_a_vocabulary_file_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("1\n2\n")
+    keras = load_keras()
+    model = _lookup(keras, [1, 2, 3])
+    model.save(tmp_path / "plain.keras")
+    with zipfile.ZipFile(tmp_path / "plain.keras") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    layer = next(e for e in config["config"]["layers"] if e["name"] == "lookup")
+    layer["config"]["vocabulary"] = str(secret)
+    members["config.json"] = json.dumps(config).encode()
+    hostile = tmp_path / "hostile.keras"
+    with zipfile.ZipFile(hostile, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(GuibuilderError, match=r"IntegerLookup.*vocabulary"):
+        import_model(hostile)
 
 
 def test_a_model_file_naming_a_savedmodel_runs_nothing(tmp_path, trap, markers):
