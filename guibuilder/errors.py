@@ -7,6 +7,8 @@ shows it in a dialog. Anything else that escapes is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class GuibuilderError(Exception):
     """A user-facing error: the message is one clear sentence."""
@@ -29,3 +31,37 @@ class UnsafeModelError(GuibuilderError):
 
 class KerasUnavailableError(GuibuilderError):
     """Keras or its backend cannot be imported in this environment."""
+
+
+#: A name from a file is shown with at most about this many characters.
+SHOWN_LENGTH = 60
+
+
+def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """``value`` as a message quotes a name, key or value that came from a file.
+
+    Quoted and escaped as Python writes it (a newline shows as ``\\n``, a lone surrogate
+    as ``\\ud800``), and cut to about ``limit`` characters with an ellipsis, so that a
+    hostile name keeps an error message to one short line.
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for Python to write
+        text = f"<{type(value).__name__}>"
+    if len(text) <= limit:
+        return text
+    quote = text[0] if isinstance(value, str) else ""
+    return text[: limit - 1 - len(quote)] + "…" + quote
+
+
+def shown_path(path: object, limit: int = 2 * SHOWN_LENGTH) -> str:
+    """A file's path in a message: as it is when short and printable, else :func:`shown`."""
+    text = str(path)
+    return text if len(text) <= limit and text.isprintable() else shown(text, limit)
+
+
+def shown_names(values: Iterable[object], most: int = 3) -> str:
+    """The first ``most`` of ``values`` as :func:`shown` writes them, and how many more."""
+    values = list(values)
+    text = ", ".join(shown(v) for v in values[:most])
+    return text + (f" and {len(values) - most} more" if len(values) > most else "")

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from guibuilder import __version__, catalog
-from guibuilder.compiler.layers import CALL_ARGS, TENSOR_REF, keras_config, load_keras, make_layer
+from guibuilder.compiler.build import node_layer
+from guibuilder.compiler.layers import CALL_ARGS, TENSOR_REF, keras_config, load_keras
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph, Node
 
@@ -220,7 +221,7 @@ def _layer_source(node: Node, customs: dict[str, Any]) -> str:
     spec = catalog.get(node.type_id)
     if spec.type_id == "KerasLayer":
         return _generic_source(spec, node, customs)
-    layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
+    layer = node_layer(node)
     cls = type(layer)
     source = None
     if _is_custom(keras, cls):
@@ -267,7 +268,7 @@ def _generic_source(spec: Any, node: Node, customs: dict[str, Any]) -> str:
     registered = serialized["registered_name"]
     cls = keras.saving.get_registered_object(registered) if registered else None
     if is_layer and cls is not None and _is_custom(keras, cls):
-        layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
+        layer = node_layer(node)
         if type(layer) is cls:
             return _keyword_call(node, layer, customs) or _deserialize(serialized, customs)
     return _deserialize(serialized, customs)

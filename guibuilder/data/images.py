@@ -8,9 +8,12 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from guibuilder.data.dataset import DataError
+from guibuilder.filecheck import MB, regular_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 _MODES = {"grayscale": "L", "rgb": "RGB"}
+#: No image a dataset holds is bigger than this file.
+MAX_IMAGE_BYTES = 256 * MB
 
 
 def load_image(path: str | Path, size: tuple[int, int], color_mode: str) -> np.ndarray:
@@ -20,6 +23,7 @@ def load_image(path: str | Path, size: tuple[int, int], color_mode: str) -> np.n
     Shrinking is antialiased, so fine detail does not alias.
     """
     path = Path(path)
+    regular_file(path, MAX_IMAGE_BYTES, "image", DataError)
     height, width = size
     try:
         with Image.open(path) as img:

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from guibuilder.document.project import Project, parse_project, project_to_dict
-from guibuilder.errors import FileFormatError, GuibuilderError
+from guibuilder.document.project import Project, not_unicode, parse_project, project_to_dict
+from guibuilder.errors import FileFormatError, GuibuilderError, shown
+from guibuilder.filecheck import MB, regular_file
 
 SUFFIX = ".gbproj"
 WEIGHTS_SUFFIX = ".weights.h5"
+#: No project file is bigger than this (the weights are in their own file).
+MAX_PROJECT_BYTES = 256 * MB
 
 
 def weights_path(path: str | os.PathLike[str]) -> Path:
@@ -58,6 +63,12 @@ def _encode(value: Any, indent: int) -> str:
 def dumps(project: Project, weights_file: str | None = None) -> str:
     """The text of the project file: indent 2, short lists and objects on one line."""
     data = project_to_dict(project, weights_file)
+    place = not_unicode(data)
+    if place is not None:
+        raise GuibuilderError(
+            f"the project cannot be saved: the text at {place} is not valid Unicode "
+            "(it holds a lone surrogate)"
+        )
     try:
         return _encode(data, 0) + "\n"
     except (TypeError, ValueError) as exc:
@@ -86,10 +97,17 @@ def _refuse_constant(name: str) -> Any:
     raise _NonFiniteError(name)
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: Python reads it as infinity
+        raise _NonFiniteError(shown(text, 24))
+    return value
+
+
 def loads(text: str, source: str = "the project") -> tuple[Project, str | None]:
     """Parse the text of a project file; return the project and its weights file name."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except _NonFiniteError as exc:
         raise FileFormatError(f"{source} holds the value {exc}, which is not valid JSON") from None
     except json.JSONDecodeError as exc:
@@ -101,6 +119,11 @@ def loads(text: str, source: str = "the project") -> tuple[Project, str | None]:
         raise FileFormatError(f"{source} is not valid JSON: {exc.msg} at {where}") from None
     except RecursionError:
         raise FileFormatError(f"{source} nests its JSON too deeply to be a project") from None
+    except ValueError:  # Python's limit on the digits of a whole number
+        raise FileFormatError(
+            f"{source} holds a whole number of more than {sys.get_int_max_str_digits()} "
+            "digits, which no project needs"
+        ) from None
     return parse_project(data, source)
 
 
@@ -114,12 +137,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     """
     path = Path(path)
     name = str(path)
+    regular_file(path, MAX_PROJECT_BYTES, "project file")
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(f"{name} does not exist") from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{name} is a folder, not a project file") from None
     except OSError as exc:
         raise FileFormatError(f"{name} cannot be read: {exc.strerror or exc}") from None
     text = _decode(raw, name)
@@ -131,30 +151,52 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     project, weights_file = loads(text, name)
     project.path = path
     if weights_file:
-        store = path.parent / weights_file
-        if store.is_file():
-            from guibuilder.compiler.weights import WeightStore
-
-            try:
-                project.weights = WeightStore.load(store)
-            except FileFormatError as exc:
-                # The graph and settings are intact: open them untrained rather than
-                # putting the whole project out of reach, and say what saving will do.
-                said = exc.message.replace(str(store), f"{weights_file} next to {path.name}")
-                head, detail = said, ""
-                if said.endswith(")") and " (" in said:  # the reason last: a window may cut it
-                    head, _, rest = said.partition(" (")
-                    detail = f" ({rest}"
-                project.warnings.append(
-                    f"{head}, so the model starts from fresh weights and saving trained "
-                    f"weights will replace {weights_file}{detail}"
-                )
-        else:
-            project.warnings.append(
-                f"the weights file {weights_file} next to {path.name} is missing, "
-                "so the model starts from fresh weights"
-            )
+        _load_weights(project, path, weights_file)
     return project
+
+
+def _load_weights(project: Project, path: Path, weights_file: str) -> None:
+    """Read the weights file the project names, or say in ``project.warnings`` why not.
+
+    Only the project's own weights file is read (:func:`weights_path`: beside it, named
+    after it): any other name in the file, a path elsewhere above all, is not opened.
+    """
+    store = weights_path(path)
+    if weights_file != store.name:
+        project.warnings.append(
+            f"the weights file named in {path.name}, {shown(weights_file)}, is not its own "
+            f"weights file {store.name}, so it is not read and the model starts from "
+            "fresh weights"
+        )
+        return
+    if not store.exists():
+        project.warnings.append(
+            f"the weights file {store.name} next to {path.name} is missing, "
+            "so the model starts from fresh weights"
+        )
+        return
+    if not store.is_file():
+        project.warnings.append(
+            f"the weights file {store.name} next to {path.name} is not a regular file, "
+            "so it is not read and the model starts from fresh weights"
+        )
+        return
+    from guibuilder.compiler.weights import WeightStore
+
+    try:
+        project.weights = WeightStore.load(store)
+    except FileFormatError as exc:
+        # The graph and settings are intact: open them untrained rather than
+        # putting the whole project out of reach, and say what saving will do.
+        said = exc.message.replace(str(store), f"{store.name} next to {path.name}")
+        head, detail = said, ""
+        if said.endswith(")") and " (" in said:  # the reason last: a window may cut it
+            head, _, rest = said.partition(" (")
+            detail = f" ({rest}"
+        project.warnings.append(
+            f"{head}, so the model starts from fresh weights and saving trained "
+            f"weights will replace {store.name}{detail}"
+        )
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guibuilder.data.images import MAX_IMAGE_BYTES
 from guibuilder.errors import GuibuilderError
+from guibuilder.filecheck import regular_file
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_attribution import ImageTab, saliency_shown
 from guibuilder.ui.inspect_input import (
@@ -120,6 +122,7 @@ def read_image(path: str | Path, profile: ImageProfile, size: int = PAD_SIZE) ->
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
+    regular_file(path, MAX_IMAGE_BYTES, "image", ImageFileError)
     try:
         with Image.open(path) as opened:
             image = ImageOps.exif_transpose(opened)
