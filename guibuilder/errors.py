@@ -7,6 +7,7 @@ shows it in a dialog. Anything else that escapes is a bug.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 
@@ -65,3 +66,16 @@ def shown_names(values: Iterable[object], most: int = 3) -> str:
     values = list(values)
     text = ", ".join(shown(v) for v in values[:most])
     return text + (f" and {len(values) - most} more" if len(values) > most else "")
+
+
+def explain(exc: BaseException, doing: str) -> str:
+    """One sentence for ``exc``, raised while ``doing`` (``"open model.gbproj"``).
+
+    The project's own errors say what is wrong themselves; anything else is a bug, so its
+    traceback goes to the log and the user reads that ``doing`` failed, and why in brief.
+    """
+    if isinstance(exc, GuibuilderError):
+        return exc.message
+    logging.getLogger("guibuilder").error("cannot %s", doing, exc_info=exc)
+    reason = shown(str(exc)) if str(exc) else "no details"
+    return f"cannot {doing}: unexpected {type(exc).__name__} ({reason}; the log has the details)"
