@@ -2,7 +2,10 @@
 
 Every error a user can cause derives from :class:`GuibuilderError`. Its message is one
 sentence that names what is wrong and where; the CLI prints it and exits 2, the window
-shows it in a dialog. Anything else that escapes is a bug.
+shows it in a dialog. Anything else that escapes is a bug: :func:`explain` logs it and
+turns it into one sentence. A name, key or value read from a file enters a message only
+through :func:`shown` (or :func:`shown_names`, :func:`shown_path`): escaped and shortened,
+so a hostile file cannot break the message's one line.
 """
 
 from __future__ import annotations

@@ -764,11 +764,12 @@ class MainWindow(QMainWindow):
 
 @cache
 def _dropped_file(mime: QMimeData) -> Path | None:
-    """The one local file a drag carries, if that is what it carries."""
+    """The one project or model file a drag carries, if that is what it carries."""
     urls = mime.urls() if mime.hasUrls() else []
     if len(urls) != 1 or not urls[0].isLocalFile():
         return None
-    return Path(urls[0].toLocalFile())
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in (SUFFIX, *MODEL_SUFFIXES) else None
 
 
 def _release_clipboard_at_exit() -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from guibuilder.document import project_to_dict, save_project
 from guibuilder.document.project import Project
-from guibuilder.ui import mainwindow, model_import, recovery
+from guibuilder.ui import mainwindow, model_import
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from tests.ui import conftest as ui_conftest
 from tests.ui.helpers import chain_graph, show
@@ -34,12 +34,6 @@ isolated_settings = ui_conftest.isolated_settings
 no_dialogs = ui_conftest.no_dialogs
 no_leaks = ui_conftest.no_leaks
 window = ui_conftest.window
-
-
-@pytest.fixture(autouse=True)
-def own_recovery_folder(tmp_path, monkeypatch):
-    """Autosaves go to this test's folder: the test-mode app folder is shared by every run."""
-    monkeypatch.setattr(recovery, "recovery_dir", lambda: tmp_path / "recovery")
 
 
 def good_text() -> str:
@@ -210,7 +204,7 @@ def test_a_dropped_good_project_opens_after_asking_to_save(window, opened, tmp_p
     assert window.session.graph.node("out").params["units"] == 7
 
 
-def test_a_drop_of_several_files_or_text_is_not_taken(window, opened, tmp_path):
+def test_a_drop_of_several_files_text_or_other_files_is_not_taken(window, opened, tmp_path):
     mime = QMimeData()
     mime.setText("hello")
     event = QDragEnterEvent(
@@ -223,6 +217,9 @@ def test_a_drop_of_several_files_or_text_is_not_taken(window, opened, tmp_path):
     window.dragEnterEvent(event)
     assert not event.isAccepted()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.gbproj", "b.gbproj")])
+    window.dragEnterEvent(event)
+    assert not event.isAccepted()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
     window.dragEnterEvent(event)
     assert not event.isAccepted()
 
