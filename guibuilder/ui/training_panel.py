@@ -946,6 +946,7 @@ class TrainingPanel(QWidget):
         if self.state == "running":
             self.training.pause()
             self._set_state("paused")
+            self.progress.setFormat("Pausing…")  # until the run says where it holds
         else:
             self.training.resume()
             self._set_state("running")
@@ -1038,8 +1039,9 @@ class TrainingPanel(QWidget):
         else:
             self._batch_smooth.append(math.nan)
         self._dirty_batches = True
-        if self.state not in ("paused", "stopping"):
+        if self.state != "stopping":  # a batch that ended while pausing is still counted
             self.progress.setValue((event.epoch - 1) * self._steps + event.step)
+        if self.state == "running":
             self._set_progress_text(event.epoch)
         self.eta_label.setText(f"ETA {_duration(event.eta_s)}")
         self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")

@@ -279,6 +279,22 @@ def test_stop_ends_a_run(qtbot, demo):
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
 
 
+def test_pause_shows_the_true_batch_at_which_the_run_holds(qtbot, demo):
+    panel = demo.training_panel
+    set_spin(demo, "epochs", 500)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: len(panel.plots.batch_plot.data("batch")[0]) > 3, timeout=60_000)
+    click(panel.pause_button)
+    assert panel.progress.format().startswith(("Pausing…", "Paused"))
+    qtbot.waitUntil(lambda: panel.progress.format().startswith("Paused"), timeout=10_000)
+    held = panel.progress.value()
+    assert held == panel.training.steps_done == panel.training.steps_started
+    qtbot.wait(700)  # no batch trains, and no queued one is drawn, while paused
+    assert panel.progress.value() == held == panel.training.steps_done
+    with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS):
+        click(panel.stop_button)
+
+
 def test_a_nan_run_shows_its_message_and_the_window_stays_up(qtbot, window, tmp_path):
     graph = Graph("sine")
     graph.add_node("Input", {"shape": [20, 1]}, node_id="input")
