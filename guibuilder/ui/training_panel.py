@@ -1091,8 +1091,7 @@ class TrainingPanel(QWidget):
             self.eta_label.setText("")
             result = session.result if session is not None else None
             if result is not None and result.weights is not None and owner is self.session:
-                owner.set_slot("weights", result.weights, "Train model")
-                text += " The trained weights are kept in the project (undo to drop them)."
+                text += " " + self._keep_weights(owner, status, result.weights, run_dir)
             self._show_status(text, "ok" if status == "finished" else "muted")
         else:
             self.progress.setRange(0, max(1, self.progress.maximum()))
@@ -1108,6 +1107,21 @@ class TrainingPanel(QWidget):
         self.refresh_runs()
         memory.release()  # here, not in the worker: it may finalise this thread's Qt objects
         self.run_ended.emit(status)
+
+    @staticmethod
+    def _keep_weights(owner: Session, status: str, weights: Any, run_dir: Any) -> str:
+        """Put a run's weights in the project, unless it was stopped early and the project
+        has trained weights already: those stay, and the partial ones stay in the run
+        folder (its ``last.keras``). Returns the sentence that says which."""
+        if status == "stopped" and owner.project.weights is not None:
+            where = f"run folder {run_dir.name}" if run_dir is not None else "run folder"
+            return (
+                "The project keeps its previous weights; the partly trained ones are in the "
+                f"{where} (last.keras)."
+            )
+        owner.set_slot("weights", weights, "Train model")
+        kind = "partly trained" if status == "stopped" else "trained"
+        return f"The {kind} weights are kept in the project (undo to drop them)."
 
     def _show_status(self, text: str, kind: str) -> None:
         from guibuilder.ui import theme

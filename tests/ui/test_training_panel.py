@@ -277,6 +277,30 @@ def test_stop_ends_a_run(qtbot, demo):
     assert ended.args == ["stopped"]
     assert "stopped after" in panel.status_label.text().lower()
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+    # The project had no weights: the partly trained ones are kept, and the message says so.
+    assert demo.session.project.weights is not None
+    assert "partly trained weights are kept in the project" in panel.status_label.text()
+
+
+def test_stopping_early_keeps_the_previous_weights_and_leaves_the_partial_ones_in_the_run(
+    qtbot, demo
+):
+    panel = demo.training_panel
+    set_spin(demo, "epochs", 1)
+    assert train(qtbot, demo) == "finished"
+    trained = demo.session.project.weights
+    assert trained is not None
+    set_spin(demo, "epochs", 500)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: len(panel.plots.batch_plot.data("batch")[0]) > 2, timeout=60_000)
+    with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
+        click(panel.stop_button)
+    assert ended.args == ["stopped"]
+    assert demo.session.project.weights is trained
+    run_dir = panel.last_result.run_dir
+    text = panel.status_label.text()
+    assert "keeps its previous weights" in text and run_dir.name in text
+    assert (run_dir / "last.keras").exists()
 
 
 def test_pause_shows_the_true_batch_at_which_the_run_holds(qtbot, demo):
