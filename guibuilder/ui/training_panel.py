@@ -63,6 +63,7 @@ from guibuilder.training.events import (
     WarningEvent,
 )
 from guibuilder.ui import icons
+from guibuilder.ui.edit_runs import merge_key
 from guibuilder.ui.items import lock_html
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.session import Session
@@ -730,7 +731,8 @@ class TrainingPanel(QWidget):
             return
         self._mark(editor, False)
         self._show_form_error("")
-        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}")
+        key = merge_key(editor) if editor is not None else None
+        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}", key)
 
     def _commit_text(self, name: str, editor: QLineEdit) -> None:
         text = editor.text().strip()

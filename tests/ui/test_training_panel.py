@@ -90,6 +90,19 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert not demo.session.modified
 
 
+def test_arrow_keys_through_a_setting_are_one_undo_step(qtbot, demo):
+    project, stack = demo.session.project, demo.session.undo_stack
+    epochs = demo.training_panel._editors["epochs"]
+    before, steps = project.training["epochs"], stack.count()
+    epochs.setFocus()
+    qtbot.waitUntil(epochs.hasFocus)
+    for _ in range(4):
+        QTest.keyClick(epochs, Qt.Key.Key_Up)
+    assert project.training["epochs"] == before + 4 and stack.count() == steps + 1
+    demo.undo_action.trigger()
+    assert project.training["epochs"] == before
+
+
 def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
     graph = Graph("big batch")
     graph.add_node("Input", {"shape": [2]}, node_id="x")
