@@ -30,6 +30,7 @@ from guibuilder.document import (
     load_project,
     save_project,
 )
+from guibuilder.document.bundled import is_bundled
 from guibuilder.editing import NODES_MIME
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
@@ -37,6 +38,7 @@ from guibuilder.ui.canvas_menu import CanvasActions
 from guibuilder.ui.classroom import ClassroomController
 from guibuilder.ui.explain_panel import ExplainPanel, PaletteHelp, explain_action
 from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
+from guibuilder.ui.folders import documents_folder
 from guibuilder.ui.gallery import new_from_template
 from guibuilder.ui.inspect_panel import InspectPanel
 from guibuilder.ui.inspector import InspectorPanel
@@ -475,17 +477,25 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def save(self) -> bool:
+        """Save to the project's file; a new, bundled or read-only one asks where (Save As)."""
         if self.session is None:
             return False
-        if self.session.path is None:
+        if self.session.path is None or is_bundled(self.session.path):
             return self.save_as()
         return self.save_to(self.session.path)
 
     def save_as(self) -> bool:
+        """Ask where to save; a bundled or read-only project starts in the documents folder."""
         if self.session is None:
             return False
-        start = self.session.path or self._start_dir() / f"model{SUFFIX}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save As", str(start), f"Projects (*{SUFFIX})")
+        path = self.session.path
+        title = "Save As"
+        if path is not None and is_bundled(path):
+            title = f"Save a copy of {path.name} (the original is not changed)"
+            start = documents_folder() / path.name
+        else:
+            start = path or self._start_dir() / f"model{SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self, title, str(start), f"Projects (*{SUFFIX})")
         if not path:
             return False
         if not path.endswith(SUFFIX):
