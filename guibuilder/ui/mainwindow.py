@@ -36,6 +36,7 @@ from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
 from guibuilder.ui.canvas_menu import CanvasActions
 from guibuilder.ui.classroom import ClassroomController
+from guibuilder.ui.dock_heights import BottomDocks
 from guibuilder.ui.explain_panel import ExplainPanel, PaletteHelp, explain_action
 from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
 from guibuilder.ui.folders import documents_folder
@@ -114,7 +115,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [290, 320], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.summary_dock], [250], Qt.Orientation.Vertical)
+        self.bottom_docks = BottomDocks(
+            self, [self.summary_dock, self.training_dock, self.inspect_dock]
+        )
 
         self._status_widgets()
         self._actions()
@@ -579,6 +582,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosaver.stop()
+        self.bottom_docks.remember()
         for dialog in self.findChildren(QDialog):
             dialog.close()  # one still exporting stays open until the export ends
         self.training_panel.shutdown()
@@ -719,7 +723,7 @@ class MainWindow(QMainWindow):
         """Bring the training panel to the front."""
         self.training_dock.show()
         self.training_dock.raise_()
-        self.resizeDocks([self.training_dock], [400], Qt.Orientation.Vertical)
+        self.bottom_docks.ensure_usable()
 
     def _selection_changed(self) -> None:
         if self.scene is None or not shiboken6.isValid(self.scene):

@@ -238,6 +238,29 @@ def test_start_without_a_dataset_says_so(window):
     assert window.training_panel.training is None
 
 
+def test_the_plots_get_a_usable_height_and_the_docks_keep_the_users_height(qtbot, window):
+    window.training_dock.raise_()  # the Training tab, as a click on it does
+    qtbot.waitUntil(lambda: window.training_panel.plots.loss_plot.isVisible())
+    plots = window.training_panel.plots
+    assert min(p.height() for p in (plots.batch_plot, plots.loss_plot, plots.metric_plot)) >= 200
+    # The user drags the docks higher: Train leaves that height alone, and the next
+    # window opens with it.
+    window.resizeDocks([window.training_dock], [520], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: window.training_dock.height() > 450)
+    chosen = window.training_dock.height()
+    window.show_training()
+    assert window.training_dock.height() == chosen
+    window.close()
+    again = MainWindow(load_keras=False)
+    qtbot.addWidget(again)
+    again.resize(1400, 900)
+    again.show()
+    qtbot.waitExposed(again)
+    again.show_training()
+    qtbot.waitUntil(lambda: abs(again.training_dock.height() - chosen) <= 10)
+    again.close()
+
+
 # ---------------------------------------------------------------------- runs
 def test_a_run_started_from_the_panel_draws_curves_and_ends(qtbot, demo):
     panel = demo.training_panel
