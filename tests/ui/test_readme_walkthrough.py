@@ -280,3 +280,61 @@ def test_the_readme_says_what_the_walkthrough_checks():
     ):
         assert words in steps, words
     assert Path(DEMO).exists()
+
+
+# ------------------------------------------------------------------ a teacher
+def test_a_teacher_opens_a_template_locks_a_layer_presents_and_steps(window, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from guibuilder.ui.gallery import TemplateGalleryDialog
+
+    def choose() -> None:  # File > New from Template…: click LeNet-5, then Open
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, TemplateGalleryDialog)
+        item = dialog.list.item(dialog.names().index("lenet5"))
+        dialog.list.scrollToItem(item)
+        QTest.mouseClick(
+            dialog.list.viewport(), LEFT, NO_MODS, dialog.list.visualItemRect(item).center()
+        )
+        QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Open), LEFT)
+
+    QTimer.singleShot(100, choose)
+    window.template_action.trigger()
+    graph = window.session.graph
+    assert "conv2d" in graph and len(graph.nodes) == 9
+    window.training_panel.run_root_override = tmp_path / "runs"
+
+    # Lock the first convolution: click it, Teacher > Lock Selected Layers.
+    item = window.scene.node_item("conv2d")
+    click_at(window, item.sceneBoundingRect().center())
+    assert window.scene.selected_node_ids() == ["conv2d"]
+    window.classroom.lock_action.trigger()
+    assert item.locked
+
+    # Student View hides the teacher's actions; deleting the locked layer is refused.
+    window.classroom.student_action.trigger()
+    assert not window.classroom.lock_action.isVisible()
+    click_at(window, item.sceneBoundingRect().center())
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_Delete)
+    assert "conv2d" in graph
+    refused = window.statusBar().currentMessage()
+    assert refused[1:] == "ayer 'conv2d' is locked by the teacher, so it cannot be deleted."
+
+    # Present (F5), then step-train three batches (F10 three times).
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window, Qt.Key.Key_F5)
+    assert window.presentation.active
+    panel = window.training_panel
+    points = panel.plots.batch_plot
+
+    for count in (1, 2, 3):
+        QTest.keyClick(window, Qt.Key.Key_F10)
+        qtbot.waitUntil(lambda n=count: len(points.data("batch")[0]) == n, timeout=90_000)
+    qtbot.waitUntil(lambda: "step 3/" in panel.progress.format(), timeout=10_000)
+    assert panel.state == "paused" and panel.training.steps_done == 3
+    with qtbot.waitSignal(panel.run_ended, timeout=90_000):
+        QTest.mouseClick(panel.stop_button, LEFT)
+    QTest.keyClick(window, Qt.Key.Key_F5)
+    assert not window.presentation.active
