@@ -153,11 +153,12 @@ class ExportDialog(QDialog):
         for fmt in FORMATS:
             self.format_box.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
         self.path_edit = QLineEdit(str(default_path(project, FORMATS[0], self.folder)))
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self.browse)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setAutoDefault(False)  # Enter exports, wherever the focus is
+        self.browse_button.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
         form = QFormLayout()
         form.addRow("Format:", self.format_box)
         form.addRow("Save to:", row)
@@ -168,6 +169,8 @@ class ExportDialog(QDialog):
         self.export_button = self.buttons.addButton(
             "Export", QDialogButtonBox.ButtonRole.ActionRole
         )
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
         self.buttons.rejected.connect(self.reject)

@@ -36,6 +36,7 @@ from guibuilder.catalog.values import MAX_SIZE
 from guibuilder.editing.quickfix import QuickFix, quick_fixes
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
+from guibuilder.ui.edit_runs import merge_key
 from guibuilder.ui.items import format_count, format_shapes, lock_html
 from guibuilder.ui.palette import abbreviation
 from guibuilder.ui.session import Session
@@ -489,7 +490,7 @@ class InspectorPanel(QScrollArea):
             return
         field = self.fields[name]
         try:
-            self.session.set_param(self.node_id, name, value)
+            self.session.set_param(self.node_id, name, value, merge_key(field.editor))
         except GuibuilderError as exc:
             field.show_error(exc.message)
             return

@@ -38,13 +38,16 @@ from guibuilder.document import (
     load_project,
     save_project,
 )
+from guibuilder.document.bundled import is_bundled
 from guibuilder.editing import NODES_MIME
 from guibuilder.errors import GuibuilderError, explain, shown_path
 from guibuilder.ui import icons, theme
 from guibuilder.ui.canvas_menu import CanvasActions
 from guibuilder.ui.classroom import ClassroomController
+from guibuilder.ui.dock_heights import BottomDocks
 from guibuilder.ui.explain_panel import ExplainPanel, PaletteHelp, explain_action
 from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
+from guibuilder.ui.folders import documents_folder
 from guibuilder.ui.gallery import new_from_template
 from guibuilder.ui.inspect_panel import InspectPanel
 from guibuilder.ui.inspector import InspectorPanel
@@ -122,7 +125,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [290, 320], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.summary_dock], [250], Qt.Orientation.Vertical)
+        self.bottom_docks = BottomDocks(
+            self, [self.summary_dock, self.training_dock, self.inspect_dock]
+        )
 
         self._status_widgets()
         self._actions()
@@ -531,17 +536,25 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def save(self) -> bool:
+        """Save to the project's file; a new, bundled or read-only one asks where (Save As)."""
         if self.session is None:
             return False
-        if self.session.path is None:
+        if self.session.path is None or is_bundled(self.session.path):
             return self.save_as()
         return self.save_to(self.session.path)
 
     def save_as(self) -> bool:
+        """Ask where to save; a bundled or read-only project starts in the documents folder."""
         if self.session is None:
             return False
-        start = self.session.path or self._start_dir() / f"model{SUFFIX}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save As", str(start), f"Projects (*{SUFFIX})")
+        path = self.session.path
+        title = "Save As"
+        if path is not None and is_bundled(path):
+            title = f"Save a copy of {path.name} (the original is not changed)"
+            start = documents_folder() / path.name
+        else:
+            start = path or self._start_dir() / f"model{SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self, title, str(start), f"Projects (*{SUFFIX})")
         if not path:
             return False
         if not path.endswith(SUFFIX):
@@ -625,6 +638,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosaver.stop()
+        self.bottom_docks.remember()
         for dialog in self.findChildren(QDialog):
             dialog.close()  # one still exporting stays open until the export ends
         self.training_panel.shutdown()
@@ -765,7 +779,7 @@ class MainWindow(QMainWindow):
         """Bring the training panel to the front."""
         self.training_dock.show()
         self.training_dock.raise_()
-        self.resizeDocks([self.training_dock], [400], Qt.Orientation.Vertical)
+        self.bottom_docks.ensure_usable()
 
     def _selection_changed(self) -> None:
         if self.scene is None or not shiboken6.isValid(self.scene):

@@ -63,6 +63,7 @@ from guibuilder.training.events import (
     WarningEvent,
 )
 from guibuilder.ui import icons
+from guibuilder.ui.edit_runs import merge_key
 from guibuilder.ui.items import lock_html
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.session import Session
@@ -730,7 +731,8 @@ class TrainingPanel(QWidget):
             return
         self._mark(editor, False)
         self._show_form_error("")
-        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}")
+        key = merge_key(editor) if editor is not None else None
+        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}", key)
 
     def _commit_text(self, name: str, editor: QLineEdit) -> None:
         text = editor.text().strip()
@@ -946,6 +948,7 @@ class TrainingPanel(QWidget):
         if self.state == "running":
             self.training.pause()
             self._set_state("paused")
+            self.progress.setFormat("Pausing…")  # until the run says where it holds
         else:
             self.training.resume()
             self._set_state("running")
@@ -1038,8 +1041,9 @@ class TrainingPanel(QWidget):
         else:
             self._batch_smooth.append(math.nan)
         self._dirty_batches = True
-        if self.state not in ("paused", "stopping"):
+        if self.state != "stopping":  # a batch that ended while pausing is still counted
             self.progress.setValue((event.epoch - 1) * self._steps + event.step)
+        if self.state == "running":
             self._set_progress_text(event.epoch)
         self.eta_label.setText(f"ETA {_duration(event.eta_s)}")
         self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
@@ -1089,8 +1093,7 @@ class TrainingPanel(QWidget):
             self.eta_label.setText("")
             result = session.result if session is not None else None
             if result is not None and result.weights is not None and owner is self.session:
-                owner.set_slot("weights", result.weights, "Train model")
-                text += " The trained weights are kept in the project (undo to drop them)."
+                text += " " + self._keep_weights(owner, status, result.weights, run_dir)
             self._show_status(text, "ok" if status == "finished" else "muted")
         else:
             self.progress.setRange(0, max(1, self.progress.maximum()))
@@ -1106,6 +1109,21 @@ class TrainingPanel(QWidget):
         self.refresh_runs()
         memory.release()  # here, not in the worker: it may finalise this thread's Qt objects
         self.run_ended.emit(status)
+
+    @staticmethod
+    def _keep_weights(owner: Session, status: str, weights: Any, run_dir: Any) -> str:
+        """Put a run's weights in the project, unless it was stopped early and the project
+        has trained weights already: those stay, and the partial ones stay in the run
+        folder (its ``last.keras``). Returns the sentence that says which."""
+        if status == "stopped" and owner.project.weights is not None:
+            where = f"run folder {run_dir.name}" if run_dir is not None else "run folder"
+            return (
+                "The project keeps its previous weights; the partly trained ones are in the "
+                f"{where} (last.keras)."
+            )
+        owner.set_slot("weights", weights, "Train model")
+        kind = "partly trained" if status == "stopped" else "trained"
+        return f"The {kind} weights are kept in the project (undo to drop them)."
 
     def _show_status(self, text: str, kind: str) -> None:
         from guibuilder.ui import theme

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.compiler.build import build_model
@@ -47,6 +48,23 @@ def test_export_dialog_writes_a_keras_file_that_keras_loads(window, qtbot, tmp_p
     model = load_keras().saving.load_model(out)
     assert [layer.name for layer in model.layers] == ["x", "hidden", "out"]
     assert model.count_params() == build_model(chain_graph()).count_params()
+
+
+def test_enter_in_the_export_dialog_exports_and_never_browses(window, qtbot, tmp_path, monkeypatch):
+    show(window, chain_graph())
+    dialog = _open_export(window, qtbot)
+    monkeypatch.setattr(ExportDialog, "browse", lambda self: pytest.fail("Enter browsed"))
+    dialog.set_format("python")
+    out = tmp_path / "chain.py"
+    dialog.path_edit.setText(str(out))
+    for widget in (dialog.path_edit, dialog.format_box, dialog.browse_button):
+        widget.setFocus()
+        assert not dialog.browse_button.autoDefault()
+        assert dialog.export_button.isDefault()
+    dialog.path_edit.setFocus()
+    with qtbot.waitSignal(dialog.exported, timeout=60_000):
+        QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    assert out.exists() and dialog.isVisible()
 
 
 def test_the_diagram_exports_as_a_png(window, qtbot, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
 
 from guibuilder import catalog
@@ -44,6 +46,35 @@ def test_an_edit_changes_the_graph_and_undoes(window, qtbot):
     combo.setCurrentIndex(combo.findText("relu"))
     combo.activated.emit(combo.currentIndex())
     assert graph.node("hidden").params["activation"] == "relu"
+
+
+def test_arrow_keys_through_a_spin_box_or_a_combo_box_are_one_undo_step(window, qtbot):
+    show(window, chain_graph())
+    graph, stack = window.session.graph, window.session.undo_stack
+    inspector = select(window, "hidden")
+    spin = inspector.fields["units"].editor
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    for _ in range(3):
+        QTest.keyClick(spin, Qt.Key.Key_Up)
+    assert graph.node("hidden").params["units"] == 7 and stack.count() == 1
+    combo = inspector.fields["activation"].editor
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    start = combo.currentIndex()
+    QTest.keyClick(combo, Qt.Key.Key_Down)
+    QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert graph.node("hidden").params["activation"] == combo.itemText(start + 2)
+    assert stack.count() == 2
+    spin.setFocus()  # back to the spin box: a new step
+    qtbot.waitUntil(spin.hasFocus)
+    QTest.keyClick(spin, Qt.Key.Key_Up)
+    assert stack.count() == 3
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert graph.node("hidden").params["activation"] == combo.itemText(start)
+    window.undo_action.trigger()
+    assert graph.node("hidden").params["units"] == 4
 
 
 def test_an_invalid_value_is_refused_inline(window):

@@ -90,6 +90,19 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert not demo.session.modified
 
 
+def test_arrow_keys_through_a_setting_are_one_undo_step(qtbot, demo):
+    project, stack = demo.session.project, demo.session.undo_stack
+    epochs = demo.training_panel._editors["epochs"]
+    before, steps = project.training["epochs"], stack.count()
+    epochs.setFocus()
+    qtbot.waitUntil(epochs.hasFocus)
+    for _ in range(4):
+        QTest.keyClick(epochs, Qt.Key.Key_Up)
+    assert project.training["epochs"] == before + 4 and stack.count() == steps + 1
+    demo.undo_action.trigger()
+    assert project.training["epochs"] == before
+
+
 def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
     graph = Graph("big batch")
     graph.add_node("Input", {"shape": [2]}, node_id="x")
@@ -225,6 +238,29 @@ def test_start_without_a_dataset_says_so(window):
     assert window.training_panel.training is None
 
 
+def test_the_plots_get_a_usable_height_and_the_docks_keep_the_users_height(qtbot, window):
+    window.training_dock.raise_()  # the Training tab, as a click on it does
+    qtbot.waitUntil(lambda: window.training_panel.plots.loss_plot.isVisible())
+    plots = window.training_panel.plots
+    assert min(p.height() for p in (plots.batch_plot, plots.loss_plot, plots.metric_plot)) >= 200
+    # The user drags the docks higher: Train leaves that height alone, and the next
+    # window opens with it.
+    window.resizeDocks([window.training_dock], [520], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: window.training_dock.height() > 450)
+    chosen = window.training_dock.height()
+    window.show_training()
+    assert window.training_dock.height() == chosen
+    window.close()
+    again = MainWindow(load_keras=False)
+    qtbot.addWidget(again)
+    again.resize(1400, 900)
+    again.show()
+    qtbot.waitExposed(again)
+    again.show_training()
+    qtbot.waitUntil(lambda: abs(again.training_dock.height() - chosen) <= 10)
+    again.close()
+
+
 # ---------------------------------------------------------------------- runs
 def test_a_run_started_from_the_panel_draws_curves_and_ends(qtbot, demo):
     panel = demo.training_panel
@@ -277,6 +313,46 @@ def test_stop_ends_a_run(qtbot, demo):
     assert ended.args == ["stopped"]
     assert "stopped after" in panel.status_label.text().lower()
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+    # The project had no weights: the partly trained ones are kept, and the message says so.
+    assert demo.session.project.weights is not None
+    assert "partly trained weights are kept in the project" in panel.status_label.text()
+
+
+def test_stopping_early_keeps_the_previous_weights_and_leaves_the_partial_ones_in_the_run(
+    qtbot, demo
+):
+    panel = demo.training_panel
+    set_spin(demo, "epochs", 1)
+    assert train(qtbot, demo) == "finished"
+    trained = demo.session.project.weights
+    assert trained is not None
+    set_spin(demo, "epochs", 500)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: len(panel.plots.batch_plot.data("batch")[0]) > 2, timeout=60_000)
+    with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
+        click(panel.stop_button)
+    assert ended.args == ["stopped"]
+    assert demo.session.project.weights is trained
+    run_dir = panel.last_result.run_dir
+    text = panel.status_label.text()
+    assert "keeps its previous weights" in text and run_dir.name in text
+    assert (run_dir / "last.keras").exists()
+
+
+def test_pause_shows_the_true_batch_at_which_the_run_holds(qtbot, demo):
+    panel = demo.training_panel
+    set_spin(demo, "epochs", 500)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: len(panel.plots.batch_plot.data("batch")[0]) > 3, timeout=60_000)
+    click(panel.pause_button)
+    assert panel.progress.format().startswith(("Pausing…", "Paused"))
+    qtbot.waitUntil(lambda: panel.progress.format().startswith("Paused"), timeout=10_000)
+    held = panel.progress.value()
+    assert held == panel.training.steps_done == panel.training.steps_started
+    qtbot.wait(700)  # no batch trains, and no queued one is drawn, while paused
+    assert panel.progress.value() == held == panel.training.steps_done
+    with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS):
+        click(panel.stop_button)
 
 
 def test_a_nan_run_shows_its_message_and_the_window_stays_up(qtbot, window, tmp_path):
