@@ -42,26 +42,26 @@ from guibuilder.document.bundled import is_bundled
 from guibuilder.editing import NODES_MIME
 from guibuilder.errors import GuibuilderError, explain, shown_path
 from guibuilder.ui import icons, theme
-from guibuilder.ui.canvas_menu import CanvasActions
-from guibuilder.ui.classroom import ClassroomController
+from guibuilder.ui.canvas.items import format_count
+from guibuilder.ui.canvas.menu import CanvasActions
+from guibuilder.ui.canvas.palette import PalettePanel
+from guibuilder.ui.canvas.properties import InspectorPanel
+from guibuilder.ui.canvas.scene import GraphScene
+from guibuilder.ui.canvas.summary import SummaryPanel
+from guibuilder.ui.canvas.view import GraphView
+from guibuilder.ui.classroom.explanations import ExplainPanel, PaletteHelp, explain_action
+from guibuilder.ui.classroom.presentation import PresentationMode
+from guibuilder.ui.classroom.teacher import ClassroomController
+from guibuilder.ui.dialogs.export import copy_code_to_clipboard, show_export_dialog
+from guibuilder.ui.dialogs.gallery import new_from_template
+from guibuilder.ui.dialogs.model_import import ModelImport, import_project
 from guibuilder.ui.dock_heights import BottomDocks
-from guibuilder.ui.explain_panel import ExplainPanel, PaletteHelp, explain_action
-from guibuilder.ui.export_actions import copy_code_to_clipboard, show_export_dialog
 from guibuilder.ui.folders import documents_folder
-from guibuilder.ui.gallery import new_from_template
-from guibuilder.ui.inspect_panel import InspectPanel
-from guibuilder.ui.inspector import InspectorPanel
-from guibuilder.ui.items import format_count
+from guibuilder.ui.inspect.panel import InspectPanel
 from guibuilder.ui.live import keras_loader
-from guibuilder.ui.model_import import ModelImport, import_project
-from guibuilder.ui.palette import PalettePanel
-from guibuilder.ui.presentation import PresentationMode
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
-from guibuilder.ui.scene import GraphScene
 from guibuilder.ui.session import Session
-from guibuilder.ui.summary import SummaryPanel
-from guibuilder.ui.training_panel import TrainingPanel
-from guibuilder.ui.view import GraphView
+from guibuilder.ui.training.panel import TrainingPanel
 
 MODEL_SUFFIXES = (".keras", ".h5")
 MAX_RECENT = 8

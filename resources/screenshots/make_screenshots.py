@@ -59,7 +59,7 @@ def save(widget, name: str) -> None:
 
 
 def gallery(app, window) -> None:
-    from guibuilder.ui.gallery import TemplateGalleryDialog
+    from guibuilder.ui.dialogs.gallery import TemplateGalleryDialog
 
     dialog = TemplateGalleryDialog(window)
     dialog.show()

@@ -287,7 +287,7 @@ def test_a_teacher_opens_a_template_locks_a_layer_presents_and_steps(window, qtb
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from guibuilder.ui.gallery import TemplateGalleryDialog
+    from guibuilder.ui.dialogs.gallery import TemplateGalleryDialog
 
     def choose() -> None:  # File > New from Template…: click LeNet-5, then Open
         dialog = QApplication.activeModalWidget()
