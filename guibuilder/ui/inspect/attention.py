@@ -16,14 +16,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 
 from guibuilder.inspect.activations import attention_scores, grid_shape, sample_of
+from guibuilder.inspect.subject import validation_split
 from guibuilder.ui import theme
 from guibuilder.ui.inspect.tab_base import LayerBox, WorkerTab, thinned_ticks
 from guibuilder.ui.inspect.views import _style, _style_bar, _ticks
-from guibuilder.ui.inspect.worker import validation_split
 
 if TYPE_CHECKING:
+    from guibuilder.inspect.subject import Context
     from guibuilder.ui.inspect.panel import InspectPanel
-    from guibuilder.ui.inspect.worker import Context
 
 #: The layer type this tab shows.
 ATTENTION = "MultiHeadAttention"

@@ -22,8 +22,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider
 
 from guibuilder.errors import GuibuilderError
-from guibuilder.ui import theme
-from guibuilder.ui.inspect.sample_input import (
+from guibuilder.inspect.sample_input import (
     ImageProfile,
     as_probabilities,
     describe_inputs,
@@ -31,8 +30,9 @@ from guibuilder.ui.inspect.sample_input import (
     model_output,
     output_names,
 )
+from guibuilder.inspect.subject import Context, validation_split
+from guibuilder.ui import theme
 from guibuilder.ui.inspect.tab_base import WorkerTab
-from guibuilder.ui.inspect.worker import Context, validation_split
 
 if TYPE_CHECKING:
     from guibuilder.ui.inspect.panel import InspectPanel

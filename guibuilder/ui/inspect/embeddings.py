@@ -23,14 +23,14 @@ from PySide6.QtWidgets import (
 
 from guibuilder.errors import GuibuilderError
 from guibuilder.inspect.embeddings import pca, tsne
+from guibuilder.inspect.subject import validation_split
 from guibuilder.ui import theme
 from guibuilder.ui.inspect.tab_base import LayerBox, WorkerTab
 from guibuilder.ui.inspect.views import _Plot, _style, _ticks
-from guibuilder.ui.inspect.worker import validation_split
 
 if TYPE_CHECKING:
+    from guibuilder.inspect.subject import Context
     from guibuilder.ui.inspect.panel import InspectPanel
-    from guibuilder.ui.inspect.worker import Context
 
 #: Most validation samples embedded (the first ones).
 MAX_SAMPLES = 500

@@ -39,14 +39,14 @@ from guibuilder.inspect.evaluation import (
     evaluate_predictions,
     most_confident_wrong,
 )
+from guibuilder.inspect.subject import validation_split
 from guibuilder.ui import theme
 from guibuilder.ui.inspect.tab_base import WorkerTab
 from guibuilder.ui.inspect.views import _Plot, _style, _ticks
-from guibuilder.ui.inspect.worker import validation_split
 
 if TYPE_CHECKING:
+    from guibuilder.inspect.subject import Context
     from guibuilder.ui.inspect.panel import InspectPanel
-    from guibuilder.ui.inspect.worker import Context
 
 #: Most confidently wrong samples shown.
 MAX_WRONG = 12

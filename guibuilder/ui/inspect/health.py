@@ -28,18 +28,18 @@ from PySide6.QtWidgets import (
 )
 
 from guibuilder.inspect.health import EXPLODING, LayerHealth, signal_health
+from guibuilder.inspect.subject import validation_split
 from guibuilder.ui import theme
 from guibuilder.ui.canvas.overlay import CanvasOverlay, log_overlay
 from guibuilder.ui.inspect.tab_base import WorkerTab, thinned_ticks
 from guibuilder.ui.inspect.views import _Plot, _style, _ticks
-from guibuilder.ui.inspect.worker import validation_split
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from guibuilder.inspect.snapshots import Snapshot
+    from guibuilder.inspect.subject import Context
     from guibuilder.ui.inspect.panel import InspectPanel
-    from guibuilder.ui.inspect.worker import Context
 
 #: Validation samples the health is measured on (the first ones).
 BATCH = 256

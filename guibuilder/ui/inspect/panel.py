@@ -41,7 +41,15 @@ from PySide6.QtWidgets import (
 
 from guibuilder.document.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
+from guibuilder.inspect.sample_input import is_sequence_shape
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+from guibuilder.inspect.subject import (
+    ActivationResult,
+    ConfusionResult,
+    LayersResult,
+    Subject,
+    validation_split,
+)
 from guibuilder.ui.inspect.attention import AttentionTab
 from guibuilder.ui.inspect.attribution import AdversarialTab, AttributionTab
 from guibuilder.ui.inspect.embeddings import EmbeddingsTab
@@ -49,16 +57,8 @@ from guibuilder.ui.inspect.evaluation import EvaluationTab
 from guibuilder.ui.inspect.health import HealthTab
 from guibuilder.ui.inspect.pictures import sequence_image
 from guibuilder.ui.inspect.predict import PredictTab
-from guibuilder.ui.inspect.sample_input import is_sequence_shape
 from guibuilder.ui.inspect.weights import WeightsTab
-from guibuilder.ui.inspect.worker import (
-    ActivationResult,
-    ConfusionResult,
-    InspectWorker,
-    LayersResult,
-    Subject,
-    validation_split,
-)
+from guibuilder.ui.inspect.worker import InspectWorker
 
 if TYPE_CHECKING:
     from guibuilder.ui.session import Session

@@ -17,8 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
+from guibuilder.inspect.sample_input import is_sequence_shape
 from guibuilder.ui import theme
-from guibuilder.ui.inspect.sample_input import is_sequence_shape
 
 #: Colour maps: signed maps (blue below zero, red above) and maps from zero up.
 DIVERGING = "CET-D1"

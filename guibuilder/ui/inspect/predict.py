@@ -31,16 +31,16 @@ from PySide6.QtWidgets import (
 from guibuilder.data.images import MAX_IMAGE_BYTES
 from guibuilder.errors import GuibuilderError
 from guibuilder.filecheck import regular_file
-from guibuilder.ui import theme
-from guibuilder.ui.inspect.attribution import ImageTab, saliency_shown
-from guibuilder.ui.inspect.sample_input import (
+from guibuilder.inspect.sample_input import (
     ImageProfile,
     as_probabilities,
     describe_inputs,
     model_output,
     output_names,
 )
-from guibuilder.ui.inspect.worker import Context
+from guibuilder.inspect.subject import Context
+from guibuilder.ui import theme
+from guibuilder.ui.inspect.attribution import ImageTab, saliency_shown
 
 if TYPE_CHECKING:
     from guibuilder.ui.inspect.panel import InspectPanel

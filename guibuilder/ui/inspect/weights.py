@@ -23,8 +23,8 @@ from guibuilder.ui.inspect.tab_base import LayerBox, WorkerTab, thinned_ticks
 from guibuilder.ui.inspect.views import _Plot, _style, _style_bar, _ticks
 
 if TYPE_CHECKING:
+    from guibuilder.inspect.subject import Context
     from guibuilder.ui.inspect.panel import InspectPanel
-    from guibuilder.ui.inspect.worker import Context
 
 #: Bins of each layer's row in the all-layers heat map.
 OVERVIEW_BINS = 80

@@ -62,6 +62,7 @@ from guibuilder.training.events import (
     TrainingEvent,
     WarningEvent,
 )
+from guibuilder.training.live import LiveRun, RunHistories, duration_text, run_label
 from guibuilder.ui import icons
 from guibuilder.ui.canvas.items import lock_html
 from guibuilder.ui.edit_runs import merge_key
@@ -71,8 +72,6 @@ from guibuilder.ui.training.plots import TrainingPlots
 
 #: How often the event queue is drained (ms): about 30 times a second.
 DRAIN_MS = 33
-#: Weight of the newest batch in the smoothed loss line.
-SMOOTHING = 0.1
 #: The form's sections and the settings in each, in order.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (title, tuple(names.split()))
@@ -134,15 +133,6 @@ LOCKED_TIP = "Locked by the teacher: this setting cannot change."
 
 def _label(name: str) -> str:
     return LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def _duration(seconds: float) -> str:
-    if not math.isfinite(seconds) or seconds < 0:
-        return "unknown"
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _number_text(value: Any) -> str:
@@ -254,8 +244,7 @@ class TrainingPanel(QWidget):
         self._owner: Session | None = None
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
-        #: Run folder -> (history file's mtime and size, its history), for the runs list.
-        self._histories: dict[Path, tuple[tuple[int, int] | None, dict]] = {}
+        self._histories = RunHistories()
         self._confirmed_lint: str | None = None
         self._input_fix: str | None = None
         self._editors: dict[str, QWidget] = {}
@@ -969,16 +958,7 @@ class TrainingPanel(QWidget):
 
     # ---------------------------------------------------------------- events
     def _reset_live(self) -> None:
-        self._steps = 1
-        self._epochs = 1
-        self._batch_x: list[float] = []
-        self._batch_raw: list[float] = []
-        self._batch_smooth: list[float] = []
-        self._ema = 0.0
-        self._ema_n = 0
-        self._history: dict[str, list[float]] = {}
-        self._dirty_batches = False
-        self._dirty_epochs = False
+        self.live = LiveRun()
 
     def drain(self) -> None:
         """Handle the events waiting on the queue and redraw one plot whose data changed (the
@@ -989,12 +969,13 @@ class TrainingPanel(QWidget):
             return
         for event in session.drain(limit=5000):
             self._handle(event)
-        if self._dirty_batches:
-            self.plots.set_batches(self._batch_x, self._batch_raw, self._batch_smooth)
-            self._dirty_batches = False
-        if self._dirty_epochs:
-            self.plots.set_history(self._history)
-            self._dirty_epochs = False
+        live = self.live
+        if live.dirty_batches:
+            self.plots.set_batches(live.batch_x, live.batch_raw, live.batch_smooth)
+            live.dirty_batches = False
+        if live.dirty_epochs:
+            self.plots.set_history(live.history)
+            live.dirty_epochs = False
         self.plots.redraw(limit=1)
         if self._ending is not None and session.wait(0):
             self._finish(self._ending)
@@ -1018,9 +999,8 @@ class TrainingPanel(QWidget):
             self._ending = event
 
     def _on_started(self, event: StartedEvent) -> None:
-        self._steps = max(1, event.steps_per_epoch)
-        self._epochs = event.epochs
-        self.progress.setRange(0, self._steps * self._epochs)
+        self.live.started(event)
+        self.progress.setRange(0, self.live.steps * self.live.epochs)
         self.progress.setValue(0)
         self._set_progress_text(1)
         self.device_label.setText(f"{event.device} · {event.backend}")
@@ -1031,34 +1011,21 @@ class TrainingPanel(QWidget):
         )
 
     def _on_batch(self, event: BatchEvent) -> None:
-        loss = float(event.loss)
-        self._batch_x.append(event.global_step / self._steps)
-        self._batch_raw.append(loss)
-        if math.isfinite(loss):
-            self._ema_n += 1
-            self._ema = (1 - SMOOTHING) * self._ema + SMOOTHING * loss
-            self._batch_smooth.append(self._ema / (1 - (1 - SMOOTHING) ** self._ema_n))
-        else:
-            self._batch_smooth.append(math.nan)
-        self._dirty_batches = True
+        self.live.add_batch(event)
         if self.state != "stopping":  # a batch that ended while pausing is still counted
-            self.progress.setValue((event.epoch - 1) * self._steps + event.step)
+            self.progress.setValue(self.live.position(event.epoch, event.step))
         if self.state == "running":
             self._set_progress_text(event.epoch)
-        self.eta_label.setText(f"ETA {_duration(event.eta_s)}")
+        self.eta_label.setText(f"ETA {duration_text(event.eta_s)}")
         self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
 
     def _on_epoch(self, event: EpochEvent) -> None:
-        if event.partial:
+        if not self.live.add_epoch(event):
             return
-        self._history.setdefault("epoch", []).append(float(event.epoch))
-        for key, value in event.logs.items():
-            self._history.setdefault(key, []).append(float(value))
-        self._dirty_epochs = True
         if self.state not in ("paused", "stopping"):
-            self.progress.setValue(event.epoch * self._steps)
-            self._set_progress_text(min(event.epoch + 1, self._epochs))
-        self.eta_label.setText(f"ETA {_duration(event.eta_s)}")
+            self.progress.setValue(event.epoch * self.live.steps)
+            self._set_progress_text(min(event.epoch + 1, self.live.epochs))
+        self.eta_label.setText(f"ETA {duration_text(event.eta_s)}")
         self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
 
     def _on_paused(self, event: PausedEvent) -> None:
@@ -1066,14 +1033,15 @@ class TrainingPanel(QWidget):
 
         A paused run has no time left to estimate, so the ETA is cleared.
         """
-        self.progress.setValue((event.epoch - 1) * self._steps + event.step)
+        live = self.live
+        self.progress.setValue(live.position(event.epoch, event.step))
         self.progress.setFormat(
-            f"Paused · epoch {event.epoch}/{self._epochs}, step {event.step}/{self._steps}"
+            f"Paused · epoch {event.epoch}/{live.epochs}, step {event.step}/{live.steps}"
         )
         self.eta_label.setText("")
 
     def _set_progress_text(self, epoch: int) -> None:
-        self.progress.setFormat(f"Epoch {epoch}/{self._epochs} · %p%")
+        self.progress.setFormat(f"Epoch {epoch}/{self.live.epochs} · %p%")
 
     def _finish(self, event: TrainingEvent) -> None:
         self._timer.stop()
@@ -1176,10 +1144,9 @@ class TrainingPanel(QWidget):
         ticked = set(self._ticked_paths())
         self.runs_list.blockSignals(True)
         self.runs_list.clear()
-        known, self._histories = self._histories, {}
-        for path in reversed(list_runs(self.run_root())):
-            history = self._run_history(path, known)
-            item = QListWidgetItem(self._run_text(path, history))
+        paths = list(reversed(list_runs(self.run_root())))
+        for path, history in zip(paths, self._histories.read(paths), strict=True):
+            item = QListWidgetItem(run_label(path, history))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -1189,35 +1156,6 @@ class TrainingPanel(QWidget):
             self.runs_list.addItem(item)
         self.runs_list.blockSignals(False)
         self._runs_ticked()
-
-    def _run_history(self, path: Path, known: dict[Path, Any]) -> dict[str, list[float]]:
-        """A run's history, read again only when its file has changed since ``known``."""
-        from guibuilder.training import read_history
-        from guibuilder.training.runs import HISTORY
-
-        try:
-            info = (path / HISTORY).stat()
-            stamp = (info.st_mtime_ns, info.st_size)
-        except OSError:
-            stamp = None
-        cached = known.get(path)
-        if cached is None or cached[0] != stamp:
-            try:
-                cached = (stamp, read_history(path))
-            except GuibuilderError:
-                cached = (stamp, {})
-        self._histories[path] = cached
-        return cached[1]
-
-    @staticmethod
-    def _run_text(path: Path, history: dict[str, list[float]]) -> str:
-        stamp, _, name = path.name.partition("-")
-        clock, _, name = name.partition("-")
-        when = f"{clock[:2]}:{clock[2:4]}:{clock[4:6]}" if len(clock) == 6 else stamp
-        epochs = len(history.get("epoch", []))
-        key = "val_loss" if history.get("val_loss") else "loss"
-        tail = f"{key} {history[key][-1]:.3g}" if history.get(key) else "no epoch"
-        return f"{name or path.name}  {when}\n{epochs} epoch{'s' if epochs != 1 else ''} · {tail}"
 
     def _ticked_paths(self) -> list[str]:
         return [

@@ -7,7 +7,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
 
 from guibuilder import catalog
-from guibuilder.ui.canvas.properties import parse_value
 from tests.ui.helpers import chain_graph, show
 
 
@@ -127,13 +126,3 @@ def test_several_selected_nodes_are_counted(window):
     show(window, chain_graph())
     window.scene.select_nodes(["x", "out"])
     assert window.inspector.node_id is None and window.inspector.fields == {}
-
-
-def test_parse_value():
-    spec = catalog.get("Conv2D").param("kernel_size")
-    assert parse_value(spec, "3") == 3
-    assert parse_value(spec, "(3, 5)") == [3, 5]
-    assert parse_value(spec, "3x3") == [3, 3]
-    shape = catalog.get("Input").param("shape")
-    assert parse_value(shape, "None, 8") == [None, 8]
-    assert parse_value(shape, "8") == [8]

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.document import Project
 from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
+from guibuilder.inspect.sample_input import ImageProfile, image_profile
 from guibuilder.ui.inspect.predict import PAD_SIZE, PredictTab, pad_to_input, read_image
-from guibuilder.ui.inspect.sample_input import ImageProfile, image_profile
 from guibuilder.ui.session import Session
 
 SLOW = 60_000

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from guibuilder.errors import GuibuilderError
-from guibuilder.ui.inspect.worker import InspectWorker, Subject
+from guibuilder.inspect.subject import Subject
+from guibuilder.ui.inspect.worker import InspectWorker
 from tests.ui.helpers import chain_graph
 
 SLOW = 60_000

@@ -53,7 +53,7 @@ def test_two_clicks_on_step_give_two_batch_points_and_a_paused_run(qtbot, demo):
     assert panel.training.steps_done == 2
     assert panel.state == "paused"
     x, loss = panel.plots.batch_plot.data("batch")
-    steps = panel._steps
+    steps = panel.live.steps
     assert list(x) == pytest.approx([1 / steps, 2 / steps])
     assert all(value > 0 for value in loss)
     assert panel.progress.value() == 2

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from guibuilder.errors import GuibuilderError
-from guibuilder.ui.inspect.worker import validation_split
+from guibuilder.inspect.subject import validation_split
 
 #: Samples of the training set looked at to work out an image profile.
 PROFILE_SAMPLES = 2000
