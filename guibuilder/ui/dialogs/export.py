@@ -1,7 +1,7 @@
 """File > Export… and Edit > Copy as code: the window side of :mod:`guibuilder.export`.
 
 An export that needs Keras (a model file, a SavedModel, ONNX, the Python script) runs in a
-worker thread on a snapshot of the project, and the GUI thread polls it on a timer, so the
+worker thread (:class:`~guibuilder.ui.jobs.Job`) on a snapshot of the project, so the
 window keeps answering and later edits do not leak into a running export. The diagram
 formats draw the canvas with Qt and run in the GUI thread.
 """
@@ -9,10 +9,9 @@ formats draw the canvas with Qt and run in the GUI thread.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -32,9 +31,8 @@ from PySide6.QtWidgets import (
 from guibuilder.document import Project, project_from_dict, project_to_dict
 from guibuilder.errors import GuibuilderError
 from guibuilder.export import FORMATS, SUFFIXES, ExportResult, export_project
+from guibuilder.ui.jobs import Job
 
-#: How often the GUI thread looks whether the worker has finished (ms).
-POLL_MS = 40
 #: What each format is, as the dialog lists it.
 FORMAT_LABELS: dict[str, str] = {
     "keras": "Keras model (.keras)",
@@ -77,59 +75,45 @@ class ExportJob(QObject):
         self.project = snapshot(project)
         self.fmt = fmt
         self.out = Path(out)
-        self._result: ExportResult | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name="export", daemon=True)
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
+        self._job = Job(self._work, name="export", parent=self)
+        self._job.finished.connect(self.finished.emit)
+        self._job.failed.connect(self._report)
 
     @property
     def running(self) -> bool:
         """Whether the export has started and not yet been reported."""
-        return self._timer.isActive()
+        return self._job.pending
 
     def start(self) -> None:
         """Run the export: in a worker thread, or at once for a diagram."""
         if self.fmt in DIAGRAM_FORMATS:
-            self._work()
-            self._report()
+            try:
+                result = self._work()
+            except Exception as exc:
+                self._report(exc)
+                return
+            self.finished.emit(result)
             return
-        self._thread.start()
-        self._timer.start()
+        self._job.start()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker thread ends (tests, shutdown); False on timeout."""
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._job.wait(timeout)
 
-    def _work(self) -> None:
+    def _work(self) -> ExportResult:
         draw = None
         if self.fmt in DIAGRAM_FORMATS:  # in the GUI thread (see start); QtSvg loads now
             from guibuilder.ui.canvas.diagram import draw_diagram as draw
-        try:
-            self._result = export_project(self.project, self.fmt, self.out, draw_diagram=draw)
-        except Exception as exc:  # handed to the GUI thread, which reports it
-            self._error = exc
+        return export_project(self.project, self.fmt, self.out, draw_diagram=draw)
 
-    def _poll(self) -> None:
-        if self._thread.is_alive():
-            return
-        self._timer.stop()
-        self._report()
-
-    def _report(self) -> None:
-        error = self._error
+    def _report(self, error: BaseException) -> None:
         if isinstance(error, GuibuilderError):
             self.failed.emit(f"{error.message}.")
         elif isinstance(error, OSError):
             self.failed.emit(f"cannot write {self.out}: {error.strerror or error}.")
-        elif error is not None:
+        else:
             self.failed.emit(f"the export to {self.out.name} failed: {error}.")
             sys.excepthook(type(error), error, error.__traceback__)
-        elif self._result is not None:
-            self.finished.emit(self._result)
 
 
 class ExportDialog(QDialog):

@@ -1,15 +1,15 @@
 """Import a saved Keras model in a worker thread, behind a progress dialog that can cancel.
 
-The worker thread only reads the file and builds the graph and the weight store (no Qt);
-the GUI thread polls it on a timer, so every Qt object is touched from the GUI thread
-alone and the window keeps painting and answering while Keras loads the model.
+The worker thread (:class:`~guibuilder.ui.jobs.Job`) only reads the file and builds the
+graph and the weight store (no Qt); its outcome arrives in the GUI thread, so every Qt
+object is touched from the GUI thread alone and the window keeps painting and answering
+while Keras loads the model; a timer counts the seconds in the dialog.
 Keras cannot be interrupted halfway through a load: *Cancel* closes the dialog at once
 and the result, when the load ends, is dropped.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from guibuilder.document import Project
 from guibuilder.errors import explain, shown_path
+from guibuilder.ui.jobs import Job
 
-#: How often the GUI thread looks whether the worker has finished (ms).
+#: How often the dialog's count of seconds is brought up to date (ms).
 POLL_MS = 40
 #: The dialog appears only for an import that takes longer than this (ms).
 SHOW_AFTER_MS = 300
@@ -51,12 +52,11 @@ class ModelImport(QObject):
         super().__init__(parent)
         self.path = Path(path)
         self.cancelled = False
-        self._result: Project | None = None
-        self._error: BaseException | None = None
         self._started = 0.0
-        self._thread = threading.Thread(
-            target=self._work, name=f"import-{self.path.name}", daemon=True
-        )
+        self._job = Job(self._work, name=f"import-{self.path.name}", parent=self)
+        self._job.finished.connect(self._imported)
+        self._job.failed.connect(self._failed)
+        self._job.ended.connect(self._end)
         self.dialog = QProgressDialog(
             f"Importing {self.path.name}…", "Cancel", 0, 0, parent, Qt.WindowType.Dialog
         )
@@ -73,12 +73,12 @@ class ModelImport(QObject):
     @property
     def running(self) -> bool:
         """Whether the worker thread is still loading (also after a cancel)."""
-        return self._thread.is_alive()
+        return self._job.running
 
     def start(self) -> None:
         """Start the worker thread and the timer that watches it."""
         self._started = time.monotonic()
-        self._thread.start()
+        self._job.start()
         self._timer.start()
 
     def cancel(self) -> None:
@@ -86,20 +86,17 @@ class ModelImport(QObject):
         if self.cancelled:
             return
         self.cancelled = True
+        self._job.cancel()
         if not self.dialog.wasCanceled():
             self.dialog.cancel()
         self.dialog.close()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker thread ends (tests, shutdown); False on timeout."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._job.wait(timeout)
 
-    def _work(self) -> None:
-        try:
-            self._result = import_project(self.path)
-        except Exception as exc:  # handed to the GUI thread, which reports it
-            self._error = exc
+    def _work(self) -> Project:
+        return import_project(self.path)
 
     def _show_progress(self, elapsed: float) -> None:
         text = f"Importing {self.path.name}…"
@@ -111,20 +108,20 @@ class ModelImport(QObject):
             self.dialog.show()
 
     def _poll(self) -> None:
-        if self._thread.is_alive():
-            if not self.cancelled:
-                self._show_progress(time.monotonic() - self._started)
-            return
+        if not self.cancelled:
+            self._show_progress(time.monotonic() - self._started)
+
+    def _end(self) -> None:
+        """Stop the timer, close the dialog and go (the worker thread has ended)."""
         self._timer.stop()
         self.dialog.canceled.disconnect(self.cancel)
         self.dialog.cancel()
         self.dialog.close()
         self.dialog.deleteLater()
         self.deleteLater()
-        if self.cancelled:
-            return
-        error = self._error
-        if error is not None:
-            self.failed.emit(f"{explain(error, f'import {shown_path(self.path.name)}')}.")
-        elif self._result is not None:
-            self.imported.emit(self._result)
+
+    def _imported(self, project: Project) -> None:
+        self.imported.emit(project)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failed.emit(f"{explain(error, f'import {shown_path(self.path.name)}')}.")

@@ -1,9 +1,10 @@
 """The Inspect panel's worker: builds the model and computes activations off the GUI thread.
 
-Keras keeps per-thread state, so one daemon thread does all of the Keras work: it loads
-the dataset, builds the model from a snapshot of the graph and its weights, and answers
-jobs. Only the newest job of each kind is run; results reach the GUI thread through
-queued Qt signals, so no Qt item is touched from the worker. The model is built once per
+Keras keeps per-thread state, so one daemon thread (a :class:`~guibuilder.ui.jobs.JobQueue`)
+does all of the Keras work: it loads the dataset, builds the model from a snapshot of the
+graph and its weights, and answers jobs. Only the newest job of each kind is run, and
+answers of older ones are dropped; results reach the GUI thread through queued Qt
+signals, so no Qt item is touched from the worker. The model is built once per
 project version, and every layer's activations for the chosen sample are computed in one
 forward pass and kept, so a click on another node is answered at once; the ``dataset`` job
 prepares both ahead of the first click. Besides its own jobs
@@ -13,7 +14,6 @@ prepares both ahead of the first click. Besides its own jobs
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +31,7 @@ from guibuilder.inspect.subject import (
     Subject,
     validation_split,
 )
+from guibuilder.ui.jobs import JobQueue, Report
 
 
 class InspectWorker(QObject):
@@ -45,30 +46,19 @@ class InspectWorker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._jobs: dict[str, tuple[Subject, tuple[Any, ...]]] = {}
-        self._thread: threading.Thread | None = None
-        self._closed = False
+        self._queue = JobQueue("guibuilder-inspect", first=OWN_JOBS, parent=self)
+        self._queue.finished.connect(self._finished)
+        self._queue.progress.connect(self._progress)
+        self._queue.failed.connect(self._failed)
         self._dataset: tuple[Any, Any] | None = None
         self._model: tuple[int, Any, Any] | None = None
         self._acts: tuple[tuple[int, int], dict[str, np.ndarray]] | None = None
         self._shared: tuple[int, Any, list[str]] | None = None
         self._kept: tuple[tuple[int, str], dict[str, Any]] | None = None
-        self._busy = False
 
     def submit(self, kind: str, subject: Subject, *args: Any) -> None:
         """Queue a job (``dataset``, ``activation`` or ``confusion``), replacing an older one."""
-        with self._lock:
-            if self._closed:
-                return
-            self._jobs[kind] = (subject, args)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="guibuilder-inspect", daemon=True
-                )
-                self._thread.start()
-        self._wake.set()
+        self._queue.submit(kind, self._run, kind, subject, args)
 
     def compute(self, kind: str, subject: Subject, job: Callable[..., Any], *args: Any) -> None:
         """Queue ``job(context, *args)`` as ``kind``, replacing an older job of that kind.
@@ -82,44 +72,35 @@ class InspectWorker(QObject):
 
     def idle(self) -> bool:
         """Whether no job is queued or running."""
-        with self._lock:
-            return not self._jobs and not self._busy
+        return self._queue.idle()
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the thread after the job it is running."""
-        with self._lock:
-            self._closed = True
-            self._jobs.clear()
-            thread = self._thread
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout)
+        self._queue.close(timeout)
 
-    def _next(self) -> tuple[str, Subject, tuple[Any, ...]] | None:
-        with self._lock:
-            for kind in (*OWN_JOBS, *self._jobs):
-                if kind in self._jobs:
-                    subject, args = self._jobs.pop(kind)
-                    self._busy = True
-                    return kind, subject, args
-            self._busy = False
-            self._wake.clear()
-            return None
+    # ------------------------------------------------------------ GUI thread
+    def _finished(self, kind: str, value: Any) -> None:
+        if kind == "activation":
+            self.activation_ready.emit(value)
+        elif kind == "confusion":
+            self.confusion_ready.emit(value)
+        elif kind not in OWN_JOBS:
+            version, result = value
+            self.result_ready.emit(kind, version, result)
 
-    def _loop(self) -> None:
-        while not self._closed:
-            job = self._next()
-            if job is None:
-                self._wake.wait()
-                continue
-            kind, subject, args = job
-            try:
-                self._run(kind, subject, args)
-            except GuibuilderError as exc:
-                self.failed.emit(kind, exc.message)
-            except Exception as exc:  # a model Keras refuses must not take the window down
-                self.failed.emit(kind, f"the model cannot be run: {exc}")
+    def _progress(self, _kind: str, value: Any) -> None:
+        if isinstance(value, LayersResult):
+            self.layers_ready.emit(value)
+        else:
+            self.dataset_ready.emit(value)
 
+    def _failed(self, kind: str, exc: BaseException) -> None:
+        if isinstance(exc, GuibuilderError):
+            self.failed.emit(kind, exc.message)
+        else:  # a model Keras refuses must not take the window down
+            self.failed.emit(kind, f"the model cannot be run: {exc}")
+
+    # --------------------------------------------------------- worker thread
     def _data(self, subject: Subject) -> Any:
         key = repr(subject.dataset_spec)
         if self._dataset is None or self._dataset[0] != key:
@@ -142,14 +123,14 @@ class InspectWorker(QObject):
             self._model = (subject.version, model, Probe(model))
         return self._model[1], self._model[2]
 
-    def _run(self, kind: str, subject: Subject, args: tuple[Any, ...]) -> None:
+    def _run(self, report: Report, kind: str, subject: Subject, args: tuple[Any, ...]) -> Any:
         import time
 
         data = self._data(subject)
         if kind == "dataset":
-            self.dataset_ready.emit(data)
-            self._prepare(subject, data, *args)
-            return
+            report(data)
+            self._prepare(report, subject, data, *args)
+            return None
         x, y = validation_split(data)
         model, probe = self._probe(subject)
         key = (subject.version, repr(subject.dataset_spec))
@@ -158,20 +139,16 @@ class InspectWorker(QObject):
         context = Context(subject, data, model, probe, self._kept[1])
         if kind not in OWN_JOBS:
             job, *rest = args
-            value = job(context, *rest)
-            self.result_ready.emit(kind, subject.version, value)
-            return
+            return subject.version, job(context, *rest)
         if kind == "activation":
             node_id, sample = args
             start = time.perf_counter()
-            layers = self._activations(subject, probe, x, sample)
+            layers = self._activations(report, subject, probe, x, sample)
             if node_id not in layers:
                 raise GuibuilderError(f"the model has no node {node_id!r}")
             values = layers[node_id]
             seconds = time.perf_counter() - start
-            result = ActivationResult(subject.version, node_id, sample, values, seconds)
-            self.activation_ready.emit(result)
-            return
+            return ActivationResult(subject.version, node_id, sample, values, seconds)
         from guibuilder.inspect.evaluation import class_probabilities, evaluate_predictions
 
         if data.task != "classification":
@@ -183,24 +160,22 @@ class InspectWorker(QObject):
         probs, _ = class_probabilities(outputs, classes, data.name)
         evaluation = evaluate_predictions(probs, y, classes)
         names = tuple(data.class_names) or tuple(str(i) for i in range(len(evaluation.matrix)))
-        self.confusion_ready.emit(
-            ConfusionResult(
-                subject.version,
-                evaluation.matrix,
-                evaluation.y_true,
-                evaluation.y_pred,
-                names,
-                evaluation.accuracy,
-            )
+        return ConfusionResult(
+            subject.version,
+            evaluation.matrix,
+            evaluation.y_true,
+            evaluation.y_pred,
+            names,
+            evaluation.accuracy,
         )
 
     def _activations(
-        self, subject: Subject, probe: Any, x: Any, sample: int
+        self, report: Report, subject: Subject, probe: Any, x: Any, sample: int
     ) -> dict[str, np.ndarray]:
         """Every node's activation for ``sample``, from one forward pass kept for the version.
 
-        A new one is also sent through ``layers_ready``, so the panel can show any node of
-        this version and sample without asking again.
+        A new one is also reported (it arrives through ``layers_ready``), so the panel can
+        show any node of this version and sample without asking again.
         """
         import time
 
@@ -218,7 +193,7 @@ class InspectWorker(QObject):
             layers.update(self._shared_activations(subject, probe.model, batch))
             self._acts = (key, layers)
             seconds = time.perf_counter() - start
-            self.layers_ready.emit(LayersResult(subject.version, sample, layers, seconds))
+            report(LayersResult(subject.version, sample, layers, seconds))
         return self._acts[1]
 
     def _shared_activations(self, subject: Subject, model: Any, batch: Any) -> dict[str, Any]:
@@ -249,13 +224,15 @@ class InspectWorker(QObject):
         values = values if isinstance(values, list | tuple) else [values]
         return {k: np.asarray(v)[0] for k, v in zip(ids, values, strict=True)}
 
-    def _prepare(self, subject: Subject, data: Any, sample: int | None = None) -> None:
+    def _prepare(
+        self, report: Report, subject: Subject, data: Any, sample: int | None = None
+    ) -> None:
         """Build the model and compute ``sample``'s activations before the first click."""
         if sample is None:
             return
         x, _y = validation_split(data)
         try:
             _model, probe = self._probe(subject)
-            self._activations(subject, probe, x, sample)
+            self._activations(report, subject, probe, x, sample)
         except Exception:  # only a head start: the click's own job reports the error
             return

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFontMetricsF, QHelpEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -66,6 +65,7 @@ from guibuilder.training.live import LiveRun, RunHistories, duration_text, run_l
 from guibuilder.ui import icons
 from guibuilder.ui.canvas.items import lock_html
 from guibuilder.ui.edit_runs import merge_key
+from guibuilder.ui.jobs import Job
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.session import Session
 from guibuilder.ui.training.plots import TrainingPlots
@@ -187,28 +187,17 @@ class _ElidingCombo(QComboBox):
         return super().event(event)
 
 
-class _DataLoader(QObject):
-    """Loads a dataset in a daemon thread; ``done`` arrives in the GUI thread."""
+def _load_dataset(spec: Any, base_dir: Path | None) -> Any:
+    from guibuilder.data import load_dataset
 
-    done = Signal(object, str, str)  # dataset or None, error message, cache key
+    return load_dataset(spec, base_dir=base_dir)
 
-    def load(self, spec: Any, base_dir: Path | None, key: str) -> None:
-        threading.Thread(
-            target=self._work, args=(spec, base_dir, key), name="guibuilder-data", daemon=True
-        ).start()
 
-    def _work(self, spec: Any, base_dir: Path | None, key: str) -> None:
-        from guibuilder.data import load_dataset
-
-        try:
-            dataset = load_dataset(spec, base_dir=base_dir)
-        except GuibuilderError as exc:
-            self.done.emit(None, exc.message, key)
-            return
-        except Exception as exc:  # a broken file must not take the window down
-            self.done.emit(None, f"the dataset cannot be loaded: {exc}", key)
-            return
-        self.done.emit(dataset, "", key)
+def _load_error(exc: BaseException) -> str:
+    """Why a dataset did not load, in one sentence (a broken file must not take the window down)."""
+    if isinstance(exc, GuibuilderError):
+        return exc.message
+    return f"the dataset cannot be loaded: {exc}"
 
 
 class TrainingPanel(QWidget):
@@ -249,8 +238,6 @@ class TrainingPanel(QWidget):
         self._input_fix: str | None = None
         self._editors: dict[str, QWidget] = {}
         self._rows: dict[str, QWidget] = {}
-        self._loader = _DataLoader(self)
-        self._loader.done.connect(self._data_loaded)
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
         self._timer.timeout.connect(self.drain)
@@ -824,7 +811,11 @@ class TrainingPanel(QWidget):
         self._set_state("loading")
         self.status_label.setText("Loading the dataset…")
         base = self.session.path.parent if self.session.path is not None else None
-        self._loader.load(spec, base, key)
+        job = Job(_load_dataset, spec, base, name="guibuilder-data", parent=self)
+        job.finished.connect(lambda dataset: self._data_loaded(dataset, "", key))
+        job.failed.connect(lambda exc: self._data_loaded(None, _load_error(exc), key))
+        job.ended.connect(job.deleteLater)
+        job.start()
 
     def _data_loaded(self, dataset: Any, error: str, key: str) -> None:
         if self.state != "loading":
