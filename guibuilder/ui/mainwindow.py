@@ -49,8 +49,8 @@ from guibuilder.ui.dialogs.model_import import ModelImport, import_project
 from guibuilder.ui.inspect.panel import InspectPanel
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
-from guibuilder.ui.session import Session
 from guibuilder.ui.training.panel import TrainingPanel
+from guibuilder.ui.window_editor import WindowEditor
 
 MODEL_SUFFIXES = (".keras", ".h5")
 MAX_RECENT = 8
@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(self, load_keras: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.scene: GraphScene | None = None
         self.undo_group = QUndoGroup(self)
         self.autosaver = Autosaver(parent=self)
@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.inspector.message.connect(self.show_message)
         keras_loader().finished.connect(self.update_status)
 
-        self.set_session(Session())
+        self.set_session(WindowEditor())
         self.resize(1600, 1000)
         if load_keras:
             QTimer.singleShot(200, keras_loader().start)
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
 
     # ---------------------------------------------------------------- session
-    def set_session(self, session: Session) -> None:
+    def set_session(self, session: WindowEditor) -> None:
         """Show ``session``; the previous one is closed."""
         old_scene, old_session = self.scene, self.session
         self.session = session
@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
 
     def show_project(self, project: Project) -> None:
         """Show a loaded or imported project in place of the open one."""
-        session = Session(project)
+        session = WindowEditor(project)
         self.set_session(session)
         if project.warnings:  # kept in the status bar until the next message
             self.statusBar().showMessage("; ".join(project.warnings) + ".")
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
 
     def restore(self, recovery: Recovery) -> None:
         """Open an autosave as an unsaved document that belongs to its original file."""
-        session = Session(recovery.load())
+        session = WindowEditor(recovery.load())
         self.set_session(session)
         session.undo_stack.resetClean()
         self.update_title()
@@ -459,7 +459,7 @@ class MainWindow(QMainWindow):
 
     def new_project(self) -> None:
         if self.maybe_save():
-            self.set_session(Session())
+            self.set_session(WindowEditor())
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

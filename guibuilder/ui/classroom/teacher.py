@@ -41,7 +41,7 @@ from guibuilder.errors import GuibuilderError
 from guibuilder.training.challenge import ChallengeResult, check_run, grade, newest_run
 from guibuilder.ui import theme
 from guibuilder.ui.actions import make_action
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 if TYPE_CHECKING:
     from guibuilder.ui.mainwindow import MainWindow
@@ -51,7 +51,7 @@ METRIC_CHOICES = ("val_accuracy", "val_loss", "accuracy", "loss", "val_mae", "va
 ANY_DATASET = "any dataset"
 
 
-def total_params(session: Session) -> int | None:
+def total_params(session: WindowEditor) -> int | None:
     """The model's parameter count from live shape inference; None while unknown."""
     results = session.shapes.results()
     if not results or any(info.pending or info.error for info in results.values()):
@@ -59,7 +59,7 @@ def total_params(session: Session) -> int | None:
     return sum(info.params for info in results.values())
 
 
-def dataset_name(session: Session) -> str | None:
+def dataset_name(session: WindowEditor) -> str | None:
     """The name of the project's dataset (its file name for a user file)."""
     spec = session.project.dataset or {}
     return spec.get("name") or spec.get("path")
@@ -362,11 +362,11 @@ class ClassroomController(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.result: ChallengeResult | None = None
         self.dialog: QDialog | None = None
         self._shown: Classroom | None = None
-        self._run_session: Session | None = None
+        self._run_session: WindowEditor | None = None
         self._build_actions()
         self._build_banner()
         window.training_panel.state_changed.connect(self._training_state)
@@ -429,7 +429,7 @@ class ClassroomController(QObject):
         self.toolbar.hide()
 
     # ------------------------------------------------------------- session
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         """Follow ``session``: its locks, student view and challenge."""
         if self.session is not None and shiboken6.isValid(self.session):
             self.session.refused.disconnect(self.window.show_message)

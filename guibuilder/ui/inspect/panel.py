@@ -61,7 +61,7 @@ from guibuilder.ui.inspect.weights import WeightsTab
 from guibuilder.ui.inspect.worker import InspectWorker
 
 if TYPE_CHECKING:
-    from guibuilder.ui.session import Session
+    from guibuilder.ui.window_editor import WindowEditor
 
 #: Side of the sample preview, in pixels.
 PREVIEW_SIZE = 72
@@ -153,7 +153,7 @@ class InspectPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("InspectPanel")
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.dataset: Any = None
         self.node_id: str | None = None
         self.activation_view: Any = None
@@ -170,7 +170,7 @@ class InspectPanel(QWidget):
         self.shown_epoch: int | None = None
         #: The step of the step snapshot on view (0: an epoch's, or none).
         self.shown_step = 0
-        self._live_session: Session | None = None
+        self._live_session: WindowEditor | None = None
         self._slider_epoch: int | None = None
         self._layers: LayersResult | None = None
         self._draws = 0
@@ -265,7 +265,7 @@ class InspectPanel(QWidget):
         return row
 
     # ---------------------------------------------------------------- session
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         """Inspect ``session``'s project; what was shown before is cleared."""
         if self.session is not None:
             self.session.shapes.updated.disconnect(self._project_changed)

@@ -66,8 +66,8 @@ from guibuilder.ui import icons
 from guibuilder.ui.canvas.items import lock_html
 from guibuilder.ui.jobs import Job
 from guibuilder.ui.live import keras_loader
-from guibuilder.ui.session import Session
 from guibuilder.ui.training.plots import TrainingPlots
+from guibuilder.ui.window_editor import WindowEditor
 
 #: How often the event queue is drained (ms): about 30 times a second.
 DRAIN_MS = 33
@@ -217,7 +217,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self._fit_pending = True  # until the panel is built: see changeEvent
         self._fit_stale = False
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.run_root_override: Path | None = None
         #: Given the dataset at the start of a run, the sample whose activations it records.
         self.probe_source: Callable[[Any], Any] | None = None
@@ -229,7 +229,7 @@ class TrainingPanel(QWidget):
         self.last_result: Any = None
         #: Settings a teacher locked ("dataset" included): their editors stay disabled.
         self.locked_settings: set[str] = set()
-        self._owner: Session | None = None
+        self._owner: WindowEditor | None = None
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
         self._histories = RunHistories()
@@ -599,7 +599,7 @@ class TrainingPanel(QWidget):
             self._fit_pending = False
 
     # --------------------------------------------------------------- session
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         """Edit the settings of ``session``'s project (a run in progress goes on)."""
         if self.session is not None:
             self.session.project.events.training.disconnect(self._load_form)

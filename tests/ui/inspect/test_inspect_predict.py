@@ -17,7 +17,7 @@ from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 from guibuilder.inspect.sample_input import ImageProfile, image_profile
 from guibuilder.ui.inspect.predict import PAD_SIZE, PredictTab, pad_to_input, read_image
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 SLOW = 60_000
 DIGITS = ImageProfile((8, 8, 1), 0.0, 1.0, False, (0.0, 0.125))
@@ -50,7 +50,7 @@ def classifier(weights, bias, dataset: str = "digits", shape=(8, 8, 1)) -> Proje
 
 def open_predict(window, qtbot, project: Project):
     """The Predict tab of ``project``, shown, its dataset loaded."""
-    window.set_session(Session(project))
+    window.set_session(WindowEditor(project))
     window.inspect_dock.show()
     window.inspect_dock.raise_()
     panel = window.inspect_panel
