@@ -8,11 +8,9 @@ samples in it. The model is built from the project's graph and weights in a work
 thread, and nothing is computed while the panel is hidden. pyqtgraph is imported when the
 panel is first shown.
 
-Live: a run started from the training panel records the chosen sample's activations in
-every layer before training and after each epoch (:meth:`InspectPanel.start_live`,
-:meth:`InspectPanel.add_snapshot`). While it trains, the clicked node's view follows the
-newest epoch; the epoch slider scrubs back through the kept snapshots, during the run and
-after it. A new run clears them.
+Live: a run started from the training panel records the sample's activations after each
+epoch; the view follows the newest and an epoch slider scrubs back (:mod:`.live_epochs`).
+The confusion matrix and its cells' samples are in :mod:`.confusion`.
 
 Step mode: each step (Step, F10) also sends the sample's activations once its batch is
 done, and the view follows it at once ("epoch 1, step 3"). Only the latest step is kept,
