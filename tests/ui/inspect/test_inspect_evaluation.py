@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.document import Project
 from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
-from guibuilder.inspect.evaluation import confusion_matrix
-from guibuilder.ui.inspect.evaluation import RegressionReport, compact_values
+from guibuilder.inspect.evaluation import RegressionReport, compact_values, confusion_matrix
 from guibuilder.ui.window_editor import WindowEditor
 from tests.ui.helpers import chain_graph, show
 from tests.ui.inspect.test_inspect_predict import classifier, digit_weights  # noqa: F401 (a fixture)
