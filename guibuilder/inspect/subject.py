@@ -91,3 +91,8 @@ def validation_split(data: Any) -> tuple[np.ndarray, np.ndarray]:
     if len(data.x_val):
         return data.x_val, data.y_val
     return data.x_train, data.y_train
+
+
+def sample_count(x: Any) -> int:
+    """How many samples ``x`` holds (an array, or one array per model input)."""
+    return len(x[0]) if isinstance(x, list | tuple) else len(x)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from guibuilder.document.recovery import Recovery, write_autosave
 from guibuilder.document.recovery import find_recoveries as find_in
 from guibuilder.errors import explain
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 INTERVAL_MS = 5000
 
@@ -44,7 +44,7 @@ class Autosaver(QObject):
     def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = folder or recovery_dir()
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self._saved_index: int | None = None
         self._failure: str | None = None
         self._timer = QTimer(self)
@@ -56,7 +56,7 @@ class Autosaver(QObject):
     def project_file(self) -> Path:
         return self.folder / f"{os.getpid()}.gbproj"
 
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         if self.session is not None:
             self.session.undo_stack.cleanChanged.disconnect(self._clean_changed)
         self.session = session

@@ -65,10 +65,10 @@ def render_diagram(project: Project, path: str | os.PathLike[str], timeout: floa
         raise GuibuilderError("the project has no nodes, so there is no diagram to draw")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from guibuilder.ui.app import application
-    from guibuilder.ui.session import Session
+    from guibuilder.ui.window_editor import WindowEditor
 
     app = application()
-    session = Session(project)
+    session = WindowEditor(project)
     scene = DiagramScene(session)
     try:
         _settle(app, session, timeout)

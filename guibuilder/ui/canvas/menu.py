@@ -28,7 +28,7 @@ from guibuilder.editing.edits import Remove, Rename
 from guibuilder.editing.freeze import freeze_edit, layers_text, unfreeze_edit
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui.actions import make_action
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 if TYPE_CHECKING:
     from guibuilder.ui.mainwindow import MainWindow
@@ -50,7 +50,7 @@ class CanvasActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self._tips: dict[QAction, str] = {}
         self.freeze_action = self._action(
             "&Freeze Up to Selected Layer",
@@ -76,7 +76,7 @@ class CanvasActions(QObject):
     def _action(self, text: str, slot: Callable[[], object], tip: str) -> QAction:
         return make_action(self.window, text, slot, tip)
 
-    def set_session(self, session: Session) -> None:
+    def set_session(self, session: WindowEditor) -> None:
         """Follow ``session`` and the window's scene for it."""
         if self.session is not None:
             self.session.graph.events.changed.disconnect(self._schedule)

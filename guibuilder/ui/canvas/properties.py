@@ -38,7 +38,7 @@ from guibuilder.ui import theme
 from guibuilder.ui.canvas.items import format_count, format_shapes, lock_html
 from guibuilder.ui.canvas.palette import abbreviation
 from guibuilder.ui.edit_runs import merge_key
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 #: The largest number a spin box holds (Qt's int).
 INT_LIMIT = 2**31 - 1
@@ -166,7 +166,7 @@ class InspectorPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.node_id: str | None = None
         self.fields: dict[str, ParamField] = {}
         self.name_edit: QLineEdit | None = None
@@ -182,7 +182,7 @@ class InspectorPanel(QScrollArea):
         self._empty("Select a layer on the canvas to edit its settings.")
 
     # ------------------------------------------------------------ binding
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         if self.session is not None:
             self.session.graph.events.node_changed.disconnect(self._on_node_changed)
             self.session.graph.events.changed.disconnect(self._graph_changed)

@@ -22,7 +22,7 @@ from guibuilder.ui import theme
 from guibuilder.ui.canvas.items import EdgeItem, NodeItem, PortItem, curve
 from guibuilder.ui.canvas.overlay import CanvasOverlay, OverlayLegend
 from guibuilder.ui.canvas.weight_fit import WeightFit
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 GRID = 20.0
 SCENE_EXTENT = 50_000.0
@@ -34,7 +34,7 @@ class GraphScene(QGraphicsScene):
     #: A sentence for the status bar (a refused edit, a hint).
     message = Signal(str)
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: WindowEditor) -> None:
         super().__init__()
         self.session = session
         self.graph = session.graph

@@ -26,7 +26,7 @@ from guibuilder import catalog
 from guibuilder.graph import GraphError
 from guibuilder.ui import theme
 from guibuilder.ui.canvas.items import LOCKED_WHAT, draw_lock, format_shapes, lock_html
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 COLUMNS = ("Name", "Type", "Output shape", "Params")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -65,7 +65,7 @@ class SummaryPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self._selected: list[str] = []
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -99,7 +99,7 @@ class SummaryPanel(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.table.cellClicked.connect(self._clicked)
 
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         if self.session is not None:
             self.session.shapes.updated.disconnect(self._schedule)
             self.session.graph.events.node_changed.disconnect(self._on_changed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from guibuilder.ui.canvas.items import format_count
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 
 class WeightFit(QObject):
@@ -25,7 +25,7 @@ class WeightFit(QObject):
 
     message = Signal(str)
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(self, session: WindowEditor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.misfits = set(self.find())

@@ -42,10 +42,10 @@ PREVIEW = QSize(440, 560)
 def _picture(name: str, theme_name: str) -> QImage:
     from guibuilder.document import Project
     from guibuilder.ui.canvas.diagram import MARGIN, DiagramScene
-    from guibuilder.ui.session import Session
+    from guibuilder.ui.window_editor import WindowEditor
 
     template = get_template(name)
-    session = Session(Project(graph=template.graph(), title=template.title))
+    session = WindowEditor(Project(graph=template.graph(), title=template.title))
     scene = DiagramScene(session)
     try:
         source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
@@ -215,11 +215,11 @@ class TemplateGalleryDialog(QDialog):
 def open_template(window: QWidget, template: Template) -> bool:
     """Open ``template`` in ``window`` as a new untitled project, after asking about unsaved
     changes as New does; False when the user cancelled."""
-    from guibuilder.ui.session import Session
+    from guibuilder.ui.window_editor import WindowEditor
 
     if not window.maybe_save():
         return False
-    window.set_session(Session(template.project()))
+    window.set_session(WindowEditor(template.project()))
     window.show_message(f"New project from the {template.title} template.")
     return True
 

@@ -4,13 +4,13 @@ For a classifier: a table of each class's precision, recall and support, the acc
 a strip of the samples the model got wrong with the highest confidence (a thumbnail for
 image inputs, the values otherwise); clicking one makes it the panel's sample. For a
 regression: predicted against true values, with the line y = x, R², MSE and MAE. The
-predictions are the worker's, shared with the confusion matrix: one pass per version.
+predictions are the worker's, shared with the confusion matrix: one pass per version; the
+scores are worked out by :func:`guibuilder.inspect.evaluation.evaluation_job`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,144 +32,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guibuilder.errors import GuibuilderError
 from guibuilder.inspect.evaluation import (
-    class_probabilities,
-    compare_regression,
-    evaluate_predictions,
-    most_confident_wrong,
+    ClassifierReport,
+    RegressionReport,
+    compact_values,
+    evaluation_job,
 )
-from guibuilder.inspect.subject import validation_split
 from guibuilder.ui import theme
 from guibuilder.ui.inspect.tab_base import WorkerTab
 from guibuilder.ui.inspect.views import _Plot, _style, _ticks
 
 if TYPE_CHECKING:
-    from guibuilder.inspect.subject import Context
     from guibuilder.ui.inspect.panel import InspectPanel
 
-#: Most confidently wrong samples shown.
-MAX_WRONG = 12
 #: Most points of the predicted-against-true scatter (evenly thinned beyond).
 MAX_POINTS = 5000
 #: Side of a wrong sample's thumbnail, in pixels.
 THUMB = 56
 #: Widest caption of a wrong sample, in thumbnail widths, before it is elided.
 MAX_CAPTION = 3
-#: Values of a non-image sample written out before the rest is counted.
-SHOWN_VALUES = 6
 COLUMNS = ("Class", "Precision", "Recall", "Support")
 SAMPLE_ROLE = Qt.ItemDataRole.UserRole
-
-
-@dataclass(frozen=True)
-class ClassifierReport:
-    """A classifier on the validation set: per-class scores and its worst misses.
-
-    ``wrong`` holds sample indices, most confident first; ``wrong_samples`` those samples
-    (of the first input). ``softmax`` says the outputs were not probabilities, so the
-    confidences are the softmax of them.
-    """
-
-    class_names: tuple[str, ...]
-    matrix: np.ndarray
-    precision: np.ndarray
-    recall: np.ndarray
-    accuracy: float
-    wrong: np.ndarray
-    wrong_true: np.ndarray
-    wrong_pred: np.ndarray
-    confidence: np.ndarray
-    wrong_samples: tuple[np.ndarray, ...]
-    softmax: bool
-
-    @property
-    def support(self) -> np.ndarray:
-        """Validation samples of each class."""
-        return self.matrix.sum(axis=1)
-
-
-@dataclass(frozen=True)
-class RegressionReport:
-    """Predicted and true values (flattened, ``targets`` per sample) and how close they are."""
-
-    predicted: np.ndarray
-    true: np.ndarray
-    targets: int
-    r2: float
-    mse: float
-    mae: float
-
-
-def evaluation_job(context: Context) -> ClassifierReport | RegressionReport:
-    """Score the model's predictions of the validation set (in the worker thread)."""
-    data = context.data
-    x, y = validation_split(data)
-    outputs = np.asarray(context.predictions(), dtype="float64")
-    if data.task != "classification":
-        return _regression(outputs, np.asarray(y, dtype="float64"), data.name)
-    classes = data.num_classes or (outputs.shape[-1] if outputs.ndim == 2 else 0)
-    probs, softmax = class_probabilities(outputs, classes, data.name)
-    evaluation = evaluate_predictions(probs, y, classes)
-    wrong = most_confident_wrong(probs, evaluation.y_true, MAX_WRONG)
-    pred = evaluation.y_pred[wrong]
-    first = x[0] if isinstance(x, list | tuple) else x
-    names = tuple(data.class_names) or tuple(str(i) for i in range(classes))
-    return ClassifierReport(
-        class_names=names,
-        matrix=evaluation.matrix,
-        precision=evaluation.precision,
-        recall=evaluation.recall,
-        accuracy=evaluation.accuracy,
-        wrong=wrong,
-        wrong_true=evaluation.y_true[wrong],
-        wrong_pred=pred,
-        confidence=probs[wrong, pred],
-        wrong_samples=tuple(np.asarray(first[i]) for i in wrong),
-        softmax=softmax,
-    )
-
-
-def _regression(outputs: np.ndarray, y: np.ndarray, name: str) -> RegressionReport:
-    count = len(y)
-    per_sample = outputs.size // max(1, len(outputs))
-    if len(outputs) != count or outputs.size != y.size:
-        wanted = y.size // max(1, count)
-        raise GuibuilderError(
-            f"the model gives {per_sample} values per sample, but the targets of {name!r} "
-            f"have {wanted}"
-        )
-    predicted, true, r2 = compare_regression(outputs, y)
-    error = predicted - true
-    return RegressionReport(
-        predicted=predicted,
-        true=true,
-        targets=per_sample,
-        r2=r2,
-        mse=float(np.mean(error**2)) if error.size else float("nan"),
-        mae=float(np.mean(np.abs(error))) if error.size else float("nan"),
-    )
-
-
-def compact_values(
-    sample: np.ndarray, limit: int = SHOWN_VALUES, vocabulary: Sequence[str] = ()
-) -> str:
-    """A short text of a sample's values: the first ``limit``, then how many there are.
-
-    Token ids with a ``vocabulary`` read as their words, without the padding at the end."""
-    flat = np.ravel(sample)
-    if vocabulary and flat.dtype.kind in "iu":
-        ids = [int(i) for i in flat]
-        while ids and ids[-1] == 0 and vocabulary[0] == "<pad>":
-            ids.pop()
-        words = [vocabulary[i] if 0 <= i < len(vocabulary) else "?" for i in ids]
-        shown = " ".join(words[: 2 * limit])
-        return shown + (f" … ({len(words)} words)" if len(words) > 2 * limit else "")
-    if flat.dtype.kind in "fc":
-        shown = ", ".join(f"{v:.3g}" for v in flat[:limit])
-    else:
-        shown = ", ".join(str(v) for v in flat[:limit])
-    return shown + (f", … ({flat.size} values)" if flat.size > limit else "")
 
 
 def _percent(value: float) -> str:

@@ -8,11 +8,9 @@ samples in it. The model is built from the project's graph and weights in a work
 thread, and nothing is computed while the panel is hidden. pyqtgraph is imported when the
 panel is first shown.
 
-Live: a run started from the training panel records the chosen sample's activations in
-every layer before training and after each epoch (:meth:`InspectPanel.start_live`,
-:meth:`InspectPanel.add_snapshot`). While it trains, the clicked node's view follows the
-newest epoch; the epoch slider scrubs back through the kept snapshots, during the run and
-after it. A new run clears them.
+Live: a run started from the training panel records the sample's activations after each
+epoch; the view follows the newest and an epoch slider scrubs back (:mod:`.live_epochs`).
+The confusion matrix and its cells' samples are in :mod:`.confusion`.
 
 Step mode: each step (Step, F10) also sends the sample's activations once its batch is
 done, and the view follows it at once ("epoch 1, step 3"). Only the latest step is kept,
@@ -32,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QSlider,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -42,35 +39,32 @@ from PySide6.QtWidgets import (
 from guibuilder.document.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.sample_input import is_sequence_shape
-from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+from guibuilder.inspect.snapshots import SnapshotHistory
 from guibuilder.inspect.subject import (
     ActivationResult,
     ConfusionResult,
     LayersResult,
     Subject,
+    sample_count,
     validation_split,
 )
 from guibuilder.ui.inspect.attention import AttentionTab
 from guibuilder.ui.inspect.attribution import AdversarialTab, AttributionTab
+from guibuilder.ui.inspect.confusion import ConfusionTab
 from guibuilder.ui.inspect.embeddings import EmbeddingsTab
 from guibuilder.ui.inspect.evaluation import EvaluationTab
 from guibuilder.ui.inspect.health import HealthTab
+from guibuilder.ui.inspect.live_epochs import LIVE_BYTES, LIVE_SNAPSHOTS, LiveEpochs
 from guibuilder.ui.inspect.pictures import sequence_image
 from guibuilder.ui.inspect.predict import PredictTab
 from guibuilder.ui.inspect.weights import WeightsTab
 from guibuilder.ui.inspect.worker import InspectWorker
 
 if TYPE_CHECKING:
-    from guibuilder.ui.session import Session
+    from guibuilder.ui.window_editor import WindowEditor
 
 #: Side of the sample preview, in pixels.
 PREVIEW_SIZE = 72
-#: Most sample indices listed for a confusion-matrix cell.
-MAX_LISTED = 500
-#: Most epoch snapshots the slider keeps, and the most memory they may take; past either,
-#: older epochs are thinned out (the first and the latest are always kept).
-LIVE_SNAPSHOTS = 100
-LIVE_BYTES = 128 * 2**20
 #: Labels with more values than this (an image to reconstruct) are shown by their shape.
 MAX_LABEL_VALUES = 8
 
@@ -113,11 +107,6 @@ TAB_TIPS = {
 }
 
 
-def _count(x: Any) -> int:
-    """How many samples ``x`` holds (an array, or one array per model input)."""
-    return len(x[0]) if isinstance(x, list | tuple) else len(x)
-
-
 def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None:
     """A grey (or colour) image of one image-like sample, scaled to ``size``; a line plot
     (or heat map strip) twice as wide of a sequence sample; None otherwise."""
@@ -141,7 +130,7 @@ def preview_image(sample: np.ndarray, size: int = PREVIEW_SIZE) -> QImage | None
     )
 
 
-class InspectPanel(QWidget):
+class InspectPanel(LiveEpochs, ConfusionTab, QWidget):
     """Activations of the clicked node and the confusion matrix, for the open project."""
 
     message = Signal(str)
@@ -153,7 +142,7 @@ class InspectPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("InspectPanel")
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.dataset: Any = None
         self.node_id: str | None = None
         self.activation_view: Any = None
@@ -170,7 +159,7 @@ class InspectPanel(QWidget):
         self.shown_epoch: int | None = None
         #: The step of the step snapshot on view (0: an epoch's, or none).
         self.shown_step = 0
-        self._live_session: Session | None = None
+        self._live_session: WindowEditor | None = None
         self._slider_epoch: int | None = None
         self._layers: LayersResult | None = None
         self._draws = 0
@@ -238,34 +227,8 @@ class InspectPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
-    def _build_epoch_row(self) -> QHBoxLayout:
-        caption = QLabel("Training")
-        caption.setProperty("role", "muted")
-        self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
-        self.epoch_slider.setObjectName("InspectEpochSlider")
-        self.epoch_slider.setToolTip(
-            "Scrub through the activations recorded before training and after each epoch "
-            "(and after the latest step, in step mode)"
-        )
-        self.epoch_slider.setPageStep(1)
-        self.epoch_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.epoch_slider.valueChanged.connect(self._epoch_moved)
-        self.epoch_label = QLabel()
-        self.epoch_label.setObjectName("InspectEpochLabel")
-        self.epoch_label.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("epoch 0000 of 0000 · before training") + 8
-        )
-        row = QHBoxLayout()
-        row.setContentsMargins(2, 0, 2, 0)
-        row.setSpacing(8)
-        row.addWidget(caption)
-        row.addWidget(self.epoch_slider, 1)
-        row.addWidget(self.epoch_label)
-        self._update_slider()
-        return row
-
     # ---------------------------------------------------------------- session
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         """Inspect ``session``'s project; what was shown before is cleared."""
         if self.session is not None:
             self.session.shapes.updated.disconnect(self._project_changed)
@@ -411,7 +374,7 @@ class InspectPanel(QWidget):
 
     def _dataset_ready(self, dataset: Any) -> None:
         self.dataset = dataset
-        count = _count(validation_split(dataset)[0])
+        count = sample_count(validation_split(dataset)[0])
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(0, count - 1))
         self.sample_box.setSuffix(f" of {count}")
@@ -429,7 +392,7 @@ class InspectPanel(QWidget):
             return
         x, y = validation_split(self.dataset)
         index = self.sample_box.value()
-        if index >= _count(x):
+        if index >= sample_count(x):
             return
         sample = sample_of(x, index)
         image = preview_image((sample[0] if isinstance(sample, list) else sample)[0])
@@ -438,7 +401,7 @@ class InspectPanel(QWidget):
         else:
             self.preview.setFixedWidth(max(PREVIEW_SIZE, image.width()))
             self.preview.setPixmap(QPixmap.fromImage(image))
-        split = "validation" if _count(self.dataset.x_val) else "training"
+        split = "validation" if sample_count(self.dataset.x_val) else "training"
         target = np.asarray(y[index]) if len(y) else None
         if target is None:
             label = "?"
@@ -497,145 +460,6 @@ class InspectPanel(QWidget):
         )
         return True
 
-    # ------------------------------------------------------------------ live
-    def start_live(self, dataset: Any) -> Any:
-        """A run is starting on ``dataset``: forget the old snapshots and give the probe.
-
-        The probe is the sample chosen in the spin box (a batch of one), or None when the
-        dataset has no sample to probe.
-        """
-        self._clear_live()
-        if self.dataset is None and self.session is not None:
-            self._dataset_ready(dataset)
-        x, _y = validation_split(dataset)
-        count = _count(x)
-        if not count:
-            return None
-        self.live_sample = min(self.sample_box.value(), count - 1)
-        self._live_session = self.session
-        return sample_of(x, self.live_sample)
-
-    def add_snapshot(self, event: Any) -> None:
-        """Keep the activations of one epoch or step (an ActivationsEvent) and show them if
-        followed. A step's replaces the previous step's (the history keeps one, the newest).
-        """
-        if self.live_sample is None or self._live_session is not self.session:
-            return
-        following = self._slider_epoch is None or self.epoch_slider.value() >= len(self.live) - 1
-        step = getattr(event, "step", 0)
-        self.live.add(Snapshot(event.epoch, event.activations, event.mean, event.std, step))
-        self.live_epochs = event.epochs
-        self.live_running = True
-        self._update_slider(follow=following)
-
-    def live_ended(self, _status: str = "") -> None:
-        """The run has ended: the slider stays, over the epochs that were recorded."""
-        if not self.live_running:
-            return
-        self.live_running = False
-        epochs = self.live.epochs()
-        if epochs:
-            self.live_epochs = epochs[-1]
-        self._update_slider()
-
-    def _clear_live(self) -> None:
-        self.live.clear()
-        self.live_sample = None
-        self.live_epochs = 0
-        self.live_running = False
-        self._live_session = None
-        self._slider_epoch = None
-        self._update_slider()
-
-    def _update_slider(self, follow: bool = False) -> None:
-        """Fit the slider to the kept snapshots, staying on the epoch it was at."""
-        epochs = self.live.epochs()
-        slider = self.epoch_slider
-        slider.blockSignals(True)
-        slider.setRange(0, max(0, len(epochs) - 1))
-        slider.setTickInterval(max(1, len(epochs) // 20))
-        if follow or self._slider_epoch is None:
-            index = len(epochs) - 1
-        else:
-            index = max((i for i, e in enumerate(epochs) if e <= self._slider_epoch), default=0)
-        slider.setValue(max(0, index))
-        slider.blockSignals(False)
-        slider.setEnabled(len(epochs) > 1)
-        self._set_epoch(slider.value())
-        if self.sample_box.value() == self.live_sample or self.shown_epoch is not None:
-            self._stale.add("activation")
-            self.refresh()
-
-    def _epoch_moved(self, index: int) -> None:
-        """The user moved the slider: show that epoch, of the sample it was recorded for."""
-        self._set_epoch(index)
-        if self.live_sample is not None and self.sample_box.value() != self.live_sample:
-            self.sample_box.setValue(self.live_sample)
-        self._stale.add("activation")
-        self.refresh()
-
-    def _set_epoch(self, index: int) -> None:
-        """Follow the slider at ``index`` and say which epoch it is at."""
-        epochs = self.live.epochs()
-        if not epochs:
-            self._slider_epoch = None
-            self.epoch_label.setText("train to record every epoch")
-            self.epoch_label.setProperty("role", "muted")
-            self.epoch_label.setToolTip(
-                "A run started from the Training panel records the activations of the "
-                "sample chosen here before training and after each epoch"
-            )
-        else:
-            snapshots = self.live.snapshots
-            at = snapshots[min(index, len(snapshots) - 1)]
-            epoch = at.epoch
-            self._slider_epoch = epoch
-            text = at.when if at.step else f"epoch {epoch} of {self.live_epochs}"
-            if epoch == 0:
-                text += " · before training"
-            elif self.live_running and at is snapshots[-1]:
-                text += " · live"
-            if self.sample_box.value() != self.live_sample:
-                text += f" · sample {self.live_sample}"
-            self.epoch_label.setText(text)
-            self.epoch_label.setProperty("role", "")
-            kept = sum(not s.step for s in snapshots)
-            self.epoch_label.setToolTip(
-                f"Activations of sample {self.live_sample} recorded during training "
-                f"({kept} epochs kept"
-                + (", and the latest step)" if kept < len(snapshots) else ")")
-            )
-        self.epoch_label.style().polish(self.epoch_label)
-
-    def _snapshot_values(self) -> tuple[Snapshot, np.ndarray] | None:
-        """The slider's snapshot of the clicked node, when it applies to the sample shown."""
-        if self._slider_epoch is None or self.node_id is None:
-            return None
-        if self.sample_box.value() != self.live_sample:
-            return None
-        try:
-            snapshot = self.live.at(self._slider_epoch)
-        except KeyError:
-            return None
-        values = snapshot.activations.get(self.node_id)
-        return None if values is None else (snapshot, values)
-
-    def _show_snapshot(self) -> bool:
-        """Draw the clicked node's recorded activation at the slider's epoch, if there is one."""
-        found = self._snapshot_values()
-        if found is None or self.activation_view is None:
-            return False
-        snapshot, values = found
-        when = snapshot.when
-        self._draw(self.node_id, values, f"sample {self.live_sample} · {when}")
-        self.shown_epoch = snapshot.epoch
-        self.shown_step = snapshot.step
-        self.status_label.setText(
-            f"{self.node_id}: recorded {when}, mean {snapshot.mean.get(self.node_id, 0.0):.3g}, "
-            f"std {snapshot.std.get(self.node_id, 0.0):.3g}."
-        )
-        return True
-
     def _class_names(self, node_id: str) -> tuple[str, ...]:
         """The dataset's class names when ``node_id`` is a model output of a classifier."""
         data = self.dataset
@@ -644,25 +468,6 @@ class InspectPanel(QWidget):
         if node_id not in {ref[0] for ref in self.session.graph.outputs()}:
             return ()
         return tuple(data.class_names) or tuple(str(i) for i in range(data.num_classes or 0))
-
-    def _confusion_ready(self, result: ConfusionResult) -> None:
-        if not self._current(result.version) or self.confusion_view is None:
-            return
-        self.last_confusion = result
-        self._show_confusion(True)
-        self.confusion_view.show_matrix(
-            result.matrix,
-            result.class_names,
-            f"Validation set: {result.y_true.size} samples, accuracy {result.accuracy:.1%}",
-        )
-        self.cell_list.clear()
-        self.cell_title.setText("Click a cell to list its samples")
-        self.status_label.setText("")  # the matrix' own title says what it is
-
-    def _show_confusion(self, shown: bool) -> None:
-        """Show the matrix and its samples column, or hide them (no matrix to show)."""
-        for widget in (self.confusion_view, self.cell_title, self.cell_list):
-            widget.setVisible(shown)
 
     def _failed(self, kind: str, text: str) -> None:
         self.status_label.setText(f"{text[:1].upper()}{text[1:]}.")
@@ -674,26 +479,3 @@ class InspectPanel(QWidget):
             self.last_confusion = None
             self.cell_list.clear()
             self._show_confusion(False)
-
-    def cell_samples(self, true: int, pred: int) -> np.ndarray:
-        """Indices of the validation samples of class ``true`` predicted as ``pred``."""
-        if self.last_confusion is None:
-            return np.zeros(0, dtype="int64")
-        result = self.last_confusion
-        return np.flatnonzero((result.y_true == true) & (result.y_pred == pred))
-
-    def show_cell(self, true: int, pred: int) -> None:
-        """List the samples of the confusion-matrix cell ``(true, pred)``."""
-        if self.last_confusion is None:
-            return
-        names = self.last_confusion.class_names
-        indices = self.cell_samples(true, pred)
-        self.cell_title.setText(
-            f"{indices.size} samples of class {names[true]} predicted as {names[pred]}"
-            + (f" (first {MAX_LISTED})" if indices.size > MAX_LISTED else "")
-        )
-        self.cell_list.clear()
-        self.cell_list.addItems([f"Sample {i}" for i in indices[:MAX_LISTED]])
-
-    def _cell_sample_chosen(self, item: Any) -> None:
-        self.sample_box.setValue(int(item.text().split()[-1]))

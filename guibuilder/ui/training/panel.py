@@ -1,206 +1,52 @@
 """The training panel: settings, Start / Pause / Stop, progress, live curves and past runs.
 
-The settings form edits the project's ``"training"`` and ``"dataset"`` slots through undo
-commands, so a change marks the document modified and can be undone. Start loads the
-dataset in a worker thread, shows what :func:`guibuilder.data.lint` finds, and starts a
-:class:`~guibuilder.training.TrainingSession` (which builds, compiles and fits in its own
-thread). A timer drains the session's event queue about 30 times a second and updates
-the progress bar and the persistent curves; no Qt object is touched from a worker thread.
+The panel is put together here (its layout, actions and state); its parts live beside it:
+the settings form (:mod:`.form`), the run it starts, steps and stops (:mod:`.run`), the
+list of past runs (:mod:`.runs`) and the live plots (:mod:`.plots`).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFontMetricsF, QHelpEvent
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFontMetricsF
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
     QProgressBar,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QSpinBox,
     QSplitter,
-    QStyle,
-    QStyleOptionComboBox,
-    QStylePainter,
     QTabWidget,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from guibuilder.errors import GuibuilderError
-from guibuilder.inspect.snapshots import live_recorder
-from guibuilder.training import memory
-from guibuilder.training.config import METRICS, RANGES, ConfigError, TrainConfig
 from guibuilder.training.events import (
-    ActivationsEvent,
-    BatchEvent,
-    EpochEvent,
-    PausedEvent,
-    ResumedEvent,
-    StartedEvent,
     TrainingEvent,
-    WarningEvent,
 )
-from guibuilder.training.live import LiveRun, RunHistories, duration_text, run_label
+from guibuilder.training.live import RunHistories
 from guibuilder.ui import icons
-from guibuilder.ui.canvas.items import lock_html
-from guibuilder.ui.edit_runs import merge_key
-from guibuilder.ui.jobs import Job
 from guibuilder.ui.live import keras_loader
-from guibuilder.ui.session import Session
+from guibuilder.ui.training.form import EDITOR_CHARS, SettingsForm
 from guibuilder.ui.training.plots import TrainingPlots
+from guibuilder.ui.training.run import DRAIN_MS, RunController
+from guibuilder.ui.training.runs import RunsList
+from guibuilder.ui.window_editor import WindowEditor
 
-#: How often the event queue is drained (ms): about 30 times a second.
-DRAIN_MS = 33
-#: The form's sections and the settings in each, in order.
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (title, tuple(names.split()))
-    for title, names in (
-        ("Data", "dataset validation_split shuffle"),
-        ("Fitting", "epochs batch_size loss from_logits metrics"),
-        ("Optimizer", "optimizer learning_rate momentum nesterov weight_decay clipnorm clipvalue"),
-        (
-            "Learning rate schedule",
-            "schedule warmup_epochs decay_every decay_factor plateau_patience min_learning_rate",
-        ),
-        ("Stopping and checkpoints", "early_stopping patience monitor keep_best"),
-        ("Hardware", "device mixed_precision strategy seed"),
-    )
-)
-#: Settings shown only when another setting has one of some values.
-SHOWN_WHEN: dict[str, tuple[str, tuple[Any, ...]]] = {
-    "momentum": ("optimizer", ("sgd", "rmsprop")),
-    "nesterov": ("optimizer", ("sgd",)),
-    "decay_every": ("schedule", ("step",)),
-    "decay_factor": ("schedule", ("step", "plateau")),
-    "plateau_patience": ("schedule", ("plateau",)),
-    "min_learning_rate": ("schedule", ("cosine", "plateau")),
-    "patience": ("early_stopping", (True,)),
-}
-LABELS = {
-    "validation_split": "Validation split",
-    "batch_size": "Batch size",
-    "from_logits": "From logits",
-    "learning_rate": "Learning rate",
-    "weight_decay": "Weight decay",
-    "clipnorm": "Clip norm",
-    "clipvalue": "Clip value",
-    "warmup_epochs": "Warm-up epochs",
-    "decay_every": "Decay every",
-    "decay_factor": "Decay factor",
-    "plateau_patience": "Plateau patience",
-    "min_learning_rate": "Minimum rate",
-    "early_stopping": "Early stopping",
-    "keep_best": "Keep best",
-    "mixed_precision": "Mixed precision",
-}
-PLACEHOLDERS = {
-    "weight_decay": "optimizer default",
-    "clipnorm": "none",
-    "clipvalue": "none",
-    "seed": "random",
-}
-FILE_ITEM = "__file__"
 #: Settings key (a preference, not project data): the width the user dragged the settings
 #: column to, in average characters of the interface font, so it grows with larger text.
 FORM_WIDTH_KEY = "training/form_width"
 #: The least height of a plot, in lines of text: room for its curves under the title.
 PLOT_LINES = 5
-#: The least width of an editor in the form, in average characters.
-EDITOR_CHARS = 17
-LOCKED_TIP = "Locked by the teacher: this setting cannot change."
 
 
-def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def _number_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-class _ElidingCombo(QComboBox):
-    """A combo box that shortens a choice too long for it in the middle (``sparse_ca…entropy``),
-    where a name's two ends stay readable, and shows it whole in its tooltip."""
-
-    def _field(self) -> tuple[QStyleOptionComboBox, int]:
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        field = self.style().subControlRect(
-            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
-        )
-        return option, field.width() - 2  # the style draws the text 1 px in from each side
-
-    def elided(self) -> bool:
-        """Whether the current choice is shortened to fit."""
-        _, width = self._field()
-        return self.fontMetrics().horizontalAdvance(self.currentText()) > width
-
-    def paintEvent(self, event: Any) -> None:
-        if self.isEditable():
-            super().paintEvent(event)
-            return
-        option, width = self._field()
-        option.currentText = self.fontMetrics().elidedText(
-            option.currentText, Qt.TextElideMode.ElideMiddle, width
-        )
-        painter = QStylePainter(self)
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
-
-    def elided_tip(self) -> str | None:
-        """The tooltip of a shortened choice: the choice whole, then the help; else None."""
-        if self.isEditable() or not self.elided():
-            return None
-        help_text = self.toolTip()
-        return f"{self.currentText()}\n\n{help_text}" if help_text else self.currentText()
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and (text := self.elided_tip()) is not None:
-            assert isinstance(event, QHelpEvent)
-            QToolTip.showText(event.globalPos(), text, self)
-            return True
-        return super().event(event)
-
-
-def _load_dataset(spec: Any, base_dir: Path | None) -> Any:
-    from guibuilder.data import load_dataset
-
-    return load_dataset(spec, base_dir=base_dir)
-
-
-def _load_error(exc: BaseException) -> str:
-    """Why a dataset did not load, in one sentence (a broken file must not take the window down)."""
-    if isinstance(exc, GuibuilderError):
-        return exc.message
-    return f"the dataset cannot be loaded: {exc}"
-
-
-class TrainingPanel(QWidget):
+class TrainingPanel(SettingsForm, RunController, RunsList, QWidget):
     """Train the open project and watch it learn.
 
     Signals: ``message`` (a line for the status bar), ``state_changed`` (idle, loading,
@@ -218,7 +64,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self._fit_pending = True  # until the panel is built: see changeEvent
         self._fit_stale = False
-        self.session: Session | None = None
+        self.session: WindowEditor | None = None
         self.run_root_override: Path | None = None
         #: Given the dataset at the start of a run, the sample whose activations it records.
         self.probe_source: Callable[[Any], Any] | None = None
@@ -230,7 +76,7 @@ class TrainingPanel(QWidget):
         self.last_result: Any = None
         #: Settings a teacher locked ("dataset" included): their editors stay disabled.
         self.locked_settings: set[str] = set()
-        self._owner: Session | None = None
+        self._owner: WindowEditor | None = None
         self._ending: TrainingEvent | None = None
         self._dataset_cache: tuple[str, Any] | None = None
         self._histories = RunHistories()
@@ -311,112 +157,6 @@ class TrainingPanel(QWidget):
         """Train, Pause, Step and Stop, for the window's menu and tool bar."""
         return [self.start_action, self.pause_action, self.step_action, self.stop_action]
 
-    def _build_form(self) -> QWidget:
-        inner = QWidget()
-        column = QVBoxLayout(inner)
-        column.setContentsMargins(4, 0, 8, 4)
-        column.setSpacing(2)
-        hints = {f.name: f for f in fields(TrainConfig)}
-        form = QFormLayout()
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setHorizontalSpacing(10)
-        form.setVerticalSpacing(5)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for title, names in SECTIONS:
-            heading = QLabel(title.upper())
-            heading.setProperty("role", "section")
-            form.addRow(heading)
-            for name in names:
-                editor = self._dataset_editor() if name == "dataset" else self._editor(hints[name])
-                editor.setObjectName(f"training_{name}")
-                self._editors[name] = editor
-                label = QLabel(_label(name))
-                label.setToolTip(editor.toolTip())
-                form.addRow(label, editor)
-                self._rows[name] = label
-        column.addLayout(form)
-        self.form_error = QLabel()
-        self.form_error.setProperty("role", "error")
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
-        column.addWidget(self.form_error)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.form_scroll = scroll
-        return scroll
-
-    def _dataset_editor(self) -> QComboBox:
-        from guibuilder.data import list_datasets
-
-        box = _ElidingCombo()
-        box.setToolTip("The data the model trains on")
-        for info in list_datasets():
-            text = info.name if info.available else f"{info.name} (not downloaded)"
-            box.addItem(text, info.name)
-            box.setItemData(box.count() - 1, info.description or info.title, Qt.ToolTipRole)
-        box.addItem("Your own file…", FILE_ITEM)
-        box.setMaxVisibleItems(20)
-        box.activated.connect(self._dataset_chosen)
-        return box
-
-    def _editor(self, spec: Any) -> QWidget:
-        name, kind = spec.name, str(spec.type)
-        help_text = spec.metadata.get("help", "")
-        choices = spec.metadata.get("choices", ())
-        if name == "metrics":
-            editor: QWidget = self._metrics_editor()
-        elif kind == "bool":
-            editor = QCheckBox()
-            editor.toggled.connect(lambda on, n=name: self._commit(n, on))
-        elif kind == "bool | None":
-            editor = _ElidingCombo()
-            for text, value in (("auto", None), ("yes", True), ("no", False)):
-                editor.addItem(text, value)
-            editor.activated.connect(lambda _i, n=name, e=editor: self._commit(n, e.currentData()))
-        elif choices or name == "device":
-            editor = _ElidingCombo()
-            editor.addItems(list(choices) or ["auto", "cpu", "gpu"])
-            editor.setEditable(name == "device")
-            if name == "device":
-                editor.lineEdit().editingFinished.connect(
-                    lambda e=editor: self._commit("device", e.currentText().strip())
-                )
-            editor.activated.connect(lambda _i, n=name, e=editor: self._commit(n, e.currentText()))
-        elif kind == "int":
-            editor = QSpinBox()
-            low, high = RANGES[name]
-            editor.setRange(int(low), int(high))
-            editor.setKeyboardTracking(False)
-            editor.valueChanged.connect(lambda v, n=name: self._commit(n, v))
-        else:
-            editor = QLineEdit()
-            editor.setPlaceholderText(PLACEHOLDERS.get(name, ""))
-            editor.editingFinished.connect(lambda n=name, e=editor: self._commit_text(n, e))
-        editor.setToolTip(help_text)
-        return editor
-
-    def _metrics_editor(self) -> QPushButton:
-        """A button that opens a menu of metrics to tick, and reads like the combo boxes."""
-        button = QPushButton()
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        button.setProperty("picker", True)
-        menu = QMenu(button)
-        auto = menu.addAction("auto (per task)")
-        auto.setCheckable(True)
-        auto.setData(None)
-        menu.addSeparator()
-        for metric in METRICS:
-            action = menu.addAction(metric)
-            action.setCheckable(True)
-            action.setData(metric)
-        menu.triggered.connect(self._metric_toggled)
-        button.setMenu(menu)
-        return button
-
     def _build_center(self) -> QVBoxLayout:
         self.start_button = QPushButton("Train")
         self.start_button.setDefault(True)
@@ -479,20 +219,6 @@ class TrainingPanel(QWidget):
         column.addWidget(self.lint_box)
         column.addWidget(self.plots, 1)
         return column
-
-    def _build_runs(self) -> QWidget:
-        box = QWidget()
-        hint = QLabel("Tick runs to overlay their curves.")
-        hint.setProperty("role", "help")
-        self.runs_list = QListWidget()
-        self.runs_list.setAlternatingRowColors(True)
-        self.runs_list.itemChanged.connect(self._runs_ticked)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(hint)
-        layout.addWidget(self.runs_list, 1)
-        return box
 
     # ---------------------------------------------------------------- layout
     def _fit_to_text(self) -> None:
@@ -600,7 +326,7 @@ class TrainingPanel(QWidget):
             self._fit_pending = False
 
     # --------------------------------------------------------------- session
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: WindowEditor | None) -> None:
         """Edit the settings of ``session``'s project (a run in progress goes on)."""
         if self.session is not None:
             self.session.project.events.training.disconnect(self._load_form)
@@ -615,482 +341,6 @@ class TrainingPanel(QWidget):
         self.refresh_runs()
         if self.state == "idle":
             self._set_state("idle")
-
-    def config(self) -> TrainConfig:
-        """The project's training settings (the defaults for a project without any)."""
-        training = self.session.project.training if self.session is not None else None
-        return TrainConfig.from_dict(training)
-
-    def _load_form(self) -> None:
-        """Show the project's settings in the form without writing them back."""
-        try:
-            config = self.config()
-            error = ""
-        except ConfigError as exc:
-            config, error = TrainConfig(), f"{exc.message}."
-        self._show_form_error(error)
-        values = config.to_dict()
-        for name, editor in self._editors.items():
-            editor.blockSignals(True)
-            if name == "dataset":
-                self._show_dataset(editor)
-            elif name == "metrics":
-                self._show_metrics(editor, values["metrics"])
-            elif isinstance(editor, QCheckBox):
-                editor.setChecked(bool(values[name]))
-            elif isinstance(editor, QSpinBox):
-                editor.setValue(int(values[name]))
-            elif isinstance(editor, QComboBox) and name == "from_logits":
-                editor.setCurrentIndex(editor.findData(values[name]))
-            elif isinstance(editor, QComboBox):
-                editor.setCurrentText(str(values[name]))
-            elif isinstance(editor, QLineEdit):
-                editor.setText(_number_text(values[name]))
-                editor.setProperty("invalid", False)
-                editor.style().polish(editor)
-            editor.blockSignals(False)
-        self._show_relevant(values)
-
-    def _show_dataset(self, box: QComboBox) -> None:
-        spec = self.session.project.dataset if self.session is not None else None
-        name = spec.get("name") if isinstance(spec, dict) else None
-        path = spec.get("path") if isinstance(spec, dict) else None
-        for i in range(box.count() - 1, -1, -1):
-            if str(box.itemData(i)).startswith("file:"):
-                box.removeItem(i)
-        if path:
-            box.insertItem(box.count() - 1, f"{Path(str(path)).name} (file)", f"file:{path}")
-            box.setCurrentIndex(box.count() - 2)
-        elif name is not None and box.findData(name) >= 0:
-            box.setCurrentIndex(box.findData(name))
-        else:
-            box.setCurrentIndex(-1)
-            box.setPlaceholderText("Choose a dataset")
-
-    def _show_metrics(self, button: QPushButton, metrics: list[str] | None) -> None:
-        for action in button.menu().actions():
-            if action.isCheckable():
-                data = action.data()
-                action.setChecked(metrics is None if data is None else data in (metrics or []))
-        if metrics is None:
-            button.setText("auto")
-        else:
-            button.setText(", ".join(metrics) if metrics else "none")
-
-    def _show_relevant(self, values: dict[str, Any]) -> None:
-        for name, (other, allowed) in SHOWN_WHEN.items():
-            visible = values.get(other) in allowed
-            self._editors[name].setVisible(visible)
-            self._rows[name].setVisible(visible)
-
-    def _show_form_error(self, text: str) -> None:
-        self.form_error.setText(text)
-        self.form_error.setVisible(bool(text))
-
-    # ---------------------------------------------------------------- writes
-    def _commit(self, name: str, value: Any) -> None:
-        """Set one training setting through the undo stack; a refused value is explained."""
-        if self.session is None:
-            return
-        try:
-            current = self.config().to_dict()
-        except ConfigError:
-            current = TrainConfig().to_dict()
-        if current.get(name) == value and self.session.project.training is not None:
-            return
-        editor = self._editors.get(name)
-        try:
-            new = TrainConfig.from_dict({**current, name: value})
-        except ConfigError as exc:
-            self._mark(editor, True)
-            self._show_form_error(f"{exc.message}.")
-            return
-        self._mark(editor, False)
-        self._show_form_error("")
-        key = merge_key(editor) if editor is not None else None
-        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}", key)
-
-    def _commit_text(self, name: str, editor: QLineEdit) -> None:
-        text = editor.text().strip()
-        if not text:
-            value: Any = None
-        else:
-            try:
-                number = float(text)
-            except ValueError:
-                self._mark(editor, True)
-                self._show_form_error(f"{_label(name)} must be a number, not {text!r}.")
-                return
-            value = int(number) if name == "seed" and number.is_integer() else number
-        self._commit(name, value)
-
-    def _mark(self, editor: QWidget | None, invalid: bool) -> None:
-        if editor is not None:
-            editor.setProperty("invalid", invalid)
-            editor.style().polish(editor)
-
-    def _metric_toggled(self, action: QAction) -> None:
-        menu = action.parent()
-        if action.data() is None:
-            metrics = None if action.isChecked() else []
-        else:
-            metrics = [
-                a.data() for a in menu.actions() if a.isCheckable() and a.data() and a.isChecked()
-            ]
-        self._commit("metrics", metrics)
-        self._load_form()
-
-    def _dataset_chosen(self, index: int) -> None:
-        box = self._editors["dataset"]
-        data = box.itemData(index)
-        if data == FILE_ITEM:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Choose a dataset file", "", "Data files (*.csv *.npz *.npy);;All files (*)"
-            )
-            if path:
-                self.set_dataset({"path": path})
-            else:
-                self._load_form()
-        elif isinstance(data, str) and not data.startswith("file:"):
-            self.set_dataset(data)
-
-    def set_dataset(self, source: str | dict[str, Any]) -> None:
-        """Choose the dataset by name or spec dict (an undoable change)."""
-        if self.session is None:
-            return
-        spec = {"name": source} if isinstance(source, str) else dict(source)
-        old = self.session.project.dataset or {}
-        if spec.get("name") is not None and spec.get("name") == old.get("name"):
-            return
-        label = spec.get("name") or Path(str(spec.get("path"))).name
-        self.session.set_slot("dataset", spec, f"Use dataset {label}")
-
-    # ------------------------------------------------------------------ runs
-    def run_root(self) -> Path:
-        """Where run folders go: ``runs`` beside a saved project, else the app's data folder."""
-        if self.run_root_override is not None:
-            return self.run_root_override
-        if self.session is not None and self.session.path is not None:
-            return self.session.path.parent / "runs"
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-        return Path(base) / "runs"
-
-    def start(self) -> None:
-        """Load the data, lint, and start a run (a second click after lint errors forces it)."""
-        self._begin(step_first=False)
-
-    def step(self) -> None:
-        """Train exactly one batch, then pause.
-
-        A running or paused run takes one more step; with no run, one starts as Start does
-        and pauses after its first batch.
-        """
-        if self.training is not None and self.state in ("running", "paused"):
-            self.training.step()
-            self._set_state("paused")
-        elif self.state == "idle":
-            self._begin(step_first=True)
-
-    def _begin(self, step_first: bool) -> None:
-        if self.session is None or self.state != "idle":
-            return
-        self._step_first = step_first
-        try:
-            self.config()
-        except ConfigError as exc:
-            self._fail_before_start(f"{exc.message}.")
-            return
-        spec = self.session.project.dataset
-        if not spec:
-            self._fail_before_start("Choose a dataset in the training settings first.")
-            return
-        key = json.dumps(spec, sort_keys=True, default=str)
-        if self._dataset_cache is not None and self._dataset_cache[0] == key:
-            self._lint_and_run(self._dataset_cache[1])
-            return
-        self._set_state("loading")
-        self.status_label.setText("Loading the dataset…")
-        base = self.session.path.parent if self.session.path is not None else None
-        job = Job(_load_dataset, spec, base, name="guibuilder-data", parent=self)
-        job.finished.connect(lambda dataset: self._data_loaded(dataset, "", key))
-        job.failed.connect(lambda exc: self._data_loaded(None, _load_error(exc), key))
-        job.ended.connect(job.deleteLater)
-        job.start()
-
-    def _data_loaded(self, dataset: Any, error: str, key: str) -> None:
-        if self.state != "loading":
-            return
-        self._set_state("idle")
-        if dataset is None:
-            self._fail_before_start(f"{error[0].upper()}{error[1:]}.")
-            return
-        self._dataset_cache = (key, dataset)
-        self._lint_and_run(dataset)
-
-    def _show_lint(self, dataset: Any) -> tuple[list[Any], str]:
-        """Show what lint finds for ``dataset``; return the findings and their text."""
-        from guibuilder.data import lint
-
-        assert self.session is not None
-        project = self.session.project
-        findings = lint(project.graph, self.session.shapes.results(), dataset, project.training)
-        lines = [f"{'✗' if f.level == 'error' else '⚠'} {f.message}" for f in findings]
-        self.lint_label.setText("\n".join(lines))
-        self.lint_box.setVisible(bool(lines))
-        self._input_fix = next(
-            (f.node_ids[0] for f in findings if f.code == "input-shape" and f.node_ids), None
-        )
-        self.fit_input_button.setVisible(self._input_fix is not None)
-        return findings, "\n".join(lines)
-
-    def _fit_input(self) -> None:
-        """The user confirms: the Input node takes the shape of the dataset's samples."""
-        from guibuilder.data.lint import input_params_for
-
-        if self.session is None or self._input_fix is None or self._dataset_cache is None:
-            return
-        dataset = self._dataset_cache[1]
-        try:
-            self.session.set_params(self._input_fix, input_params_for(dataset))
-        except GuibuilderError as exc:
-            self.message.emit(f"{exc.message}.")
-            return
-        self._show_lint(dataset)
-        self.message.emit(f"The Input now takes samples of {dataset.name}.")
-
-    def _lint_and_run(self, dataset: Any) -> None:
-        findings, key = self._show_lint(dataset)
-        errors = [f for f in findings if f.level == "error"]
-        if errors and self._confirmed_lint != key:
-            self._confirmed_lint = key
-            count = len(errors)
-            self.status_label.setText(
-                f"The model and the data do not fit ({count} problem{'s' if count > 1 else ''}"
-                "): fix them, or press Start again to train anyway."
-            )
-            self.start_button.setText("Train anyway")
-            self.message.emit("Training not started: the model and the data do not fit.")
-            return
-        self._run(dataset)
-
-    def _live_recorder(self, dataset: Any) -> Any:
-        """What records the activations of the probe sample ``probe_source`` gives, if any."""
-        probe = self.probe_source(dataset) if self.probe_source is not None else None
-        return None if probe is None else live_recorder(probe)
-
-    def _run(self, dataset: Any) -> None:
-        from guibuilder.training import TrainingSession
-
-        assert self.session is not None
-        project = self.session.project
-        name = project.path.stem if project.path is not None else (project.graph.name or "model")
-        try:
-            session = TrainingSession(
-                project.graph,
-                dataset,
-                self.config(),
-                weights=project.weights,
-                run_root=self.run_root(),
-                name=name,
-                release_memory=False,
-                recorder=self._live_recorder(dataset),
-            )
-        except GuibuilderError as exc:
-            self._fail_before_start(f"{exc.message}.")
-            return
-        self.training = session
-        self._owner = self.session
-        self._ending = None
-        self._confirmed_lint = None
-        self.start_button.setText("Train")
-        self._reset_live()
-        self.plots.start_live()
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("Building the model…")
-        self.eta_label.setText("")
-        self.speed_label.setText("")
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(f"Training on {dataset.name}…")
-        if self._step_first:
-            session.step()
-        session.start()
-        self._timer.start()
-        self._set_state("paused" if self._step_first else "running")
-
-    def _fail_before_start(self, text: str) -> None:
-        self._set_state("idle")
-        self._show_status(text, "error")
-        self.message.emit(text)
-
-    def _toggle_pause(self) -> None:
-        if self.training is None or self.state not in ("running", "paused"):
-            return
-        if self.state == "running":
-            self.training.pause()
-            self._set_state("paused")
-            self.progress.setFormat("Pausing…")  # until the run says where it holds
-        else:
-            self.training.resume()
-            self._set_state("running")
-
-    def stop(self) -> None:
-        """Ask the run to stop after the current batch."""
-        if self.training is not None and self.state in ("running", "paused"):
-            self.training.stop()
-            self._set_state("stopping")
-            self.progress.setFormat("Stopping…")
-
-    def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop a run in progress and wait for its thread (the window is closing)."""
-        if self.training is not None:
-            self.training.stop()
-            self.training.wait(timeout)
-        self._timer.stop()
-
-    # ---------------------------------------------------------------- events
-    def _reset_live(self) -> None:
-        self.live = LiveRun()
-
-    def drain(self) -> None:
-        """Handle the events waiting on the queue and redraw one plot whose data changed (the
-        timer's slot; see :meth:`TrainingPlots.redraw`)."""
-        session = self.training
-        if session is None:
-            self._timer.stop()
-            return
-        for event in session.drain(limit=5000):
-            self._handle(event)
-        live = self.live
-        if live.dirty_batches:
-            self.plots.set_batches(live.batch_x, live.batch_raw, live.batch_smooth)
-            live.dirty_batches = False
-        if live.dirty_epochs:
-            self.plots.set_history(live.history)
-            live.dirty_epochs = False
-        self.plots.redraw(limit=1)
-        if self._ending is not None and session.wait(0):
-            self._finish(self._ending)
-
-    def _handle(self, event: TrainingEvent) -> None:
-        if isinstance(event, BatchEvent):
-            self._on_batch(event)
-        elif isinstance(event, EpochEvent):
-            self._on_epoch(event)
-        elif isinstance(event, StartedEvent):
-            self._on_started(event)
-        elif isinstance(event, ActivationsEvent):
-            self.activations.emit(event)
-        elif isinstance(event, WarningEvent):
-            self.message.emit(f"{event.message[0].upper()}{event.message[1:]}.")
-        elif isinstance(event, PausedEvent):
-            self._on_paused(event)
-        elif isinstance(event, ResumedEvent):
-            self._set_progress_text(event.epoch)
-        elif event.terminal:
-            self._ending = event
-
-    def _on_started(self, event: StartedEvent) -> None:
-        self.live.started(event)
-        self.progress.setRange(0, self.live.steps * self.live.epochs)
-        self.progress.setValue(0)
-        self._set_progress_text(1)
-        self.device_label.setText(f"{event.device} · {event.backend}")
-        self.plots.start_live(event.metrics)
-        self.status_label.setText(
-            f"Training {event.params:,} parameters on {event.train_samples:,} samples "
-            f"({event.val_samples:,} for validation), loss {event.loss}, seed {event.seed}."
-        )
-
-    def _on_batch(self, event: BatchEvent) -> None:
-        self.live.add_batch(event)
-        if self.state != "stopping":  # a batch that ended while pausing is still counted
-            self.progress.setValue(self.live.position(event.epoch, event.step))
-        if self.state == "running":
-            self._set_progress_text(event.epoch)
-        self.eta_label.setText(f"ETA {duration_text(event.eta_s)}")
-        self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
-
-    def _on_epoch(self, event: EpochEvent) -> None:
-        if not self.live.add_epoch(event):
-            return
-        if self.state not in ("paused", "stopping"):
-            self.progress.setValue(event.epoch * self.live.steps)
-            self._set_progress_text(min(event.epoch + 1, self.live.epochs))
-        self.eta_label.setText(f"ETA {duration_text(event.eta_s)}")
-        self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
-
-    def _on_paused(self, event: PausedEvent) -> None:
-        """Show where the run waits; in step mode that moves on by one batch per step.
-
-        A paused run has no time left to estimate, so the ETA is cleared.
-        """
-        live = self.live
-        self.progress.setValue(live.position(event.epoch, event.step))
-        self.progress.setFormat(
-            f"Paused · epoch {event.epoch}/{live.epochs}, step {event.step}/{live.steps}"
-        )
-        self.eta_label.setText("")
-
-    def _set_progress_text(self, epoch: int) -> None:
-        self.progress.setFormat(f"Epoch {epoch}/{self.live.epochs} · %p%")
-
-    def _finish(self, event: TrainingEvent) -> None:
-        self._timer.stop()
-        self.plots.redraw()
-        session, owner = self.training, self._owner
-        self.training = None
-        self._owner = None
-        self._ending = None
-        status = event.kind
-        text = f"{event.message[0].upper()}{event.message[1:]}."
-        run_dir = getattr(event, "run_dir", None)
-        if status in ("finished", "stopped"):
-            self.progress.setRange(0, max(1, self.progress.maximum()))
-            if status == "finished":
-                self.progress.setValue(self.progress.maximum())
-            self.progress.setFormat("Finished" if status == "finished" else "Stopped")
-            self.eta_label.setText("")
-            result = session.result if session is not None else None
-            if result is not None and result.weights is not None and owner is self.session:
-                text += " " + self._keep_weights(owner, status, result.weights, run_dir)
-            self._show_status(text, "ok" if status == "finished" else "muted")
-        else:
-            self.progress.setRange(0, max(1, self.progress.maximum()))
-            self.progress.setFormat("Failed")
-            self.eta_label.setText("")
-            self._show_status(text, "error")
-        if run_dir is not None:
-            self.status_label.setToolTip(f"Run folder: {run_dir}")
-        self.last_status = status
-        self.last_result = session.result if session is not None else None
-        self.message.emit(text)
-        self._set_state("idle")
-        self.refresh_runs()
-        memory.release()  # here, not in the worker: it may finalise this thread's Qt objects
-        self.run_ended.emit(status)
-
-    @staticmethod
-    def _keep_weights(owner: Session, status: str, weights: Any, run_dir: Any) -> str:
-        """Put a run's weights in the project, unless it was stopped early and the project
-        has trained weights already: those stay, and the partial ones stay in the run
-        folder (its ``last.keras``). Returns the sentence that says which."""
-        if status == "stopped" and owner.project.weights is not None:
-            where = f"run folder {run_dir.name}" if run_dir is not None else "run folder"
-            return (
-                "The project keeps its previous weights; the partly trained ones are in the "
-                f"{where} (last.keras)."
-            )
-        owner.set_slot("weights", weights, "Train model")
-        kind = "partly trained" if status == "stopped" else "trained"
-        return f"The {kind} weights are kept in the project (undo to drop them)."
-
-    def _show_status(self, text: str, kind: str) -> None:
-        from guibuilder.ui import theme
-
-        t = theme.current()
-        color = {"error": t.error, "ok": t.ok, "muted": t.muted}[kind]
-        self.status_label.setStyleSheet(f"color: {color};")
-        self.status_label.setText(text)
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -1111,61 +361,3 @@ class TrainingPanel(QWidget):
         for name, editor in self._editors.items():
             editor.setEnabled(not busy and name not in self.locked_settings)
         self.state_changed.emit(state)
-
-    def lock_settings(self, names: set[str]) -> None:
-        """Disable the editors of the settings a teacher locked, and say so beside them."""
-        self.locked_settings = set(names)
-        for name, label in self._rows.items():
-            locked = name in self.locked_settings
-            label.setText(f"{lock_html()} {_label(name)}" if locked else _label(name))
-            label.setToolTip(LOCKED_TIP if locked else self._editors[name].toolTip())
-        self._set_state(self.state)
-
-    def _show_loader_device(self) -> None:
-        """Before the first run, the device Keras found when it loaded."""
-        loader = keras_loader()
-        if loader.ready and not self.device_label.text():
-            self.device_label.setText(f"{loader.device} · {loader.backend}")
-
-    # ------------------------------------------------------------- runs list
-    def refresh_runs(self) -> None:
-        """List the run folders under :meth:`run_root`, newest first."""
-        from guibuilder.training import list_runs
-
-        ticked = set(self._ticked_paths())
-        self.runs_list.blockSignals(True)
-        self.runs_list.clear()
-        paths = list(reversed(list_runs(self.run_root())))
-        for path, history in zip(paths, self._histories.read(paths), strict=True):
-            item = QListWidgetItem(run_label(path, history))
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
-            item.setToolTip(str(path))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(
-                Qt.CheckState.Checked if str(path) in ticked else Qt.CheckState.Unchecked
-            )
-            self.runs_list.addItem(item)
-        self.runs_list.blockSignals(False)
-        self._runs_ticked()
-
-    def _ticked_paths(self) -> list[str]:
-        return [
-            self.runs_list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.runs_list.count())
-            if self.runs_list.item(i).checkState() == Qt.CheckState.Checked
-        ]
-
-    def _runs_ticked(self, *_args: Any) -> None:
-        from guibuilder.training import read_history
-
-        overlays = []
-        for path in self._ticked_paths():
-            try:
-                history = read_history(path)
-            except GuibuilderError as exc:
-                self.message.emit(f"{exc.message}.")
-                continue
-            if history:
-                name = Path(path).name.split("-", 2)[-1]
-                overlays.append((f"{name} {Path(path).name[9:15]}", history))
-        self.plots.set_overlays(overlays)

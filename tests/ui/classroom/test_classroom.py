@@ -22,7 +22,8 @@ from guibuilder.document import (
 from guibuilder.editing.edits import SetSlot
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
-from guibuilder.ui.classroom.teacher import ChallengeDialog, LockSettingsDialog
+from guibuilder.ui.classroom.challenge import ChallengeDialog
+from guibuilder.ui.classroom.locks import LockSettingsDialog
 from guibuilder.ui.mainwindow import MainWindow
 from tests.ui.helpers import chain_graph, show, viewport_pos
 

@@ -15,7 +15,7 @@ from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
 from guibuilder.ui.inspect.attribution import AdversarialTab, AttributionTab
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo" / "digits_cnn.gbproj"
 #: Keras is imported by the first job, which can take a while on a busy machine.
@@ -27,7 +27,7 @@ def open_project(window, qtbot, project: Project | Path):
     if isinstance(project, Path):
         window.load(project)
     else:
-        window.set_session(Session(project))
+        window.set_session(WindowEditor(project))
     window.inspect_dock.show()
     window.inspect_dock.raise_()
     panel = window.inspect_panel

@@ -10,9 +10,8 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.document import Project
 from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
-from guibuilder.inspect.evaluation import confusion_matrix
-from guibuilder.ui.inspect.evaluation import RegressionReport, compact_values
-from guibuilder.ui.session import Session
+from guibuilder.inspect.evaluation import RegressionReport, compact_values, confusion_matrix
+from guibuilder.ui.window_editor import WindowEditor
 from tests.ui.helpers import chain_graph, show
 from tests.ui.inspect.test_inspect_predict import classifier, digit_weights  # noqa: F401 (a fixture)
 from tests.ui.trained import SLOW, show_tab
@@ -20,7 +19,7 @@ from tests.ui.trained import SLOW, show_tab
 
 def open_evaluation(window, qtbot, project: Project):
     """Open ``project`` with the Evaluation tab in front; returns the tab once it has a result."""
-    window.set_session(Session(project))
+    window.set_session(WindowEditor(project))
     QApplication.processEvents()
     tab = show_tab(window, "Evaluation")
     qtbot.waitUntil(lambda: tab.result is not None, timeout=SLOW)
@@ -158,7 +157,7 @@ def test_untrained_and_datasetless_projects_get_one_sentence(window, qtbot):
     two.add_node("Input", {"shape": [4]}, node_id="x", position=(0.0, 0.0))
     two.add_node("Dense", {"units": 2}, node_id="out", position=(0.0, 120.0))
     two.connect("x", "out")
-    window.set_session(Session(Project(graph=two, dataset={"name": "iris"})))
+    window.set_session(WindowEditor(Project(graph=two, dataset={"name": "iris"})))
     qtbot.waitUntil(lambda: "2 values per sample" in tab.status.text(), timeout=SLOW)
     assert tab.status.text() == "The model gives 2 values per sample, but 'iris' has 3 classes."
     assert not tab.pages.isVisible()

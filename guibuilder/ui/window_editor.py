@@ -14,7 +14,7 @@ from guibuilder.document import Project
 from guibuilder.editing import NODES_MIME, Edit, Editor
 from guibuilder.ui.live import LiveShapes
 
-__all__ = ["NODES_MIME", "EditCommand", "Session", "UndoStackHistory"]
+__all__ = ["NODES_MIME", "EditCommand", "UndoStackHistory", "WindowEditor"]
 
 
 class EditCommand(QUndoCommand):
@@ -55,8 +55,8 @@ class UndoStackHistory:
         return not self.stack.isClean()
 
 
-class Session(QObject, Editor):
-    """An open project with its undo stack and its live shapes."""
+class WindowEditor(QObject, Editor):
+    """The window's open project: the editor with its undo stack and its live shapes."""
 
     title_changed = Signal()
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 
 from guibuilder.editing import Editor
 from guibuilder.graph import Edge
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 
 def test_no_name_of_the_editor_is_hidden_by_qobject():
@@ -15,7 +15,7 @@ def test_no_name_of_the_editor_is_hidden_by_qobject():
 
 
 def test_edits_go_on_the_undo_stack_one_command_each(qapp):
-    session = Session()
+    session = WindowEditor()
     try:
         session.add_node("Input", (0, 0))
         session.add_node("Dense", (0, 100))

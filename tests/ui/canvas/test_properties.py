@@ -1,4 +1,4 @@
-"""The inspector: a form from the parameter schema; edits go through undo."""
+"""The properties form (the inspector): fields from the parameter schema; edits use undo."""
 
 from __future__ import annotations
 
