@@ -14,6 +14,7 @@ from typing import Any
 
 from guibuilder import catalog
 from guibuilder.document import Project
+from guibuilder.document.settings import InvalidSettings, TrainConfig
 from guibuilder.graph import Edge, Graph, Node
 from guibuilder.graph.graph import id_prefix
 
@@ -257,6 +258,8 @@ class SetSlot(Edit):
     def __init__(self, project: Project, slot: str, value: Any, text: str) -> None:
         if slot not in SLOTS:
             raise ValueError(f"slot must be one of {SLOTS}, not {slot!r}")
+        if slot == "training" and not isinstance(value, TrainConfig | InvalidSettings | None):
+            raise TypeError(f"training settings are a TrainConfig, not {type(value).__name__}")
         self.text = text
         self.project = project
         self.slot = slot

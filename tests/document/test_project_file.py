@@ -21,6 +21,7 @@ from guibuilder.document import (
     save_project,
 )
 from guibuilder.document.migrations import MigrationError
+from guibuilder.document.settings import TrainConfig
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.graph import Graph
 
@@ -58,7 +59,7 @@ def rich_project() -> Project:
     return Project(
         graph=rich_graph(),
         dataset={"name": "pairs", "split": {"validation": 0.2, "seed": 3}},
-        training={"optimizer": "adam", "epochs": 2},
+        training=TrainConfig(optimizer="adam", epochs=2),
         title="Siamese",
         description="Two encoders, one layer.",
     )
@@ -168,7 +169,7 @@ def test_save_defaults_to_the_loaded_path(tmp_path):
 
 def test_value_json_cannot_hold_is_refused():
     project = rich_project()
-    project.training = {"epochs": {1, 2}}
+    project.dataset = {"name": "sine", "samples": {1, 2}}
     with pytest.raises(GuibuilderError, match="cannot store"):
         dumps(project)
 

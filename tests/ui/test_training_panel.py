@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtTest import QTest
 
 from guibuilder.document import Project, save_project
+from guibuilder.document.settings import TrainConfig, read_settings
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
 from guibuilder.ui.mainwindow import MainWindow
@@ -73,9 +74,9 @@ def show_dense_on_moons(window: MainWindow, inputs: int, units: int) -> Graph:
 def test_settings_are_saved_in_the_project_and_undoable(demo):
     panel = demo.training_panel
     project = demo.session.project
-    assert project.training["epochs"] != 7
+    assert project.training.epochs != 7
     set_spin(demo, "epochs", 7)
-    assert project.training["epochs"] == 7
+    assert project.training.epochs == 7
     assert demo.session.modified and demo.isWindowModified()
     rate = panel._editors["learning_rate"]
     rate.setFocus()
@@ -85,15 +86,17 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert "Learning rate must be a number" in panel.form_error.text()
     assert rate.property("invalid") is True
     demo.undo_action.trigger()
-    assert project.training["epochs"] != 7
-    assert panel._editors["epochs"].value() == project.training["epochs"]
+    assert project.training.epochs != 7
+    assert panel._editors["epochs"].value() == project.training.epochs
     assert not demo.session.modified
 
 
 def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
     graph = Graph("big batch")
     graph.add_node("Input", {"shape": [2]}, node_id="x")
-    project = Project(graph=graph, dataset={"name": "moons"}, training={"batch_size": 10**12})
+    project = Project(
+        graph=graph, dataset={"name": "moons"}, training=read_settings({"batch_size": 10**12})
+    )
     window.set_session(type(window.session)(project))
     window.show_training()
     panel = window.training_panel
@@ -104,7 +107,7 @@ def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
 def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
     button = demo.training_panel._editors["metrics"]
     project = demo.session.project
-    before = project.training.get("metrics")
+    before = project.training.metrics
 
     def tick_auc() -> None:
         menu = button.menu()
@@ -113,11 +116,11 @@ def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
 
     QTimer.singleShot(50, tick_auc)
     click(button)  # opens the menu, as a person does
-    qtbot.waitUntil(lambda: project.training.get("metrics") != before)
-    assert "auc" in project.training["metrics"]
+    qtbot.waitUntil(lambda: project.training.metrics != before)
+    assert "auc" in project.training.metrics
     assert "auc" in button.text()
     demo.undo_action.trigger()
-    assert project.training.get("metrics") == before
+    assert project.training.metrics == before
     assert "auc" not in button.text()
 
 
@@ -156,7 +159,7 @@ def test_choosing_a_dataset_and_sgd_shows_momentum(window):
     assert panel._editors["momentum"].isHidden()
     optimizer.setCurrentText("sgd")
     optimizer.activated.emit(optimizer.currentIndex())
-    assert window.session.project.training["optimizer"] == "sgd"
+    assert window.session.project.training.optimizer == "sgd"
     assert not panel._editors["momentum"].isHidden()
     window.undo_action.trigger()
     window.undo_action.trigger()
@@ -286,7 +289,7 @@ def test_a_nan_run_shows_its_message_and_the_window_stays_up(qtbot, window, tmp_
     graph.add_node("Dense", {"units": 1}, node_id="out")
     graph.connect("input", "flatten")
     graph.connect("flatten", "out")
-    training = {"optimizer": "sgd", "learning_rate": 10.0, "batch_size": 8, "epochs": 1}
+    training = TrainConfig(optimizer="sgd", learning_rate=10.0, batch_size=8, epochs=1)
     path = tmp_path / "sine.gbproj"
     save_project(Project(graph, dataset={"name": "sine"}, training=training), path)
     window.load(path)
