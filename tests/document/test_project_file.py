@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -97,6 +98,32 @@ def test_save_load_save_gives_the_same_bytes(tmp_path):
     save_project(rich_project(), first)
     save_project(load_project(first), second)
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "training",
+    [
+        {"epochs": 3, "learning_rate": 1},  # a partial object, a whole number for a float
+        {"epochs": 0, "colour": "red"},  # unusable: the project opens and keeps them
+        None,
+    ],
+    ids=["partial", "invalid", "none"],
+)
+def test_a_files_training_settings_are_saved_as_it_wrote_them(training):
+    text = dumps(Project(rich_graph()))
+    data = json.loads(text)
+    data["training"] = training
+    written = dumps(project_from_dict(data))
+    assert json.loads(written)["training"] == training
+    assert dumps(loads(written)[0]) == written
+
+
+def test_a_changed_setting_writes_every_setting():
+    project = loads(dumps(rich_project()))[0]
+    project.training = replace(project.training, epochs=7)
+    assert (
+        json.loads(dumps(project))["training"] == TrainConfig(optimizer="adam", epochs=7).to_dict()
+    )
 
 
 def test_text_is_deterministic_json():
