@@ -114,11 +114,10 @@ class InspectWorker(QObject):
         self._jobs: dict[str, tuple[Subject, tuple[Any, ...]]] = {}
         self._thread: threading.Thread | None = None
         self._closed = False
-        self._dataset: tuple[Any, Any] | None = None
         self._model: tuple[int, Any, Any] | None = None
         self._acts: tuple[tuple[int, int], dict[str, np.ndarray]] | None = None
         self._shared: tuple[int, Any, list[str]] | None = None
-        self._kept: tuple[tuple[int, str], dict[str, Any]] | None = None
+        self._kept: tuple[tuple[int, int], dict[str, Any], Any] | None = None
         self._busy = False
 
     def submit(self, kind: str, subject: Subject, *args: Any) -> None:
@@ -185,14 +184,11 @@ class InspectWorker(QObject):
                 self.failed.emit(kind, f"the model cannot be run: {exc}")
 
     def _data(self, subject: Subject) -> Any:
-        key = repr(subject.dataset_spec)
-        if self._dataset is None or self._dataset[0] != key:
-            from guibuilder.data import load_dataset
+        from guibuilder.data.cache import cached_dataset
 
-            if not subject.dataset_spec:
-                raise GuibuilderError("the project has no dataset: choose one in Training")
-            self._dataset = (key, load_dataset(subject.dataset_spec, base_dir=subject.base_dir))
-        return self._dataset[1]
+        if not subject.dataset_spec:
+            raise GuibuilderError("the project has no dataset: choose one in Training")
+        return cached_dataset(subject.dataset_spec, base_dir=subject.base_dir)
 
     def _probe(self, subject: Subject) -> tuple[Any, Any]:
         if self._model is None or self._model[0] != subject.version:
@@ -216,9 +212,9 @@ class InspectWorker(QObject):
             return
         x, y = validation_split(data)
         model, probe = self._probe(subject)
-        key = (subject.version, repr(subject.dataset_spec))
+        key = (subject.version, id(data))
         if self._kept is None or self._kept[0] != key:
-            self._kept = (key, {})
+            self._kept = (key, {}, data)  # the data is held, so its id stays its own
         context = Context(subject, data, model, probe, self._kept[1])
         if kind not in OWN_JOBS:
             job, *rest = args

@@ -10,7 +10,6 @@ the progress bar and the persistent curves; no Qt object is touched from a worke
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections.abc import Callable
@@ -197,27 +196,28 @@ class _ElidingCombo(QComboBox):
 
 
 class _DataLoader(QObject):
-    """Loads a dataset in a daemon thread; ``done`` arrives in the GUI thread."""
+    """Loads a dataset (through the cache inspect shares) in a daemon thread; ``done``
+    arrives in the GUI thread."""
 
-    done = Signal(object, str, str)  # dataset or None, error message, cache key
+    done = Signal(object, str)  # dataset or None, error message
 
-    def load(self, spec: Any, base_dir: Path | None, key: str) -> None:
+    def load(self, spec: Any, base_dir: Path | None) -> None:
         threading.Thread(
-            target=self._work, args=(spec, base_dir, key), name="guibuilder-data", daemon=True
+            target=self._work, args=(spec, base_dir), name="guibuilder-data", daemon=True
         ).start()
 
-    def _work(self, spec: Any, base_dir: Path | None, key: str) -> None:
-        from guibuilder.data import load_dataset
+    def _work(self, spec: Any, base_dir: Path | None) -> None:
+        from guibuilder.data.cache import cached_dataset
 
         try:
-            dataset = load_dataset(spec, base_dir=base_dir)
+            dataset = cached_dataset(spec, base_dir=base_dir)
         except GuibuilderError as exc:
-            self.done.emit(None, exc.message, key)
+            self.done.emit(None, exc.message)
             return
         except Exception as exc:  # a broken file must not take the window down
-            self.done.emit(None, f"the dataset cannot be loaded: {exc}", key)
+            self.done.emit(None, f"the dataset cannot be loaded: {exc}")
             return
-        self.done.emit(dataset, "", key)
+        self.done.emit(dataset, "")
 
 
 class TrainingPanel(QWidget):
@@ -252,7 +252,7 @@ class TrainingPanel(QWidget):
         self.locked_settings: set[str] = set()
         self._owner: Session | None = None
         self._ending: TrainingEvent | None = None
-        self._dataset_cache: tuple[str, Any] | None = None
+        self._dataset: Any = None  # the dataset of the last start, for the Input fix
         #: Run folder -> (history file's mtime and size, its history), for the runs list.
         self._histories: dict[Path, tuple[tuple[int, int] | None, dict]] = {}
         self._confirmed_lint: str | None = None
@@ -629,7 +629,7 @@ class TrainingPanel(QWidget):
             self.session.project.events.training.disconnect(self._load_form)
             self.session.project.events.dataset.disconnect(self._load_form)
         self.session = session
-        self._dataset_cache = None
+        self._dataset = None
         self._confirmed_lint = None
         if session is not None:
             session.project.events.training.connect(self._load_form)
@@ -824,23 +824,19 @@ class TrainingPanel(QWidget):
         if not spec:
             self._fail_before_start("Choose a dataset in the training settings first.")
             return
-        key = json.dumps(spec, sort_keys=True, default=str)
-        if self._dataset_cache is not None and self._dataset_cache[0] == key:
-            self._lint_and_run(self._dataset_cache[1])
-            return
         self._set_state("loading")
         self.status_label.setText("Loading the dataset…")
         base = self.session.path.parent if self.session.path is not None else None
-        self._loader.load(spec, base, key)
+        self._loader.load(spec, base)
 
-    def _data_loaded(self, dataset: Any, error: str, key: str) -> None:
+    def _data_loaded(self, dataset: Any, error: str) -> None:
         if self.state != "loading":
             return
         self._set_state("idle")
         if dataset is None:
             self._fail_before_start(f"{error[0].upper()}{error[1:]}.")
             return
-        self._dataset_cache = (key, dataset)
+        self._dataset = dataset
         self._lint_and_run(dataset)
 
     def _show_lint(self, dataset: Any) -> tuple[list[Any], str]:
@@ -864,9 +860,9 @@ class TrainingPanel(QWidget):
         """The user confirms: the Input node takes the shape of the dataset's samples."""
         from guibuilder.data.lint import input_params_for
 
-        if self.session is None or self._input_fix is None or self._dataset_cache is None:
+        if self.session is None or self._input_fix is None or self._dataset is None:
             return
-        dataset = self._dataset_cache[1]
+        dataset = self._dataset
         try:
             self.session.set_params(self._input_fix, input_params_for(dataset))
         except GuibuilderError as exc:

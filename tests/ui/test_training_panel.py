@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import shutil
 import threading
@@ -336,3 +337,25 @@ def test_dragging_the_splitter_narrows_the_settings_and_a_new_window_keeps_it(
     qtbot.waitExposed(second)
     qtbot.waitUntil(lambda: abs(second.side.width() - (width - 90)) <= 1)
     second.close()
+
+
+def test_training_and_inspect_of_one_project_load_its_dataset_once(window, qtbot, monkeypatch):
+    from guibuilder.data import registry
+    from guibuilder.data.cache import clear_cache
+
+    loads = []
+    moons = registry.dataset_info("moons")
+    counted = dataclasses.replace(
+        moons, load=lambda options: loads.append(1) or moons.load(options)
+    )
+    monkeypatch.setitem(registry._ENTRIES, "moons", counted)
+    clear_cache()
+    show_dense_on_moons(window, 2, 2)
+    window.session.project.training = TrainConfig(epochs=1, batch_size=64)
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    qtbot.waitUntil(lambda: window.inspect_panel.dataset is not None, timeout=RUN_TIMEOUT_MS)
+    assert train(qtbot, window) == "finished"
+    assert train(qtbot, window) == "finished"
+    assert len(loads) == 1
+    clear_cache()
