@@ -274,7 +274,9 @@ class SetSlot(Edit):
 
     @property
     def _plain(self) -> bool:
-        return self.slot != "weights"
+        """Whether the value is a plain dict, copied so no one edits the history's own;
+        the training and classroom settings are frozen and the weights are shared."""
+        return self.slot == "dataset"
 
 
 def splice(graph: Graph, node: Node, edge: Edge, text: str) -> Macro:

@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import shutil
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,10 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     panel = demo.training_panel
     project = demo.session.project
     assert project.training.epochs != 7
+    before = project.training
     set_spin(demo, "epochs", 7)
-    assert project.training.epochs == 7
+    assert project.training == replace(before, epochs=7)  # the typed settings, edited
+    assert demo.session.undo_stack.count() == 1
     assert demo.session.modified and demo.isWindowModified()
     rate = panel._editors["learning_rate"]
     rate.setFocus()
@@ -87,7 +90,7 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert "Learning rate must be a number" in panel.form_error.text()
     assert rate.property("invalid") is True
     demo.undo_action.trigger()
-    assert project.training.epochs != 7
+    assert project.training is before
     assert panel._editors["epochs"].value() == project.training.epochs
     assert not demo.session.modified
 
