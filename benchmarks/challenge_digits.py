@@ -17,7 +17,7 @@ from pathlib import Path
 from guibuilder.data import load_dataset
 from guibuilder.document import Project, load_project
 from guibuilder.graph import Graph
-from guibuilder.training import TrainConfig, TrainingSession
+from guibuilder.training import TrainingSession
 from guibuilder.training.challenge import count_params, grade
 from guibuilder.training.session import run_to_end
 
@@ -60,9 +60,7 @@ def attempt(project: Project, edit: Callable[[Graph], None] | None) -> tuple[str
         edit(graph)
     challenge = project.classroom.challenge
     started = time.perf_counter()
-    session = TrainingSession(
-        graph, load_dataset(project.dataset), TrainConfig.from_dict(project.training)
-    )
+    session = TrainingSession(graph, load_dataset(project.dataset), project.train_config())
     run_to_end(session, lambda _event: None)
     history = session.result.history if session.result is not None else None
     result = grade(challenge, history, count_params(graph), project.dataset["name"])

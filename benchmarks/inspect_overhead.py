@@ -34,9 +34,10 @@ def trial(with_snapshots: bool, epochs: int, batch: int) -> tuple[float, float, 
     the training time spent recording, and how many snapshots the consumer kept."""
     from guibuilder.data import load_dataset
     from guibuilder.document import project_from_dict
+    from guibuilder.document.settings import TrainConfig
     from guibuilder.inspect import callback
     from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory, live_recorder
-    from guibuilder.training import TrainConfig, TrainingSession
+    from guibuilder.training import TrainingSession
     from guibuilder.training.callbacks import SessionCallback
     from guibuilder.training.events import ActivationsEvent
 

@@ -13,6 +13,7 @@ bare TrainingSession and no window, to tell the engine's growth from the window'
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import sys
 import tempfile
@@ -60,11 +61,11 @@ def engine_runs(runs: int, epochs: int) -> Iterator[int]:
     sys.path.insert(0, str(ROOT))
     from guibuilder.data import load_dataset
     from guibuilder.document import load_project
-    from guibuilder.training import TrainConfig, TrainingSession, run_to_end
+    from guibuilder.training import TrainingSession, run_to_end
 
     project = load_project(DEMO)
     data = load_dataset(project.dataset)
-    config = TrainConfig.from_dict(project.training).replace(epochs=epochs)
+    config = dataclasses.replace(project.train_config(), epochs=epochs)
     with tempfile.TemporaryDirectory() as folder:
         for n in range(1, runs + 1):
             session = TrainingSession(project.graph, data, config, run_root=folder)

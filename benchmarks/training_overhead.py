@@ -98,7 +98,8 @@ def plain(data, graph) -> list[float]:
 
 def ours(data, graph) -> list[float]:
     """Epoch-end times of a TrainingSession, drained 30 times a second."""
-    from guibuilder.training import TrainConfig, TrainingSession
+    from guibuilder.document.settings import TrainConfig
+    from guibuilder.training import TrainingSession
 
     config = TrainConfig(epochs=EPOCHS, batch_size=BATCH, seed=0)
     with tempfile.TemporaryDirectory() as root:

@@ -187,10 +187,10 @@ def _summary(args: argparse.Namespace) -> int:
 def _refuse_too_big(project: Any, shapes: Any = None) -> None:
     """Refuse a model that no machine of this size could train at the project's batch size."""
     from guibuilder.data.lint import refuse_model_too_big
-    from guibuilder.training.config import ConfigError, TrainConfig
+    from guibuilder.document.settings import ConfigError, TrainConfig
 
     try:
-        batch_size = TrainConfig.from_dict(project.training).batch_size
+        batch_size = project.train_config().batch_size
     except ConfigError:  # building needs no training settings: assume the default
         batch_size = TrainConfig().batch_size
     refuse_model_too_big(project.graph, shapes, batch_size=batch_size)

@@ -43,7 +43,7 @@ def test_the_layer_contracts_hold():
     [
         ("graph/graph.py", "import guibuilder.ui.theme", "Each layer imports only the layers"),
         ("document/project.py", "from guibuilder import training", "Each layer imports only"),
-        ("training/config.py", "import PySide6", "No Qt outside the window"),
+        ("training/recipe.py", "import PySide6", "No Qt outside the window"),
         ("catalog/registry.py", "import keras", "No Keras or TensorFlow in the graph"),
         ("editing/edits.py", "import keras", "Editing never imports Keras"),
         ("editing/editor.py", "from guibuilder.ui import theme", "Each layer imports only"),

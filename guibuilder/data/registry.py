@@ -9,6 +9,7 @@ use the loader's name and a ``path``: ``{"name": "csv", "path": "data/houses.csv
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -80,14 +81,8 @@ def load_dataset(
         Options of the dataset; they override those of a spec dict. ``view`` picks a
         view of :mod:`guibuilder.data.views` (pairs, reconstruct) instead of the labels.
     """
-    name, options = _resolve_source(source, options)
-    view = options.pop("view", "labels")
+    name, resolved, load_options, view = _resolve(source, base_dir, options)
     info = dataset_info(name)
-    resolved = resolve_options(name, info.options, options)
-    load_options = dict(resolved)
-    for key in ("path", "labels"):
-        if resolved.get(key):
-            load_options[key] = _absolute(resolved[key], base_dir)
     dataset = info.load(load_options)
     dataset.spec = {"name": name, **resolved}
     if not dataset.description:
@@ -98,6 +93,50 @@ def load_dataset(
     viewed = apply_view(dataset, view)
     viewed.spec = {**dataset.spec, "view": view}
     return viewed
+
+
+def dataset_key(
+    source: str | Path | Mapping[str, Any],
+    *,
+    base_dir: str | Path | None = None,
+    **options: Any,
+) -> tuple[Any, ...]:
+    """What tells apart the data ``load_dataset`` gives for these arguments.
+
+    The dataset's name, its options (paths made absolute), its view, and the size and
+    modification time of each file or folder it reads (of an image folder, also those of
+    its class folders), so that a changed file has another key. Raises what
+    ``load_dataset`` raises for a spec it cannot resolve.
+    """
+    name, _, load_options, view = _resolve(source, base_dir, options)
+    stamps = tuple(_stamp(load_options[k]) for k in ("path", "labels") if load_options.get(k))
+    return name, json.dumps(load_options, sort_keys=True, default=str), view, stamps
+
+
+def _stamp(path: str) -> tuple[Any, ...]:
+    try:
+        stat = Path(path).stat()
+        if not Path(path).is_dir():
+            return path, stat.st_mtime_ns, stat.st_size
+        inside = sorted((p.name, p.stat().st_mtime_ns) for p in Path(path).iterdir() if p.is_dir())
+    except OSError:  # missing: loading says so
+        return path, None
+    return path, stat.st_mtime_ns, tuple(inside)
+
+
+def _resolve(
+    source: str | Path | Mapping[str, Any], base_dir: str | Path | None, options: dict[str, Any]
+) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+    """The dataset's name, its resolved options, those options with absolute paths, its view."""
+    name, options = _resolve_source(source, options)
+    view = options.pop("view", "labels")
+    info = dataset_info(name)
+    resolved = resolve_options(name, info.options, options)
+    load_options = dict(resolved)
+    for key in ("path", "labels"):
+        if resolved.get(key):
+            load_options[key] = _absolute(resolved[key], base_dir)
+    return name, resolved, load_options, view
 
 
 def _resolve_source(

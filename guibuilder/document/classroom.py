@@ -18,11 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guibuilder.document.settings import InvalidSettings, TrainConfig
 from guibuilder.errors import GuibuilderError, shown
 from guibuilder.graph import Edge, Graph
 
 #: Named groups of training settings a teacher can lock; ``dataset`` is the project's
-#: dataset choice, the other names are :class:`~guibuilder.training.TrainConfig` fields.
+#: dataset choice, the other names are :class:`~guibuilder.document.settings.TrainConfig` fields.
 SETTING_GROUPS: dict[str, tuple[str, ...]] = {
     "dataset": ("dataset", "validation_split", "shuffle"),
     "epochs": ("epochs", "batch_size"),
@@ -254,19 +255,16 @@ class Classroom:
             self.check_edge(edge)
 
     def check_settings(
-        self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, defaults: Mapping
+        self,
+        old: TrainConfig | InvalidSettings | None,
+        new: TrainConfig | InvalidSettings | None,
     ) -> None:
-        """Refuse a change of the training settings that touches a locked group.
-
-        ``defaults`` holds every setting's default, for a missing key.
-        """
-        before = {**defaults, **(old or {})}
-        after = {**defaults, **(new or {})}
+        """Refuse a change of the training settings that touches a locked group."""
         for group in SETTING_GROUPS:
             if group not in self.locked_settings:
                 continue
             for name in SETTING_GROUPS[group]:
-                if before.get(name) != after.get(name):
+                if name != "dataset" and _setting(old, name) != _setting(new, name):
                     raise self._setting_error(name)
 
     def check_dataset(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
@@ -342,3 +340,13 @@ def _names(value: Any, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ClassroomError(f'"{key}" of "classroom" must be a list of names')
     return value
+
+
+_DEFAULTS = TrainConfig()
+
+
+def _setting(settings: TrainConfig | InvalidSettings | None, name: str) -> Any:
+    """The value of setting ``name`` (its default where the settings have none)."""
+    if isinstance(settings, InvalidSettings):
+        return settings.data.get(name, getattr(_DEFAULTS, name))
+    return getattr(settings or _DEFAULTS, name)

@@ -21,6 +21,7 @@ from guibuilder.catalog import ParamError
 from guibuilder.catalog.keras_objects import node_problem
 from guibuilder.document.classroom import Classroom, ClassroomError
 from guibuilder.document.migrations import FORMAT_VERSION, MigrationError, migrate
+from guibuilder.document.settings import InvalidSettings, TrainConfig, read_settings
 from guibuilder.errors import FileFormatError, shown, shown_names
 from guibuilder.graph import Edge, Graph, GraphError
 
@@ -65,12 +66,14 @@ class ProjectError(FileFormatError):
 class Project:
     """Everything a ``.gbproj`` file holds.
 
-    ``dataset`` and ``training`` are free-form settings owned by the data and training
-    code; ``weights`` holds trained weights per node id; ``classroom`` a teacher's locks
-    and challenge. ``warnings`` lists what loading noticed without refusing the file (a
-    missing weights file); it is never saved. ``weights_sha256`` is the SHA-256 the file
-    records for its weights file, ``file_sha256`` that of the file itself as last read or
-    written (to notice another program's save); loading and saving set both.
+    ``dataset`` is a free-form spec owned by the data code; ``training`` the typed
+    training settings (``None`` for none yet, :class:`InvalidSettings` for a file's
+    settings that cannot be used: the project still opens); ``weights`` holds trained
+    weights per node id; ``classroom`` a teacher's locks and challenge. ``warnings`` lists
+    what loading noticed without refusing the file (a missing weights file); it is never
+    saved. ``weights_sha256`` is the SHA-256 the file records for its weights file,
+    ``file_sha256`` that of the file itself as last read or written (to notice another
+    program's save); loading and saving set both.
 
     Like the graph, the project is evented: replacing a field emits
     ``project.events.<field>(new, old)`` (psygnal), so views follow the slots they show.
@@ -78,7 +81,7 @@ class Project:
 
     graph: Graph = field(default_factory=Graph)
     dataset: dict[str, Any] | None = None
-    training: dict[str, Any] | None = None
+    training: TrainConfig | InvalidSettings | None = None
     weights: WeightStore | None = None
     classroom: Classroom | None = None
     path: Path | None = None
@@ -88,6 +91,15 @@ class Project:
     warnings: list[str] = field(default_factory=list)
     weights_sha256: str | None = None
     file_sha256: str | None = None
+
+    def train_config(self) -> TrainConfig:
+        """The settings to train with: the defaults when there are none yet.
+
+        Raises :class:`~guibuilder.document.settings.ConfigError` for invalid settings.
+        """
+        if isinstance(self.training, InvalidSettings):
+            self.training.check()
+        return self.training if isinstance(self.training, TrainConfig) else TrainConfig()
 
 
 # ------------------------------------------------------------------- writing
@@ -141,7 +153,7 @@ def project_to_dict(
         "edges": edges,
         "outputs": [{"node": n, "output": i} for n, i in graph.explicit_outputs],
         "dataset": None if project.dataset is None else _canonical(project.dataset),
-        "training": None if project.training is None else _canonical(project.training),
+        "training": None if project.training is None else _canonical(project.training.file_dict()),
         "classroom": None if project.classroom is None else project.classroom.to_dict(graph),
         "weights": weights_file,
         "weights_sha256": weights_sha256 if weights_file else None,
@@ -430,7 +442,9 @@ def parse_project(data: Any, source: str = "the project") -> tuple[Project, str 
     project = Project(
         graph=graph,
         dataset=reader.field(data, "dataset", (dict, type(None)), "the project", None),
-        training=reader.field(data, "training", (dict, type(None)), "the project", None),
+        training=read_settings(
+            reader.field(data, "training", (dict, type(None)), "the project", None)
+        ),
         title=reader.field(meta, "title", (str,), '"meta"', ""),
         description=reader.field(meta, "description", (str,), '"meta"', ""),
         created_with=reader.field(meta, "created_with", (str,), '"meta"', CREATED_WITH),

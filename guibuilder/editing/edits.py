@@ -14,6 +14,7 @@ from typing import Any
 
 from guibuilder import catalog
 from guibuilder.document import Project
+from guibuilder.document.settings import InvalidSettings, TrainConfig
 from guibuilder.graph import Edge, Graph, Node
 from guibuilder.graph.graph import id_prefix
 
@@ -280,6 +281,8 @@ class SetSlot(Edit):
     ) -> None:
         if slot not in SLOTS:
             raise ValueError(f"slot must be one of {SLOTS}, not {slot!r}")
+        if slot == "training" and not isinstance(value, TrainConfig | InvalidSettings | None):
+            raise TypeError(f"training settings are a TrainConfig, not {type(value).__name__}")
         self.text = text
         self.project = project
         self.slot = slot
@@ -307,7 +310,9 @@ class SetSlot(Edit):
 
     @property
     def _plain(self) -> bool:
-        return self.slot != "weights"
+        """Whether the value is a plain dict, copied so no one edits the history's own;
+        the training and classroom settings are frozen and the weights are shared."""
+        return self.slot == "dataset"
 
 
 def splice(graph: Graph, node: Node, edge: Edge, text: str) -> Macro:

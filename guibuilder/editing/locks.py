@@ -19,7 +19,6 @@ from guibuilder.editing.edits import (
     SetSlot,
     SetTrainable,
 )
-from guibuilder.training.config import TrainConfig
 
 
 def check_locks(classroom: Classroom, project: Project, edit: Edit) -> None:
@@ -38,7 +37,7 @@ def check_locks(classroom: Classroom, project: Project, edit: Edit) -> None:
     elif isinstance(edit, SetTrainable):
         classroom.check_node(edit.node_id, "trainable setting")
     elif isinstance(edit, SetSlot) and edit.slot == "training":
-        classroom.check_settings(edit.old, edit.new, _DEFAULT_SETTINGS)
+        classroom.check_settings(edit.old, edit.new)
     elif isinstance(edit, SetSlot) and edit.slot == "dataset":
         classroom.check_dataset(edit.old, edit.new)
 
@@ -51,6 +50,3 @@ def enters_student_view(edit: Edit) -> bool:
         and isinstance(edit.new, Classroom)
         and edit.new.student_view
     )
-
-
-_DEFAULT_SETTINGS = TrainConfig().to_dict()

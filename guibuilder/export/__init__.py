@@ -115,9 +115,8 @@ def _export_python(project: Project, out: Path) -> ExportResult:
 
     from guibuilder.document.io import atomic_write
     from guibuilder.export.codegen import python_script
-    from guibuilder.training.config import TrainConfig
 
-    config = TrainConfig.from_dict(project.training)
+    config = project.train_config()
     dataset = _dataset(project) if project.dataset else None
     data_file = f"{out.stem}_data.npz" if dataset is not None else None
     text = python_script(

@@ -554,8 +554,8 @@ def python_script(
 ) -> str:
     """A standalone script: ``build_model()``, and, with ``dataset`` and ``data_file``, the
     code that loads the arrays saved in ``data_file`` (an ``.npz`` beside the script) and
-    trains with ``config`` (a :class:`~guibuilder.training.config.TrainConfig`)."""
-    from guibuilder.training.config import TrainConfig
+    trains with ``config`` (a :class:`~guibuilder.document.settings.TrainConfig`)."""
+    from guibuilder.document.settings import TrainConfig
 
     heading = _doc_text(title or graph.name)
     trains = dataset is not None and data_file is not None

@@ -56,6 +56,7 @@ class Template:
         """A new :class:`~guibuilder.document.Project` holding the laid-out graph,
         the dataset spec and the training settings."""
         from guibuilder.document import Project
+        from guibuilder.document.settings import TrainConfig
 
         description = f"{self.summary}\n\nPaper: {self.paper}\nTarget: {self.target.text()}"
         if self.view != "labels":
@@ -63,7 +64,7 @@ class Template:
         return Project(
             self.graph(),
             dataset=dict(self.dataset),
-            training=dict(self.training),
+            training=TrainConfig.from_dict(self.training),
             title=self.title,
             description=description,
         )
@@ -127,7 +128,8 @@ def train_template(template: Template, epochs: int | None = None) -> TrainOutcom
     does, and report its target metric at the last epoch."""
     import time
 
-    from guibuilder.training import TrainConfig, TrainingSession
+    from guibuilder.document.settings import TrainConfig
+    from guibuilder.training import TrainingSession
     from guibuilder.training.session import run_to_end
 
     settings = dict(template.training)

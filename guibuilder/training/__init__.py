@@ -1,9 +1,8 @@
-"""Training: settings, a run in a worker thread with events, run folders. No Qt.
+"""Training: a run in a worker thread with events, run folders. No Qt.
 
 Importing this package does not import Keras; the worker thread does, when a run starts.
 """
 
-from guibuilder.training.config import ConfigError, TrainConfig
 from guibuilder.training.events import (
     BatchEvent,
     EpochEvent,
@@ -22,7 +21,6 @@ from guibuilder.training.session import TrainingResult, TrainingSession, run_to_
 
 __all__ = [
     "BatchEvent",
-    "ConfigError",
     "EpochEvent",
     "ErrorEvent",
     "FinishedEvent",
@@ -32,7 +30,6 @@ __all__ = [
     "RunFolder",
     "StartedEvent",
     "StoppedEvent",
-    "TrainConfig",
     "TrainingEvent",
     "TrainingResult",
     "TrainingSession",

@@ -22,7 +22,7 @@ from typing import Any
 
 import keras
 
-from guibuilder.training.config import TrainConfig
+from guibuilder.document.settings import TrainConfig
 from guibuilder.training.controls import Controls
 from guibuilder.training.events import (
     BatchEvent,

@@ -22,9 +22,9 @@ from guibuilder.document.classroom import (
     ClassroomError,
 )
 from guibuilder.document.project import project_from_dict
+from guibuilder.document.settings import InvalidSettings, TrainConfig
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
-from guibuilder.training.config import TrainConfig
 from guibuilder.training.runs import list_runs, read_config, read_history
 
 
@@ -92,7 +92,7 @@ def grade(
 
 def run_differences(
     classroom: Classroom,
-    training: Mapping[str, Any] | None,
+    training: TrainConfig | InvalidSettings | None,
     dataset: Mapping[str, Any] | None,
     run_config: Mapping[str, Any],
 ) -> list[str]:
@@ -102,7 +102,7 @@ def run_differences(
     ``config.json``. A seed left empty in the project may be any seed in the run.
     """
     defaults = TrainConfig().to_dict()
-    expected = _plain({**defaults, **(training or {})})
+    expected = _plain({**defaults, **(training.file_dict() if training is not None else {})})
     ran = _plain({**defaults, **(run_config.get("config") or {})})
     found: list[str] = []
     for group in SETTING_GROUPS:
@@ -165,7 +165,7 @@ def check_run(
     use_keras: bool = True,
     *,
     classroom: Classroom | None = None,
-    training: Mapping[str, Any] | None = None,
+    training: TrainConfig | InvalidSettings | None = None,
     dataset: Mapping[str, Any] | None = None,
 ) -> tuple[ChallengeResult, int]:
     """Check ``challenge`` against the run folder ``run``; also return its number of epochs.

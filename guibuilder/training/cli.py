@@ -8,6 +8,7 @@ in :data:`guibuilder.cli.COMMANDS`. User errors raise
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import os
 import queue
@@ -20,8 +21,8 @@ from typing import Any
 
 from guibuilder import __version__
 from guibuilder.clitools import load_project_warned, quiet_keras, warn
+from guibuilder.document.settings import STRATEGIES
 from guibuilder.errors import GuibuilderError, KerasUnavailableError
-from guibuilder.training.config import STRATEGIES, TrainConfig
 from guibuilder.training.events import (
     BatchEvent,
     EpochEvent,
@@ -211,8 +212,9 @@ def run_train(args: argparse.Namespace) -> int:
     check_writable_folder(run_root, f"cannot make the run folder in {run_root}")
     if args.save:
         check_can_save(path)
-    config = TrainConfig.from_dict(project.training).replace(
-        epochs=args.epochs, batch_size=args.batch_size, strategy=args.strategy
+    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "strategy": args.strategy}
+    config = dataclasses.replace(
+        project.train_config(), **{k: v for k, v in overrides.items() if v is not None}
     )
     source = args.dataset or project.dataset
     if not source:
@@ -224,7 +226,7 @@ def run_train(args: argparse.Namespace) -> int:
     refuse_model_too_big(project.graph, batch_size=config.batch_size)  # before the data loads
     dataset = _load_data(source, base)
     print(f"Dataset: {dataset.summary()}")
-    _lint(project.graph, dataset, project.training)
+    _lint(project.graph, dataset, config.to_dict())
     weights = None if args.fresh else project.weights
     if weights is not None and len(weights):
         print(f"Starting from the weights saved with {path.name} (--fresh to start anew)")
@@ -281,7 +283,7 @@ def _refuse_locked_overrides(project: Any, args: argparse.Namespace, path: Path)
 
     classroom = project.classroom
     locked = classroom.locked_setting_names() if classroom is not None else set()
-    current = TrainConfig.from_dict(project.training).to_dict()
+    current = project.train_config()
     for name, option in _OVERRIDES.items():
         value = getattr(args, name, None)
         if value is None or name not in locked:
@@ -290,7 +292,8 @@ def _refuse_locked_overrides(project: Any, args: argparse.Namespace, path: Path)
             kept = dataset_label(project.dataset)
             same = kept is None or value in (kept, (project.dataset or {}).get("path"))
         else:
-            same, kept = value == current[name], current[name]
+            kept = getattr(current, name)
+            same = value == kept
         if not same:
             raise GuibuilderError(
                 f"{option} is locked by the teacher in {path.name} (the "

@@ -12,8 +12,8 @@ from typing import Any
 
 from guibuilder.compiler.layers import load_keras
 from guibuilder.data.dataset import auto_loss
+from guibuilder.document.settings import TrainConfig
 from guibuilder.errors import GuibuilderError
-from guibuilder.training.config import TrainConfig
 
 CROSSENTROPIES = (
     "sparse_categorical_crossentropy",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from guibuilder.training.config import TrainConfig
+from guibuilder.document.settings import TrainConfig
 
 
 def learning_rate_at(config: TrainConfig, epoch: int, step: int, steps_per_epoch: int) -> float:

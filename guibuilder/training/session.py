@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from guibuilder.document import Project, project_from_dict, project_to_dict
+from guibuilder.document.settings import TrainConfig
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
-from guibuilder.training.config import TrainConfig
 from guibuilder.training.controls import Controls
 from guibuilder.training.events import (
     ActivationsEvent,

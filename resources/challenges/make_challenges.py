@@ -17,6 +17,7 @@ from pathlib import Path
 
 from guibuilder.compiler.layout import apply_layout
 from guibuilder.document import Challenge, Classroom, Project, save_project
+from guibuilder.document.settings import TrainConfig
 from guibuilder.templates.base import Builder
 
 HERE = Path(__file__).parent
@@ -46,16 +47,18 @@ def digits_small() -> Project:
     return Project(
         graph=graph,
         dataset={"name": "digits"},
-        training={
-            "optimizer": "adam",
-            "learning_rate": 3e-3,
-            "batch_size": 32,
-            "epochs": 20,
-            "loss": "sparse_categorical_crossentropy",
-            "metrics": ["accuracy"],
-            "validation_split": 0.2,
-            "seed": 1,
-        },
+        training=TrainConfig.from_dict(
+            {
+                "optimizer": "adam",
+                "learning_rate": 3e-3,
+                "batch_size": 32,
+                "epochs": 20,
+                "loss": "sparse_categorical_crossentropy",
+                "metrics": ["accuracy"],
+                "validation_split": 0.2,
+                "seed": 1,
+            }
+        ),
         classroom=Classroom(
             locked_nodes=frozenset({"image", "digit"}),
             locked_settings=frozenset({"dataset", "epochs", "loss"}),

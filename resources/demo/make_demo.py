@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from guibuilder.document import Project, save_project
+from guibuilder.document.settings import TrainConfig
 from guibuilder.graph import Graph
 
 OUT = Path(__file__).with_name("digits_cnn.gbproj")
@@ -51,15 +52,17 @@ def build_demo() -> Project:
     return Project(
         graph=graph,
         dataset={"name": "digits"},
-        training={
-            "optimizer": "adam",
-            "learning_rate": 3e-3,
-            "batch_size": 16,
-            "epochs": 10,
-            "loss": "sparse_categorical_crossentropy",
-            "metrics": ["accuracy"],
-            "validation_split": 0.2,
-        },
+        training=TrainConfig.from_dict(
+            {
+                "optimizer": "adam",
+                "learning_rate": 3e-3,
+                "batch_size": 16,
+                "epochs": 10,
+                "loss": "sparse_categorical_crossentropy",
+                "metrics": ["accuracy"],
+                "validation_split": 0.2,
+            }
+        ),
         title="Digits CNN",
         description=(
             "A small convolutional network that tells handwritten digits apart, "

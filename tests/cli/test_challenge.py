@@ -12,7 +12,6 @@ from guibuilder.document import load_project, save_project
 from guibuilder.errors import GuibuilderError
 from guibuilder.training.challenge import check_run
 from guibuilder.training.cli import _refuse_locked_overrides, configure_train
-from guibuilder.training.config import TrainConfig
 from guibuilder.training.runs import RunFolder
 from tests.cli.test_subprocess import assert_one_line_error, guibuilder
 
@@ -126,7 +125,7 @@ def test_train_takes_a_locked_settings_own_value_and_free_settings(tmp_path):
 def fake_run(root: Path, project: Path, val_accuracy: float, **changes) -> Path:
     """A run folder as training writes it, with the project's settings and ``changes``."""
     loaded = load_project(project)
-    settings = {**TrainConfig.from_dict(loaded.training).to_dict(), "seed": 1}
+    settings = {**loaded.train_config().to_dict(), "seed": 1}
     dataset = changes.pop("dataset", loaded.dataset["name"])
     run = RunFolder.create(root, project.stem)
     run.write_config(

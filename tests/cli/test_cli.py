@@ -15,6 +15,7 @@ from guibuilder.cli import COMMANDS, _with_command, main
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.layers import load_keras
 from guibuilder.document import Project, load_project, save_project
+from guibuilder.document.settings import TrainConfig
 from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 
@@ -152,7 +153,7 @@ def test_train_refuses_a_model_too_big_for_the_memory(tmp_path, capsys, monkeypa
     graph.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="d")
     graph.connect("x", "d")
     path = tmp_path / "mlp.gbproj"
-    save_project(Project(graph, dataset={"name": "iris"}, training={"epochs": 1}), path)
+    save_project(Project(graph, dataset={"name": "iris"}, training=TrainConfig(epochs=1)), path)
     # 15 parameters need 240 bytes; 7 outputs per sample, 1,792 bytes for a batch of 32
     monkeypatch.setattr(lint, "machine_memory", lambda: 2032)
     assert run(capsys, "train", str(path))[0] == 0

@@ -119,7 +119,7 @@ def test_the_automatic_loss_is_the_one_training_picks(digits):
 
     import numpy as np
 
-    from guibuilder.training.config import TrainConfig
+    from guibuilder.document.settings import TrainConfig
     from guibuilder.training.recipe import resolve_loss
 
     one_hot = dataclasses.replace(digits, y_train=np.eye(10, dtype=np.float32)[digits.y_train])

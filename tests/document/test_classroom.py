@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,9 @@ from guibuilder.document import (
     save_project,
 )
 from guibuilder.document.classroom import SETTING_GROUPS, setting_group
+from guibuilder.document.settings import InvalidSettings, TrainConfig
 from guibuilder.errors import FileFormatError
 from guibuilder.graph import Edge, Graph
-from guibuilder.training import TrainConfig
 from guibuilder.training.challenge import grade
 
 
@@ -82,14 +82,16 @@ def test_a_locked_layers_output_can_feed_new_layers_and_its_head_can_go():
 
 def test_locked_settings_refuse_only_their_own_group():
     room = classroom()
-    defaults = TrainConfig().to_dict()
-    old = {**defaults, "epochs": 5}
-    room.check_settings(old, {**old, "epochs": 20}, defaults)
+    old = TrainConfig(epochs=5)
+    room.check_settings(old, replace(old, epochs=20))
     with pytest.raises(LockedError, match="optimizer and learning rate settings, so learning_rate"):
-        room.check_settings(old, {**old, "learning_rate": 0.1}, defaults)
+        room.check_settings(old, replace(old, learning_rate=0.1))
     with pytest.raises(LockedError, match="validation_split"):
-        room.check_settings(None, {"validation_split": 0.5}, defaults)
-    room.check_settings(None, dict(defaults), defaults)
+        room.check_settings(None, TrainConfig(validation_split=0.5))
+    room.check_settings(None, TrainConfig())
+    unusable = InvalidSettings({"epochs": 0, "learning_rate": 0.5}, "epochs must be positive")
+    with pytest.raises(LockedError, match="learning_rate"):
+        room.check_settings(unusable, TrainConfig())
     with pytest.raises(LockedError, match="so the dataset cannot change"):
         room.check_dataset({"name": "digits"}, {"name": "iris"})
     room.check_dataset({"name": "digits"}, {"name": "digits"})

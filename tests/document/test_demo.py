@@ -7,7 +7,6 @@ from pathlib import Path
 
 from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.document import load_project
-from guibuilder.training import TrainConfig
 
 DEMO = Path(__file__).parents[2] / "resources" / "demo"
 
@@ -35,7 +34,7 @@ def test_demo_is_a_valid_digits_classifier():
     assert infos["digit"].outputs == ((None, 10),)
     assert graph.outputs() == [("digit", 0)]
     assert project.dataset == {"name": "digits"}
-    config = TrainConfig.from_dict(project.training)
+    config = project.train_config()
     assert (config.optimizer, config.epochs) == ("adam", 10)
     ys = [graph.node(n).position[1] for n in graph.topological_order()]
     assert ys == sorted(ys) and len(set(ys)) == len(ys)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -21,6 +22,7 @@ from guibuilder.document import (
     save_project,
 )
 from guibuilder.document.migrations import MigrationError
+from guibuilder.document.settings import TrainConfig
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.graph import Graph
 
@@ -58,7 +60,7 @@ def rich_project() -> Project:
     return Project(
         graph=rich_graph(),
         dataset={"name": "pairs", "split": {"validation": 0.2, "seed": 3}},
-        training={"optimizer": "adam", "epochs": 2},
+        training=TrainConfig(optimizer="adam", epochs=2),
         title="Siamese",
         description="Two encoders, one layer.",
     )
@@ -96,6 +98,32 @@ def test_save_load_save_gives_the_same_bytes(tmp_path):
     save_project(rich_project(), first)
     save_project(load_project(first), second)
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "training",
+    [
+        {"epochs": 3, "learning_rate": 1},  # a partial object, a whole number for a float
+        {"epochs": 0, "colour": "red"},  # unusable: the project opens and keeps them
+        None,
+    ],
+    ids=["partial", "invalid", "none"],
+)
+def test_a_files_training_settings_are_saved_as_it_wrote_them(training):
+    text = dumps(Project(rich_graph()))
+    data = json.loads(text)
+    data["training"] = training
+    written = dumps(project_from_dict(data))
+    assert json.loads(written)["training"] == training
+    assert dumps(loads(written)[0]) == written
+
+
+def test_a_changed_setting_writes_every_setting():
+    project = loads(dumps(rich_project()))[0]
+    project.training = replace(project.training, epochs=7)
+    assert (
+        json.loads(dumps(project))["training"] == TrainConfig(optimizer="adam", epochs=7).to_dict()
+    )
 
 
 def test_text_is_deterministic_json():
@@ -168,7 +196,7 @@ def test_save_defaults_to_the_loaded_path(tmp_path):
 
 def test_value_json_cannot_hold_is_refused():
     project = rich_project()
-    project.training = {"epochs": {1, 2}}
+    project.dataset = {"name": "sine", "samples": {1, 2}}
     with pytest.raises(GuibuilderError, match="cannot store"):
         dumps(project)
 

@@ -12,6 +12,7 @@ from guibuilder.document import (
     project_to_dict,
     save_project,
 )
+from guibuilder.document.settings import TrainConfig
 from guibuilder.editing import Edit, Editor, History
 from guibuilder.editing.edits import SetParams
 from guibuilder.editing.quickfix import quick_fixes
@@ -31,7 +32,7 @@ def test_a_model_is_built_undone_redone_locked_fixed_saved_and_reloaded(tmp_path
     editor.set_param(hidden, "units", 8)
     editor.set_params(out, {"units": 3, "activation": "softmax"})
     editor.rename(out, "classes")
-    editor.set_slot("training", {"epochs": 2}, "Set epochs")
+    editor.set_slot("training", TrainConfig(epochs=2), "Set epochs")
     assert (x, hidden, out) == ("input", "dense", "dense_1")
     assert len(history) == 10 and editor.modified
     assert history.undo_text == "Set epochs"
@@ -47,7 +48,7 @@ def test_a_model_is_built_undone_redone_locked_fixed_saved_and_reloaded(tmp_path
 
     # An edit after an undo drops what could be redone.
     history.undo()
-    editor.set_slot("training", {"epochs": 3}, "Set epochs")
+    editor.set_slot("training", TrainConfig(epochs=3), "Set epochs")
     assert len(history) == 10 and not history.can_redo
 
     # The teacher locks the hidden layer and switches Student View on: the history ends there.
@@ -171,7 +172,7 @@ def test_changes_with_one_merge_key_are_one_undo_step_and_other_keys_are_not():
     editor.set_param(x, "shape", [6])  # no key: its own step
     editor.set_param(x, "shape", [7])
     for epochs in (2, 3):
-        editor.set_slot("training", {"epochs": epochs}, "Set epochs", merge="epochs:1")
+        editor.set_slot("training", TrainConfig(epochs=epochs), "Set epochs", merge="epochs:1")
     editor.set_slot("dataset", {"name": "digits"}, "Use digits", merge="epochs:1")
     assert len(history) == 7
     history.undo()
@@ -197,13 +198,13 @@ def test_slot_edits_and_their_undo_are_announced_by_the_project():
     seen: list[tuple[str, object]] = []
     for slot in ("training", "dataset", "classroom", "weights", "title"):
         editor.project.events[slot].connect(lambda new, old, slot=slot: seen.append((slot, new)))
-    editor.set_slot("training", {"epochs": 2}, "Set epochs")
+    editor.set_slot("training", TrainConfig(epochs=2), "Set epochs")
     editor.set_slot("dataset", {"name": "iris"}, "Use dataset iris")
     editor.set_slot("dataset", {"name": "iris"}, "Use dataset iris")  # the same: no event
     for _ in range(3):
         editor.history.undo()
     assert seen == [
-        ("training", {"epochs": 2}),
+        ("training", TrainConfig(epochs=2)),
         ("dataset", {"name": "iris"}),
         ("dataset", None),
         ("training", None),

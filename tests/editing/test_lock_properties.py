@@ -9,11 +9,13 @@ else is raised.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guibuilder.document import Classroom, LockedError, Project
+from guibuilder.document.settings import TrainConfig
 from guibuilder.editing import Editor
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph
@@ -34,7 +36,7 @@ def lesson() -> Project:
     return Project(
         graph,
         dataset={"name": "digits"},
-        training={"epochs": 3},
+        training=TrainConfig(epochs=3),
         classroom=Classroom(locked_nodes=LOCKED, locked_settings=frozenset({"dataset", "epochs"})),
     )
 
@@ -45,7 +47,7 @@ def locked_state(editor: Editor) -> tuple:
         n: (graph.node(n).params, graph.node(n).name, graph.node(n).trainable, graph.in_edges(n))
         for n in LOCKED
     }
-    return copy.deepcopy(nodes), editor.project.dataset, editor.project.training["epochs"]
+    return copy.deepcopy(nodes), editor.project.dataset, editor.project.training.epochs
 
 
 node = st.sampled_from(NODES)
@@ -89,7 +91,7 @@ def attempt(editor: Editor, step: tuple) -> None:
         editor.paste(editor.copy(present))
     elif kind in ("epochs", "rate"):
         name = "epochs" if kind == "epochs" else "learning_rate"
-        new = {**project.training, name: args[0]}
+        new = replace(project.training, **{name: args[0]})
         editor.set_slot("training", new, f"Set {name}")
     elif kind == "dataset":
         new = {"name": args[0]}

@@ -19,6 +19,7 @@ from guibuilder.compiler.build import build_model
 from guibuilder.compiler.importer import graph_from_keras
 from guibuilder.compiler.layers import load_keras
 from guibuilder.document import Project, load_project, save_project
+from guibuilder.document.settings import TrainConfig
 from guibuilder.document.weights import WeightStore
 from guibuilder.export import FORMATS, format_for
 
@@ -134,7 +135,9 @@ def test_python_export_with_a_dataset_saves_its_arrays(project_file, tmp_path, k
     x = keras.Input((2,), name="points")
     out = keras.layers.Dense(2, name="logits")(keras.layers.Dense(8, name="hidden")(x))
     graph = graph_from_keras(keras.Model(x, out, name="spirals_net"))
-    project = Project(graph, dataset={"name": "spirals", "samples": 100}, training={"epochs": 1})
+    project = Project(
+        graph, dataset={"name": "spirals", "samples": 100}, training=TrainConfig(epochs=1)
+    )
     path = tmp_path / "spirals.gbproj"
     save_project(project, path)
     script = tmp_path / "train_spirals.py"

@@ -14,7 +14,8 @@ import pytest
 from guibuilder.cli import main
 from guibuilder.data import load_dataset
 from guibuilder.document import Project, project_from_dict, save_project
-from guibuilder.training import TrainConfig, TrainingSession
+from guibuilder.document.settings import TrainConfig
+from guibuilder.training import TrainingSession
 from tests.training.helpers import collect
 
 ROOT = Path(__file__).parents[2]

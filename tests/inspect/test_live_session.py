@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from guibuilder.compiler.build import build_model
+from guibuilder.document.settings import TrainConfig
 from guibuilder.inspect.snapshots import live_recorder
-from guibuilder.training import TrainConfig, TrainingSession
+from guibuilder.training import TrainingSession
 from guibuilder.training.events import ActivationsEvent, WarningEvent
 from tests.training.helpers import collect, mlp_graph, toy_dataset
 

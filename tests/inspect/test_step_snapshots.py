@@ -8,9 +8,10 @@ import time
 import numpy as np
 import pytest
 
+from guibuilder.document.settings import TrainConfig
 from guibuilder.inspect.callback import ActivationHistory
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory, live_recorder
-from guibuilder.training import TrainConfig, TrainingSession
+from guibuilder.training import TrainingSession
 from guibuilder.training.events import ActivationsEvent, TrainingEvent
 from tests.training.helpers import collect, mlp_graph, toy_dataset
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from guibuilder.document import Project, load_project, save_project, weights_path
+from guibuilder.document.settings import TrainConfig
 from guibuilder.document.weights import WeightStore
 from tests.subprocesses import run_python
 from tests.training.helpers import mlp_graph
@@ -34,7 +35,7 @@ def moons_project(folder, value: float = 0.0):
     project = Project(
         graph,
         dataset={"name": "moons"},
-        training={"epochs": 1, "batch_size": 64, "seed": 0},
+        training=TrainConfig(epochs=1, batch_size=64, seed=0),
         weights=weights,
         title="v0",
     )

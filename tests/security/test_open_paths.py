@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from guibuilder.document import project_to_dict, save_project
 from guibuilder.document.project import Project
-from guibuilder.ui import mainwindow, model_import
+from guibuilder.ui import file_actions, mainwindow
+from guibuilder.ui.dialogs import model_import
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from tests.ui import conftest as ui_conftest
 from tests.ui.helpers import chain_graph, show
@@ -116,7 +117,7 @@ def test_an_unexpected_error_while_loading_is_one_sentence(
     def broken(path):
         raise ZeroDivisionError("division by zero\nin the loader")
 
-    monkeypatch.setattr(mainwindow, "load_project", broken)
+    monkeypatch.setattr(file_actions, "load_project", broken)
     monkeypatch.setattr(sys, "excepthook", lambda *a: pytest.fail("reached the excepthook"))
     assert not window.open_path(tmp_path / "fine.gbproj")
     assert_one_sentence(warnings, "cannot open fine.gbproj: unexpected ZeroDivisionError")

@@ -22,6 +22,7 @@ from guibuilder.document import (
     save_project,
     weights_path,
 )
+from guibuilder.document.settings import TrainConfig
 from guibuilder.document.weights import WeightStore
 from guibuilder.errors import FileFormatError, GuibuilderError
 from tests.subprocesses import run_python
@@ -39,7 +40,7 @@ def saved(tmp_path, value: float = 1.0, name: str = "p.gbproj"):
     project = Project(
         mlp_graph(features=2, classes=2, hidden=4),
         dataset={"name": "moons"},
-        training={"epochs": 1},
+        training=TrainConfig(epochs=1),
         weights=weights(value),
     )
     save_project(project, path)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from guibuilder.catalog.values import MAX_SIZE, MAX_WINDOW, ParamError
+from guibuilder.document.settings import RANGES, ConfigError, TrainConfig
 from guibuilder.graph import Graph
-from guibuilder.training.config import RANGES, ConfigError, TrainConfig
 from tests.security.limited_cli import assert_refused, run_limited
 from tests.subprocesses import ROOT
 

@@ -52,7 +52,7 @@ def test_new_writes_a_project_whose_summary_matches_keras(
     project = load_project(out)
     template = get_template(name)
     assert project.title == template.title and template.paper in project.description
-    assert project.dataset == template.dataset and project.training == template.training
+    assert project.dataset == template.dataset and project.training.file_dict() == template.training
     assert [n.id for n in project.graph] == [n.id for n in template.build()]
     assert len({n.position for n in project.graph}) == len(project.graph)
     infos = infer_shapes(project.graph)

@@ -10,6 +10,7 @@ from guibuilder.compiler.build import build_model
 from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.data import dataset_info
 from guibuilder.data.views import VIEWS
+from guibuilder.document.settings import TrainConfig
 from guibuilder.templates import (
     TEMPLATES,
     Target,
@@ -17,7 +18,6 @@ from guibuilder.templates import (
     get_template,
     template_names,
 )
-from guibuilder.training import TrainConfig
 
 REQUIRED = (
     "lenet5",

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from guibuilder.document import Project, save_project
+from guibuilder.document.settings import TrainConfig
 from tests.subprocesses import run_python
 from tests.training.helpers import mlp_graph
 
@@ -30,7 +31,7 @@ def test_train_runs_under_another_backend(tmp_path, backend):
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed")
     path = tmp_path / "iris.gbproj"
-    training = {"epochs": 2, "batch_size": 16, "seed": 0, "schedule": "cosine"}
+    training = TrainConfig(epochs=2, batch_size=16, seed=0, schedule="cosine")
     save_project(Project(mlp_graph(), dataset={"name": "iris"}, training=training), path)
     done = run_python("-c", SCRIPT, "train", str(path), "--save", KERAS_BACKEND=backend)
     assert done.returncode == 0, done.stderr[-2000:]

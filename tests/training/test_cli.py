@@ -10,6 +10,7 @@ import pytest
 
 from guibuilder.cli import build_parser
 from guibuilder.document import Project, load_project, save_project, weights_path
+from guibuilder.document.settings import TrainConfig, read_settings
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
 from guibuilder.training import list_runs, read_history
@@ -28,7 +29,7 @@ def iris_project(tmp_path, **training) -> str:
     project = Project(
         mlp_graph(classes=3, hidden=8, name="iris_mlp"),
         dataset={"name": "iris"},
-        training={"epochs": 1, "batch_size": 16, "seed": 0, **training},
+        training=read_settings({"epochs": 1, "batch_size": 16, "seed": 0, **training}),
     )
     save_project(project, path)
     return str(path)
@@ -52,7 +53,7 @@ def test_train_writes_a_run_folder_and_saves_weights_only_with_save(tmp_path, ca
     assert len(list_runs(other)) == 1
     saved = load_project(path)
     assert sorted(saved.weights.node_ids()) == ["hidden", "out"]
-    assert saved.training["epochs"] == 1  # command-line overrides are not saved
+    assert saved.training.epochs == 1  # command-line overrides are not saved
 
     assert run("train", path, "--dataset", "iris") == 0
     assert "Starting from the weights saved with iris.gbproj" in capsys.readouterr().out
@@ -66,7 +67,7 @@ def exploding_project(tmp_path) -> str:
     graph.add_node("Dense", {"units": 1}, node_id="out")
     graph.connect("input", "flatten")
     graph.connect("flatten", "out")
-    training = {"optimizer": "sgd", "learning_rate": 10.0, "batch_size": 8, "epochs": 1}
+    training = TrainConfig(optimizer="sgd", learning_rate=10.0, batch_size=8, epochs=1)
     path = tmp_path / "sine.gbproj"
     save_project(Project(graph, dataset={"name": "sine"}, training=training), path)
     return str(path)
@@ -125,7 +126,8 @@ def test_doctor_reports_the_environment_and_gpu_advice(capsys):
 def test_importing_training_loads_neither_keras_nor_qt():
     probe = (
         "import sys, guibuilder.training, guibuilder.training.cli\n"
-        "from guibuilder.training import TrainConfig, TrainingSession\n"
+        "from guibuilder.document.settings import TrainConfig\n"
+        "from guibuilder.training import TrainingSession\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'keras', 'tensorflow', 'jax', 'torch', 'PySide6', 'pyqtgraph'}))"
     )

@@ -12,8 +12,9 @@ from pathlib import Path
 import keras
 import pytest
 
+from guibuilder.document.settings import TrainConfig
 from guibuilder.errors import KerasUnavailableError
-from guibuilder.training import TrainConfig, TrainingSession, backend, memory
+from guibuilder.training import TrainingSession, backend, memory
 from tests.training.helpers import collect, mlp_graph, toy_dataset, watch_models
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

@@ -14,6 +14,7 @@ import numpy as np
 from guibuilder.cli import main
 from guibuilder.data import load_dataset
 from guibuilder.document import Project, save_project
+from guibuilder.document.settings import TrainConfig
 from guibuilder.graph import Graph
 from guibuilder.training.runs import list_runs, read_history
 
@@ -46,7 +47,7 @@ def test_an_lstm_forecasts_a_sine_far_better_than_the_mean(tmp_path):
     graph.connect(x, lstm)
     graph.connect(lstm, out)
     project = tmp_path / "sine.gbproj"
-    training = {"optimizer": "adam", "learning_rate": 0.01, "epochs": 8, "batch_size": 32}
+    training = TrainConfig(optimizer="adam", learning_rate=0.01, epochs=8, batch_size=32)
     save_project(Project(graph=graph, dataset={"name": "sine"}, training=training), project)
     history = train(project, tmp_path / "runs")
     data = load_dataset("sine")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from guibuilder.data import Dataset
+from guibuilder.document.settings import TrainConfig
 from guibuilder.document.weights import WeightStore
 from guibuilder.training import (
     EpochEvent,
@@ -19,7 +20,6 @@ from guibuilder.training import (
     NanEvent,
     StartedEvent,
     StoppedEvent,
-    TrainConfig,
     TrainingSession,
 )
 from tests.training.helpers import collect, mlp_graph, toy_dataset

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from guibuilder.training import BatchEvent, EpochEvent, TrainConfig, TrainingSession
+from guibuilder.document.settings import TrainConfig
+from guibuilder.training import BatchEvent, EpochEvent, TrainingSession
 from guibuilder.training.controls import Controls
 from tests.training.helpers import mlp_graph, toy_dataset
 

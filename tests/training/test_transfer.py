@@ -12,6 +12,7 @@ import pytest
 from guibuilder.cli import main
 from guibuilder.compiler.importer import import_model
 from guibuilder.document import load_project, save_project
+from guibuilder.document.settings import TrainConfig
 from tests.subprocesses import run_python
 from tests.training.transfer_base import BODY, HEAD, train_base
 
@@ -60,7 +61,7 @@ def test_fine_tune_a_trained_model_headless(base, tmp_path, capsys):
     new_head = graph.add_node("Dense", {"units": 10, "activation": "softmax"}).id
     graph.connect("flatten", new_head)
     project.dataset = {"name": "digits"}
-    project.training = {"epochs": 2, "batch_size": 32, "learning_rate": 0.01, "seed": 1}
+    project.training = TrainConfig(epochs=2, batch_size=32, learning_rate=0.01, seed=1)
     save_project(project, project_path)
 
     done = run_python("-m", "guibuilder", "train", str(project_path), "--save")

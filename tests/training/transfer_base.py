@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from guibuilder.data import Dataset, load_dataset
+from guibuilder.document.settings import TrainConfig
 from guibuilder.graph import Graph
-from guibuilder.training import TrainConfig, TrainingSession
+from guibuilder.training import TrainingSession
 from tests.training.helpers import collect
 
 #: The body a fine-tuning keeps (conv and pool up to the flatten) and the head it replaces.

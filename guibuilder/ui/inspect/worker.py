@@ -50,11 +50,10 @@ class InspectWorker(QObject):
         self._queue.finished.connect(self._finished)
         self._queue.progress.connect(self._progress)
         self._queue.failed.connect(self._failed)
-        self._dataset: tuple[Any, Any] | None = None
         self._model: tuple[int, Any, Any] | None = None
         self._acts: tuple[tuple[int, int], dict[str, np.ndarray]] | None = None
         self._shared: tuple[int, Any, list[str]] | None = None
-        self._kept: tuple[tuple[int, str], dict[str, Any]] | None = None
+        self._kept: tuple[tuple[int, int], dict[str, Any], Any] | None = None
 
     def submit(self, kind: str, subject: Subject, *args: Any) -> None:
         """Queue a job (``dataset``, ``activation`` or ``confusion``), replacing an older one."""
@@ -102,14 +101,11 @@ class InspectWorker(QObject):
 
     # --------------------------------------------------------- worker thread
     def _data(self, subject: Subject) -> Any:
-        key = repr(subject.dataset_spec)
-        if self._dataset is None or self._dataset[0] != key:
-            from guibuilder.data import load_dataset
+        from guibuilder.data.cache import cached_dataset
 
-            if not subject.dataset_spec:
-                raise GuibuilderError("the project has no dataset: choose one in Training")
-            self._dataset = (key, load_dataset(subject.dataset_spec, base_dir=subject.base_dir))
-        return self._dataset[1]
+        if not subject.dataset_spec:
+            raise GuibuilderError("the project has no dataset: choose one in Training")
+        return cached_dataset(subject.dataset_spec, base_dir=subject.base_dir)
 
     def _probe(self, subject: Subject) -> tuple[Any, Any]:
         if self._model is None or self._model[0] != subject.version:
@@ -133,9 +129,9 @@ class InspectWorker(QObject):
             return None
         x, y = validation_split(data)
         model, probe = self._probe(subject)
-        key = (subject.version, repr(subject.dataset_spec))
+        key = (subject.version, id(data))
         if self._kept is None or self._kept[0] != key:
-            self._kept = (key, {})
+            self._kept = (key, {}, data)  # the data is held, so its id stays its own
         context = Context(subject, data, model, probe, self._kept[1])
         if kind not in OWN_JOBS:
             job, *rest = args

@@ -7,7 +7,7 @@ locked stays disabled. It follows the project's events (see :meth:`TrainingPanel
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guibuilder.training.config import METRICS, RANGES, ConfigError, TrainConfig
+from guibuilder.document.settings import METRICS, RANGES, ConfigError, TrainConfig
 from guibuilder.ui.canvas.items import lock_html
 from guibuilder.ui.edit_runs import merge_key
 
@@ -270,8 +270,7 @@ class SettingsForm:
 
     def config(self) -> TrainConfig:
         """The project's training settings (the defaults for a project without any)."""
-        training = self.session.project.training if self.session is not None else None
-        return TrainConfig.from_dict(training)
+        return self.session.project.train_config() if self.session is not None else TrainConfig()
 
     def _load_form(self) -> None:
         """Show the project's settings in the form without writing them back."""
@@ -281,27 +280,26 @@ class SettingsForm:
         except ConfigError as exc:
             config, error = TrainConfig(), f"{exc.message}."
         self._show_form_error(error)
-        values = config.to_dict()
         for name, editor in self._editors.items():
             editor.blockSignals(True)
             if name == "dataset":
                 self._show_dataset(editor)
             elif name == "metrics":
-                self._show_metrics(editor, values["metrics"])
+                self._show_metrics(editor, config.metrics)
             elif isinstance(editor, QCheckBox):
-                editor.setChecked(bool(values[name]))
+                editor.setChecked(bool(getattr(config, name)))
             elif isinstance(editor, QSpinBox):
-                editor.setValue(int(values[name]))
+                editor.setValue(int(getattr(config, name)))
             elif isinstance(editor, QComboBox) and name == "from_logits":
-                editor.setCurrentIndex(editor.findData(values[name]))
+                editor.setCurrentIndex(editor.findData(getattr(config, name)))
             elif isinstance(editor, QComboBox):
-                editor.setCurrentText(str(values[name]))
+                editor.setCurrentText(str(getattr(config, name)))
             elif isinstance(editor, QLineEdit):
-                editor.setText(_number_text(values[name]))
+                editor.setText(_number_text(getattr(config, name)))
                 editor.setProperty("invalid", False)
                 editor.style().polish(editor)
             editor.blockSignals(False)
-        self._show_relevant(values)
+        self._show_relevant(config)
 
     def _show_dataset(self, box: QComboBox) -> None:
         spec = self.session.project.dataset if self.session is not None else None
@@ -329,9 +327,9 @@ class SettingsForm:
         else:
             button.setText(", ".join(metrics) if metrics else "none")
 
-    def _show_relevant(self, values: dict[str, Any]) -> None:
+    def _show_relevant(self, config: TrainConfig) -> None:
         for name, (other, allowed) in SHOWN_WHEN.items():
-            visible = values.get(other) in allowed
+            visible = getattr(config, other) in allowed
             self._editors[name].setVisible(visible)
             self._rows[name].setVisible(visible)
 
@@ -345,14 +343,14 @@ class SettingsForm:
         if self.session is None:
             return
         try:
-            current = self.config().to_dict()
-        except ConfigError:
-            current = TrainConfig().to_dict()
-        if current.get(name) == value and self.session.project.training is not None:
+            current = self.config()
+        except ConfigError:  # settings the file got wrong: the edit starts from the defaults
+            current = TrainConfig()
+        if getattr(current, name) == value and self.session.project.training is not None:
             return
         editor = self._editors.get(name)
         try:
-            new = TrainConfig.from_dict({**current, name: value})
+            new = replace(current, **{name: value})
         except ConfigError as exc:
             self._mark(editor, True)
             self._show_form_error(f"{exc.message}.")
@@ -360,7 +358,7 @@ class SettingsForm:
         self._mark(editor, False)
         self._show_form_error("")
         key = merge_key(editor) if editor is not None else None
-        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}", key)
+        self.session.set_slot("training", new, f"Set {_label(name).lower()}", key)
 
     def _commit_text(self, name: str, editor: QLineEdit) -> None:
         text = editor.text().strip()

@@ -78,7 +78,7 @@ class TrainingPanel(SettingsForm, RunController, RunsList, QWidget):
         self.locked_settings: set[str] = set()
         self._owner: WindowEditor | None = None
         self._ending: TrainingEvent | None = None
-        self._dataset_cache: tuple[str, Any] | None = None
+        self._dataset: Any = None
         self._histories = RunHistories()
         self._confirmed_lint: str | None = None
         self._input_fix: str | None = None
@@ -332,7 +332,7 @@ class TrainingPanel(SettingsForm, RunController, RunsList, QWidget):
             self.session.project.events.training.disconnect(self._load_form)
             self.session.project.events.dataset.disconnect(self._load_form)
         self.session = session
-        self._dataset_cache = None
+        self._dataset = None
         self._confirmed_lint = None
         if session is not None:
             session.project.events.training.connect(self._load_form)

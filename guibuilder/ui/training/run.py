@@ -10,16 +10,15 @@ curves; no Qt object is touched from a worker thread.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QStandardPaths
 
+from guibuilder.document.settings import ConfigError
 from guibuilder.errors import GuibuilderError
 from guibuilder.inspect.snapshots import live_recorder
 from guibuilder.training import memory
-from guibuilder.training.config import ConfigError
 from guibuilder.training.events import (
     ActivationsEvent,
     BatchEvent,
@@ -39,9 +38,9 @@ DRAIN_MS = 33
 
 
 def _load_dataset(spec: Any, base_dir: Path | None) -> Any:
-    from guibuilder.data import load_dataset
+    from guibuilder.data.cache import cached_dataset
 
-    return load_dataset(spec, base_dir=base_dir)
+    return cached_dataset(spec, base_dir=base_dir)
 
 
 def _load_error(exc: BaseException) -> str:
@@ -93,27 +92,23 @@ class RunController:
         if not spec:
             self._fail_before_start("Choose a dataset in the training settings first.")
             return
-        key = json.dumps(spec, sort_keys=True, default=str)
-        if self._dataset_cache is not None and self._dataset_cache[0] == key:
-            self._lint_and_run(self._dataset_cache[1])
-            return
         self._set_state("loading")
         self.status_label.setText("Loading the dataset…")
         base = self.session.path.parent if self.session.path is not None else None
         job = Job(_load_dataset, spec, base, name="guibuilder-data", parent=self)
-        job.finished.connect(lambda dataset: self._data_loaded(dataset, "", key))
-        job.failed.connect(lambda exc: self._data_loaded(None, _load_error(exc), key))
+        job.finished.connect(lambda dataset: self._data_loaded(dataset, ""))
+        job.failed.connect(lambda exc: self._data_loaded(None, _load_error(exc)))
         job.ended.connect(job.deleteLater)
         job.start()
 
-    def _data_loaded(self, dataset: Any, error: str, key: str) -> None:
+    def _data_loaded(self, dataset: Any, error: str) -> None:
         if self.state != "loading":
             return
         self._set_state("idle")
         if dataset is None:
             self._fail_before_start(f"{error[0].upper()}{error[1:]}.")
             return
-        self._dataset_cache = (key, dataset)
+        self._dataset = dataset
         self._lint_and_run(dataset)
 
     def _show_lint(self, dataset: Any) -> tuple[list[Any], str]:
@@ -122,7 +117,8 @@ class RunController:
 
         assert self.session is not None
         project = self.session.project
-        findings = lint(project.graph, self.session.shapes.results(), dataset, project.training)
+        training = self.config().to_dict()
+        findings = lint(project.graph, self.session.shapes.results(), dataset, training)
         lines = [f"{'✗' if f.level == 'error' else '⚠'} {f.message}" for f in findings]
         self.lint_label.setText("\n".join(lines))
         self.lint_box.setVisible(bool(lines))
@@ -136,9 +132,9 @@ class RunController:
         """The user confirms: the Input node takes the shape of the dataset's samples."""
         from guibuilder.data.lint import input_params_for
 
-        if self.session is None or self._input_fix is None or self._dataset_cache is None:
+        if self.session is None or self._input_fix is None or self._dataset is None:
             return
-        dataset = self._dataset_cache[1]
+        dataset = self._dataset
         try:
             self.session.set_params(self._input_fix, input_params_for(dataset))
         except GuibuilderError as exc:

@@ -245,7 +245,7 @@ def test_fine_tune_an_opened_model_in_the_window(window, qtbot, monkeypatch, bas
     datasets.activated.emit(datasets.currentIndex())
     type_into(panel._editors["epochs"], "2")
     type_into(panel._editors["learning_rate"], "0.01")
-    assert session.project.training["learning_rate"] == 0.01
+    assert session.project.training.learning_rate == 0.01
     with qtbot.waitSignal(panel.run_ended, timeout=RUN_TIMEOUT_MS) as ended:
         QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert ended.args == ["finished"], panel.status_label.text()

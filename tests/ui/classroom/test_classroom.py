@@ -19,6 +19,7 @@ from guibuilder.document import (
     project_to_dict,
     save_project,
 )
+from guibuilder.document.settings import TrainConfig
 from guibuilder.editing.edits import SetSlot
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
@@ -207,7 +208,7 @@ def test_locked_training_settings_are_disabled_and_refused(window):
     assert panel._editors["learning_rate"].isEnabled()
     assert "Locked by the teacher" in panel._rows["epochs"].toolTip()
     project = window.session.project
-    edit = SetSlot(project, "training", {"epochs": 99}, "Set epochs")
+    edit = SetSlot(project, "training", TrainConfig(epochs=99), "Set epochs")
     with pytest.raises(LockedError, match="epochs and batch size settings, so epochs"):
         window.session.push(edit)
     assert project.training is None
@@ -339,7 +340,7 @@ def test_the_challenge_is_checked_after_a_run(qtbot, window, tmp_path):
     project = Project(
         graph,
         dataset={"name": "digits"},
-        training={"epochs": 1, "batch_size": 64, "validation_split": 0.2},
+        training=TrainConfig(epochs=1, batch_size=64, validation_split=0.2),
         classroom=Classroom(challenge=challenge),
     )
     path = tmp_path / "linear.gbproj"

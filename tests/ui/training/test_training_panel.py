@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import shutil
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtTest import QTest
 
 from guibuilder.document import Project, save_project
+from guibuilder.document.settings import TrainConfig, read_settings
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
 from guibuilder.ui.mainwindow import MainWindow
@@ -73,9 +76,11 @@ def show_dense_on_moons(window: MainWindow, inputs: int, units: int) -> Graph:
 def test_settings_are_saved_in_the_project_and_undoable(demo):
     panel = demo.training_panel
     project = demo.session.project
-    assert project.training["epochs"] != 7
+    assert project.training.epochs != 7
+    before = project.training
     set_spin(demo, "epochs", 7)
-    assert project.training["epochs"] == 7
+    assert project.training == replace(before, epochs=7)  # the typed settings, edited
+    assert demo.session.undo_stack.count() == 1
     assert demo.session.modified and demo.isWindowModified()
     rate = panel._editors["learning_rate"]
     rate.setFocus()
@@ -85,28 +90,30 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert "Learning rate must be a number" in panel.form_error.text()
     assert rate.property("invalid") is True
     demo.undo_action.trigger()
-    assert project.training["epochs"] != 7
-    assert panel._editors["epochs"].value() == project.training["epochs"]
+    assert project.training is before
+    assert panel._editors["epochs"].value() == project.training.epochs
     assert not demo.session.modified
 
 
 def test_arrow_keys_through_a_setting_are_one_undo_step(qtbot, demo):
     project, stack = demo.session.project, demo.session.undo_stack
     epochs = demo.training_panel._editors["epochs"]
-    before, steps = project.training["epochs"], stack.count()
+    before, steps = project.training.epochs, stack.count()
     epochs.setFocus()
     qtbot.waitUntil(epochs.hasFocus)
     for _ in range(4):
         QTest.keyClick(epochs, Qt.Key.Key_Up)
-    assert project.training["epochs"] == before + 4 and stack.count() == steps + 1
+    assert project.training.epochs == before + 4 and stack.count() == steps + 1
     demo.undo_action.trigger()
-    assert project.training["epochs"] == before
+    assert project.training.epochs == before
 
 
 def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
     graph = Graph("big batch")
     graph.add_node("Input", {"shape": [2]}, node_id="x")
-    project = Project(graph=graph, dataset={"name": "moons"}, training={"batch_size": 10**12})
+    project = Project(
+        graph=graph, dataset={"name": "moons"}, training=read_settings({"batch_size": 10**12})
+    )
     window.set_session(type(window.session)(project))
     window.show_training()
     panel = window.training_panel
@@ -117,7 +124,7 @@ def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
 def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
     button = demo.training_panel._editors["metrics"]
     project = demo.session.project
-    before = project.training.get("metrics")
+    before = project.training.metrics
 
     def tick_auc() -> None:
         menu = button.menu()
@@ -126,11 +133,11 @@ def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
 
     QTimer.singleShot(50, tick_auc)
     click(button)  # opens the menu, as a person does
-    qtbot.waitUntil(lambda: project.training.get("metrics") != before)
-    assert "auc" in project.training["metrics"]
+    qtbot.waitUntil(lambda: project.training.metrics != before)
+    assert "auc" in project.training.metrics
     assert "auc" in button.text()
     demo.undo_action.trigger()
-    assert project.training.get("metrics") == before
+    assert project.training.metrics == before
     assert "auc" not in button.text()
 
 
@@ -169,7 +176,7 @@ def test_choosing_a_dataset_and_sgd_shows_momentum(window):
     assert panel._editors["momentum"].isHidden()
     optimizer.setCurrentText("sgd")
     optimizer.activated.emit(optimizer.currentIndex())
-    assert window.session.project.training["optimizer"] == "sgd"
+    assert window.session.project.training.optimizer == "sgd"
     assert not panel._editors["momentum"].isHidden()
     window.undo_action.trigger()
     window.undo_action.trigger()
@@ -362,7 +369,7 @@ def test_a_nan_run_shows_its_message_and_the_window_stays_up(qtbot, window, tmp_
     graph.add_node("Dense", {"units": 1}, node_id="out")
     graph.connect("input", "flatten")
     graph.connect("flatten", "out")
-    training = {"optimizer": "sgd", "learning_rate": 10.0, "batch_size": 8, "epochs": 1}
+    training = TrainConfig(optimizer="sgd", learning_rate=10.0, batch_size=8, epochs=1)
     path = tmp_path / "sine.gbproj"
     save_project(Project(graph, dataset={"name": "sine"}, training=training), path)
     window.load(path)
@@ -409,3 +416,25 @@ def test_dragging_the_splitter_narrows_the_settings_and_a_new_window_keeps_it(
     qtbot.waitExposed(second)
     qtbot.waitUntil(lambda: abs(second.side.width() - (width - 90)) <= 1)
     second.close()
+
+
+def test_training_and_inspect_of_one_project_load_its_dataset_once(window, qtbot, monkeypatch):
+    from guibuilder.data import registry
+    from guibuilder.data.cache import clear_cache
+
+    loads = []
+    moons = registry.dataset_info("moons")
+    counted = dataclasses.replace(
+        moons, load=lambda options: loads.append(1) or moons.load(options)
+    )
+    monkeypatch.setitem(registry._ENTRIES, "moons", counted)
+    clear_cache()
+    show_dense_on_moons(window, 2, 2)
+    window.session.project.training = TrainConfig(epochs=1, batch_size=64)
+    window.inspect_dock.show()
+    window.inspect_dock.raise_()
+    qtbot.waitUntil(lambda: window.inspect_panel.dataset is not None, timeout=RUN_TIMEOUT_MS)
+    assert train(qtbot, window) == "finished"
+    assert train(qtbot, window) == "finished"
+    assert len(loads) == 1
+    clear_cache()

@@ -1,16 +1,14 @@
-"""TrainConfig: defaults, JSON round trip, checking; the learning-rate schedule."""
+"""TrainConfig: defaults, JSON round trip, checking, what a file wrote."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
+from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
+from guibuilder.document.settings import ConfigError, InvalidSettings, TrainConfig, read_settings
 from guibuilder.errors import GuibuilderError
-from guibuilder.training.config import ConfigError, TrainConfig
-from guibuilder.training.schedule import learning_rate_at, varies_within
 
 
 def test_defaults_round_trip_through_json():
@@ -109,11 +107,32 @@ def test_a_settings_object_that_is_not_a_dict_is_refused():
         TrainConfig.from_dict(["adam"])
 
 
-def test_replace_checks_and_ignores_none():
+def test_replace_checks_and_the_config_is_frozen():
     config = TrainConfig(epochs=5)
-    assert config.replace(epochs=None, batch_size=8) == TrainConfig(epochs=5, batch_size=8)
+    assert replace(config, batch_size=8) == TrainConfig(epochs=5, batch_size=8)
     with pytest.raises(ConfigError, match="epochs"):
-        config.replace(epochs=0)
+        replace(config, epochs=0)
+    with pytest.raises(FrozenInstanceError):
+        config.epochs = 6
+
+
+def test_read_settings_keep_what_the_file_wrote_until_changed():
+    written = {"epochs": 3, "learning_rate": 1, "metrics": ["auc", "auc"]}
+    config = read_settings(written)
+    assert config == TrainConfig(epochs=3, learning_rate=1.0, metrics=["auc"])
+    assert config.file_dict() == written
+    changed = replace(config, epochs=4)
+    assert changed.file_dict() == changed.to_dict() and changed.to_dict()["epochs"] == 4
+    assert read_settings(None) is None
+
+
+def test_unusable_settings_are_kept_with_the_reason():
+    written = {"epochs": 0, "colour": "red"}
+    settings = read_settings(written)
+    assert isinstance(settings, InvalidSettings) and settings.file_dict() == written
+    assert "unknown training setting 'colour'" in settings.message
+    with pytest.raises(ConfigError, match="colour"):
+        settings.check()
 
 
 def test_every_field_has_help_for_a_settings_form():
@@ -121,48 +140,3 @@ def test_every_field_has_help_for_a_settings_form():
 
     for f in fields(TrainConfig):
         assert f.metadata["help"].endswith("."), f.name
-
-
-# ----------------------------------------------------------------- schedule
-def rates(config: TrainConfig, steps: int) -> list[list[float]]:
-    return [
-        [learning_rate_at(config, e, s, steps) for s in range(steps)] for e in range(config.epochs)
-    ]
-
-
-def test_constant_rate_stays():
-    config = TrainConfig(learning_rate=0.01, epochs=3)
-    assert {r for epoch in rates(config, 4) for r in epoch} == {0.01}
-    assert not varies_within(config, 0)
-
-
-def test_warm_up_rises_linearly_then_holds():
-    config = TrainConfig(learning_rate=0.1, epochs=3, warmup_epochs=1)
-    got = rates(config, 4)
-    assert got[0] == pytest.approx([0.025, 0.05, 0.075, 0.1])
-    assert got[1] == got[2] == [0.1] * 4
-    assert varies_within(config, 0) and not varies_within(config, 1)
-
-
-def test_step_decay_multiplies_every_few_epochs():
-    config = TrainConfig(learning_rate=0.1, epochs=5, schedule="step", decay_every=2)
-    firsts = [epoch[0] for epoch in rates(config, 3)]
-    assert firsts == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
-
-
-def test_cosine_goes_from_the_rate_to_the_minimum_after_warm_up():
-    config = TrainConfig(
-        learning_rate=0.1, epochs=5, schedule="cosine", warmup_epochs=1, min_learning_rate=0.001
-    )
-    flat = [r for epoch in rates(config, 10) for r in epoch]
-    assert flat[9] == pytest.approx(0.1)
-    assert flat[10] == pytest.approx(0.1)
-    after = flat[10:]
-    assert all(a >= b for a, b in itertools.pairwise(after))
-    assert 0.001 < after[-1] < 0.0015
-    assert varies_within(config, 3)
-
-
-def test_plateau_leaves_the_rate_to_keras_after_warm_up():
-    config = TrainConfig(learning_rate=0.1, epochs=3, schedule="plateau")
-    assert all(math.isclose(r, 0.1) for epoch in rates(config, 2) for r in epoch)

@@ -1,14 +1,18 @@
 """Training settings: what a project's ``"training"`` slot holds.
 
-:class:`TrainConfig` is a plain dataclass with JSON-ready values. :meth:`TrainConfig.from_dict`
-checks every field and raises :class:`ConfigError` with one sentence naming the setting;
-:meth:`TrainConfig.to_dict` writes every field, so a saved project shows all settings.
-Each field's ``metadata`` holds a one-line ``help`` (and ``choices`` where there are some)
-for a settings form. Nothing here imports Keras.
+:class:`TrainConfig` is a frozen dataclass with JSON-ready values, checked whenever one is
+made (``dataclasses.replace`` included): a wrong value raises :class:`ConfigError` with one
+sentence naming the setting. :meth:`TrainConfig.to_dict` gives every setting;
+:meth:`TrainConfig.from_dict` reads a project's slot, where a missing setting has its
+default. A file's settings that cannot be used are kept as written in
+:class:`InvalidSettings`, so the project still opens and shows why. Each field's
+``metadata`` holds a one-line ``help`` (and ``choices`` where there are some) for a
+settings form. Nothing here imports Keras.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -44,9 +48,15 @@ def _meta(help_text: str, choices: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"help": help_text, "choices": choices}
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
-    """Every training setting, with a sensible default for a first run."""
+    """Every training setting, with a sensible default for a first run.
+
+    A config read by :meth:`from_dict` remembers the object it was read from, and
+    :meth:`file_dict` gives that back as long as the config is not changed: a project
+    saves its settings as its file wrote them (a missing setting stays missing). A changed
+    config (``dataclasses.replace``) is a new object, which writes every setting.
+    """
 
     optimizer: str = field(
         default="adam", metadata=_meta("How the weights follow the gradients.", OPTIMIZERS)
@@ -143,6 +153,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _check(self)
+        object.__setattr__(self, "_read", None)
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting as a JSON-ready dict."""
@@ -162,13 +173,44 @@ class TrainConfig:
         unknown = sorted(str(k) for k in data if k not in known)
         if unknown:
             raise ConfigError(f"unknown training setting {shown(unknown[0])}", unknown[0])
-        return cls(**dict(data))
+        config = cls(**dict(data))
+        object.__setattr__(config, "_read", copy.deepcopy(dict(data)))
+        return config
 
-    def replace(self, **changes: Any) -> TrainConfig:
-        """A checked copy with ``changes`` applied (``None`` values are ignored)."""
-        data = self.to_dict()
-        data.update({k: v for k, v in changes.items() if v is not None})
+    def file_dict(self) -> dict[str, Any]:
+        """What a project file holds: the object this was read from, else every setting."""
+        return copy.deepcopy(self._read) if self._read is not None else self.to_dict()
+
+
+@dataclass(frozen=True)
+class InvalidSettings:
+    """A file's training settings that cannot be used, kept as the file wrote them.
+
+    The project opens with them (saving writes them back unchanged); whatever needs the
+    settings gets :class:`ConfigError` from :meth:`check`, and the window shows it.
+    """
+
+    data: dict[str, Any]
+    message: str
+    setting: str | None = None
+
+    def check(self) -> None:
+        """Raise the :class:`ConfigError` that says what is wrong."""
+        raise ConfigError(self.message, self.setting)
+
+    def file_dict(self) -> dict[str, Any]:
+        """What a project file holds: the settings as the file wrote them."""
+        return copy.deepcopy(self.data)
+
+
+def read_settings(data: Mapping[str, Any] | None) -> TrainConfig | InvalidSettings | None:
+    """A project's ``"training"`` slot as read from its file: ``None`` stays ``None``."""
+    if data is None:
+        return None
+    try:
         return TrainConfig.from_dict(data)
+    except ConfigError as exc:
+        return InvalidSettings(copy.deepcopy(dict(data)), exc.message, exc.setting)
 
 
 # ----------------------------------------------------------------- checking
@@ -240,7 +282,7 @@ def _number(cfg: TrainConfig, name: str, *, optional: bool = False) -> None:
         return
     if not _is_number(value) or not _in_range(name, value):
         raise _fail(name, ("empty or " if optional else "") + f"a number {_bounds(name)}", value)
-    setattr(cfg, name, float(value))
+    object.__setattr__(cfg, name, float(value))
 
 
 def _integer(cfg: TrainConfig, name: str, *, optional: bool = False) -> None:
@@ -302,7 +344,7 @@ def _check(cfg: TrainConfig) -> None:
         for metric in cfg.metrics:
             if metric not in METRICS:
                 raise _fail("metrics", "a list of " + ", ".join(METRICS), metric)
-        cfg.metrics = list(dict.fromkeys(cfg.metrics))
+        object.__setattr__(cfg, "metrics", list(dict.fromkeys(cfg.metrics)))
     _flag(cfg, "early_stopping")
     _integer(cfg, "patience")
     _choice(cfg, "monitor", MONITORS)
