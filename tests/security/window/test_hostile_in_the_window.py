@@ -10,8 +10,8 @@ from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from guibuilder.document.project import project_to_dict
+from guibuilder.editing import NODES_MIME
 from guibuilder.graph import Graph
-from guibuilder.ui.session import NODES_MIME
 from tests.security.hostile import MARKER, REFUSED, docstring_payload
 from tests.ui.helpers import chain_graph, show
 
