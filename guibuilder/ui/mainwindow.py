@@ -66,7 +66,6 @@ class MainWindow(QMainWindow):
         self.scene: GraphScene | None = None
         self.undo_group = QUndoGroup(self)
         self.autosaver = Autosaver(parent=self)
-        self._paste_count = 0
 
         self.view = GraphView(self)
         self.setCentralWidget(self.view)
@@ -316,7 +315,6 @@ class MainWindow(QMainWindow):
             self.undo_group.removeStack(old_session.undo_stack)
             old_session.close()
             old_session.deleteLater()
-        self._paste_count = 0
         self.update_title()
         self.update_status()
         QTimer.singleShot(0, self, self.fit_view)
@@ -594,11 +592,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         center = self.view.center_point()
-        taken = {item.pos().toTuple() for item in self.scene.node_items()}
-        x, y = center.x(), center.y()
-        while (x - 90, y - 32) in taken:
-            x, y = x + 30, y + 30
-        node_id = self._guard(self.session.add_node, type_id, (x, y))
+        node_id = self._guard(self.session.add_node, type_id, (center.x(), center.y()))
         if node_id:
             self._select_new([node_id])
 
@@ -624,7 +618,6 @@ class MainWindow(QMainWindow):
         mime.setData(NODES_MIME, json.dumps(self.session.copy(ids)).encode("utf-8"))
         _release_clipboard_at_exit()
         QApplication.clipboard().setMimeData(mime)
-        self._paste_count = 0
         self.show_message(f"Copied {len(ids)} layer{'s' if len(ids) > 1 else ''}.")
 
     def paste(self) -> None:
@@ -637,9 +630,8 @@ class MainWindow(QMainWindow):
             snippet = json.loads(bytes(mime.data(NODES_MIME).data()).decode("utf-8"))
         except ValueError:
             return
-        self._paste_count += 1
-        offset = 40.0 * self._paste_count
-        ids = self._guard(self.session.paste, snippet, (offset, offset))
+        center = self.view.center_point()
+        ids = self._guard(self.session.paste, snippet, (center.x(), center.y()))
         if ids:
             self._select_new(ids)
 
@@ -648,7 +640,7 @@ class MainWindow(QMainWindow):
             return
         ids = self.scene.selected_node_ids()
         if ids:
-            new = self._guard(self.session.paste, self.session.copy(ids), (40.0, 40.0))
+            new = self._guard(self.session.paste, self.session.copy(ids))
             if new:
                 self._select_new(new)
 
