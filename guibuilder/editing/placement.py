@@ -147,3 +147,46 @@ def nudge(graph: Graph, moved: Mapping[str, Position]) -> dict[str, Position]:
         return dict(moved)
     dx, dy = free_offset(group, others)
     return {nid: (p[0] + dx, p[1] + dy) for nid, p in moved.items()}
+
+
+#: Space between a card and an edge routed beside it.
+LANE_GAP = 24.0
+#: Half the width of an edge's line, with a little air.
+_EDGE_PAD = 4.0
+
+
+def side_lane(start: Position, end: Position, obstacles: Iterable[Box]) -> float | None:
+    """The x of a lane beside the cards that an edge from ``start`` down to ``end`` would
+    pass behind, or None when it passes behind none.
+
+    ``start`` is the source's output (below its card), ``end`` the target's input (above
+    its card), ``obstacles`` every other card. The lane is on the side nearer the edge,
+    clear of every card between the two heights: a residual's skip is drawn beside the
+    main path instead of under its cards.
+    """
+    top, bottom = start[1], end[1]
+    if bottom - top <= 2 * _EDGE_PAD:
+        return None
+    between = [o for o in obstacles if o[1] < bottom and o[1] + o[3] > top]
+    left, right = min(start[0], end[0]) - _EDGE_PAD, max(start[0], end[0]) + _EDGE_PAD
+    blockers = [o for o in between if o[0] < right and o[0] + o[2] > left]
+    if not blockers:
+        return None
+    lanes = (
+        _clear_lane(max(o[0] + o[2] for o in blockers) + LANE_GAP, between, +1),
+        _clear_lane(min(o[0] for o in blockers) - LANE_GAP, between, -1),
+    )
+    middle = (start[0] + end[0]) / 2
+    return min(lanes, key=lambda x: (abs(x - middle), -x))
+
+
+def _clear_lane(x: float, cards_between: Sequence[Box], side: int) -> float:
+    """The first x from ``x`` outwards (``side`` +1: right, -1: left) beside every card."""
+    moved = True
+    while moved:
+        moved = False
+        for o in cards_between:
+            if o[0] - LANE_GAP / 2 < x < o[0] + o[2] + LANE_GAP / 2:
+                x = o[0] + o[2] + LANE_GAP if side > 0 else o[0] - LANE_GAP
+                moved = True
+    return x

@@ -7,7 +7,9 @@ command changes the graph, and the graph's events bring the scene up to date.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from guibuilder.compiler.shapes import NodeInfo
+from guibuilder.editing.placement import Box, card
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Node
 from guibuilder.ui import theme
@@ -49,6 +52,11 @@ class GraphScene(QGraphicsScene):
         self._candidates: dict[PortItem, Edge] = {}
         self.overlay: CanvasOverlay | None = None
         self._legends: list[OverlayLegend] = []
+        # Edges go around the cards: once per burst of node changes, every route again.
+        self._reroute = QTimer(self)
+        self._reroute.setSingleShot(True)
+        self._reroute.setInterval(0)
+        self._reroute.timeout.connect(self.reroute_edges)
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         events = self.graph.events
@@ -91,6 +99,9 @@ class GraphScene(QGraphicsScene):
     def node_items(self) -> list[NodeItem]:
         return list(self._nodes.values())
 
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
     def selected_node_ids(self) -> list[str]:
         """Selected nodes, in graph order."""
         chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
@@ -112,6 +123,13 @@ class GraphScene(QGraphicsScene):
         for item in self._nodes.values():
             rect = rect.united(item.sceneBoundingRect())
         return rect
+
+    def card_boxes(self, exclude: Iterable[str] = ()) -> list[Box]:
+        """Where the cards are drawn now (a drag included), but those of ``exclude``."""
+        left_out = set(exclude)
+        return [
+            card((item.x(), item.y())) for nid, item in self._nodes.items() if nid not in left_out
+        ]
 
     def edge_at(self, pos: QPointF) -> EdgeItem | None:
         for item in self.items(pos):
@@ -141,6 +159,7 @@ class GraphScene(QGraphicsScene):
         self._shown.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
+            self._reroute.start()
 
     def _on_node_changed(self, node_id: str, what: str) -> None:
         for nid in (node_id, *self.graph.sharers(node_id)):
@@ -183,8 +202,15 @@ class GraphScene(QGraphicsScene):
                 item.update_path()
 
     def node_item_moved(self, node_id: str) -> None:
-        """A node item moved (dragged or set from the graph): its edges follow."""
+        """A node item moved (dragged or set from the graph): its edges follow, and every
+        edge finds its way around the cards again soon after."""
         self._update_edges(node_id)
+        self._reroute.start()
+
+    def reroute_edges(self) -> None:
+        """Draw every edge again, around the cards where they are now."""
+        for item in self._edges.values():
+            item.update_path()
 
     def refresh_shapes(self) -> None:
         """Repaint the faces whose shape information changed."""

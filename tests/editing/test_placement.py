@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH, V_GAP, auto_layout
 from guibuilder.document import load_project, project_to_dict
 from guibuilder.editing import Editor
-from guibuilder.editing.placement import CARD, CLEARANCE, card, clash, free_offset, overlapping
+from guibuilder.editing.placement import (
+    CARD,
+    CLEARANCE,
+    LANE_GAP,
+    card,
+    clash,
+    free_offset,
+    overlapping,
+    side_lane,
+)
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge
 
@@ -91,6 +100,18 @@ def test_the_free_offset_is_the_nearest_and_always_exists():
     dx, dy = free_offset([card((500.0, 10.0))], wall)
     assert (dx, dy) == (0.0, NODE_HEIGHT + CLEARANCE - 10.0)
     assert free_offset([card((5000.0, 0.0))], wall) == (0.0, 0.0)
+
+
+def test_an_edge_that_would_pass_behind_cards_gets_a_lane_beside_them():
+    column = [card((0.0, 120.0 * i)) for i in (1, 2, 3)]
+    start, end = (90.0, 64.0), (90.0, 480.0)
+    assert side_lane(start, end, column) == NODE_WIDTH + LANE_GAP
+    assert side_lane(start, end, []) is None
+    assert side_lane(start, end, [card((300.0, 200.0))]) is None
+    beside = card((NODE_WIDTH + 30, 240.0))
+    assert side_lane(start, end, [*column, beside]) == -LANE_GAP
+    wall = [*column, beside, card((-NODE_WIDTH - 30, 240.0))]
+    assert side_lane(start, end, wall) == 2 * NODE_WIDTH + 30 + LANE_GAP
 
 
 NODES = ("image", "conv_1", "pool", "conv_2", "features", "dropout", "digit")
