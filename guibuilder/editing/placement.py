@@ -59,8 +59,17 @@ def _shift(box: Box, dx: float, dy: float) -> Box:
     return (box[0] + dx, box[1] + dy, box[2], box[3])
 
 
+def _bounds(group: Sequence[Box]) -> Box:
+    """The box around every box of ``group``."""
+    left, top = min(g[0] for g in group), min(g[1] for g in group)
+    right, bottom = max(g[0] + g[2] for g in group), max(g[1] + g[3] for g in group)
+    return (left, top, right - left, bottom - top)
+
+
 def _free(group: Sequence[Box], obstacles: Sequence[Box], dx: float, dy: float, gap: float):
-    return not any(clash(_shift(g, dx, dy), o, gap) for g in group for o in obstacles)
+    whole = _shift(_bounds(group), dx, dy)
+    near = [o for o in obstacles if clash(whole, o, gap)]
+    return not any(clash(_shift(g, dx, dy), o, gap) for g in group for o in near)
 
 
 def free_offset(group: Sequence[Box], obstacles: Iterable[Box], gap: float = CLEARANCE) -> Position:
@@ -72,10 +81,8 @@ def free_offset(group: Sequence[Box], obstacles: Iterable[Box], gap: float = CLE
     obstacles = list(obstacles)
     if not group or _free(group, obstacles, 0.0, 0.0, gap):
         return (0.0, 0.0)
-    left = min(g[0] for g in group)
-    right = max(g[0] + g[2] for g in group)
-    top = min(g[1] for g in group)
-    bottom = max(g[1] + g[3] for g in group)
+    left, top, width, height = _bounds(group)
+    right, bottom = left + width, top + height
     xs = (
         {0.0}
         | {o[0] + o[2] + gap - left for o in obstacles}

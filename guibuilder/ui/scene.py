@@ -28,6 +28,8 @@ from guibuilder.ui.session import Session
 from guibuilder.ui.transfer import WeightFit
 
 GRID = 20.0
+#: How long the cards stay still before every edge is routed around them again (ms).
+REROUTE_MS = 60
 SCENE_EXTENT = 50_000.0
 
 
@@ -44,6 +46,7 @@ class GraphScene(QGraphicsScene):
         self.shapes = session.shapes
         self.snap_to_grid = False
         self._nodes: dict[str, NodeItem] = {}
+        self._boxes: dict[str, Box] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self._shown: dict[str, NodeInfo] = {}
         self._press: dict[str, QPointF] = {}
@@ -55,7 +58,7 @@ class GraphScene(QGraphicsScene):
         # Edges go around the cards: once per burst of node changes, every route again.
         self._reroute = QTimer(self)
         self._reroute.setSingleShot(True)
-        self._reroute.setInterval(0)
+        self._reroute.setInterval(REROUTE_MS)
         self._reroute.timeout.connect(self.reroute_edges)
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -127,9 +130,7 @@ class GraphScene(QGraphicsScene):
     def card_boxes(self, exclude: Iterable[str] = ()) -> list[Box]:
         """Where the cards are drawn now (a drag included), but those of ``exclude``."""
         left_out = set(exclude)
-        return [
-            card((item.x(), item.y())) for nid, item in self._nodes.items() if nid not in left_out
-        ]
+        return [box for nid, box in self._boxes.items() if nid not in left_out]
 
     def edge_at(self, pos: QPointF) -> EdgeItem | None:
         for item in self.items(pos):
@@ -150,12 +151,14 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(self, node.id)
         self._nodes[node.id] = item
         item.setPos(*node.position)
+        self._boxes[node.id] = card(node.position)
         self.addItem(item)
         if self.overlay is not None:
             item.set_tint(*self.overlay.tint(node.id))
 
     def _on_node_removed(self, node: Node) -> None:
         item = self._nodes.pop(node.id, None)
+        self._boxes.pop(node.id, None)
         self._shown.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
@@ -203,7 +206,10 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, node_id: str) -> None:
         """A node item moved (dragged or set from the graph): its edges follow, and every
-        edge finds its way around the cards again soon after."""
+        edge finds its way around the cards again once they stand still."""
+        item = self._nodes.get(node_id)
+        if item is not None:
+            self._boxes[node_id] = card((item.x(), item.y()))
         self._update_edges(node_id)
         self._reroute.start()
 

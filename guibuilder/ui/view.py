@@ -83,8 +83,8 @@ class GraphView(QGraphicsView):
         """Show ``rect`` (default: every node) as large as fits, up to 100 %.
 
         Fit View never zooms out below ``READABLE_SCALE``: a model too tall (or too wide)
-        to read whole is shown at its width (no smaller than that scale) from its top, its
-        inputs; the mini-map and Find (Ctrl+F) reach the rest.
+        to read whole is shown at that scale from its top (its inputs), across its whole
+        width when that fits; the mini-map and Find (Ctrl+F) reach the rest.
         """
         rect = rect if rect is not None else self.graph_scene().nodes_rect()
         if rect.isEmpty():
@@ -97,11 +97,10 @@ class GraphView(QGraphicsView):
         if scale > 1.0:
             self.resetTransform()
         elif scale < READABLE_SCALE:
-            across = min(1.0, self.viewport().width() / rect.width())
-            scale = max(READABLE_SCALE, across)
-            self.setTransform(QTransform.fromScale(scale, scale))
+            self.setTransform(QTransform.fromScale(READABLE_SCALE, READABLE_SCALE))
             shown = self.mapToScene(self.viewport().rect()).boundingRect()
-            x = rect.center().x() if across >= READABLE_SCALE else self._top_node_x(rect)
+            across = shown.width() >= rect.width()
+            x = rect.center().x() if across else self._top_node_x(rect)
             self.centerOn(x, rect.top() + shown.height() / 2)
             return
         self.centerOn(rect.center())

@@ -59,7 +59,7 @@ def test_every_edge_of_the_resnet_template_clears_the_cards_on_the_canvas(window
         assert behind(scene, edge, straight), edge
 
 
-def test_a_card_dragged_under_an_edge_sends_the_edge_round_it(window):
+def test_a_card_dragged_under_an_edge_sends_the_edge_round_it(window, qtbot):
     graph = chain_graph()
     graph.disconnect(graph.in_edges("out")[0])
     graph.connect("x", "out")
@@ -76,10 +76,9 @@ def test_a_card_dragged_under_an_edge_sends_the_edge_round_it(window):
     QTest.mouseMove(viewport, (start + end) / 2)
     QTest.mouseMove(viewport, end)
     QTest.mouseRelease(viewport, left, none, end)
-    QApplication.processEvents()
     assert graph.node("hidden").position == (0.0, 150.0)
     assert behind(window.scene, edge, straight) == ["hidden"]
-    assert passes_behind(window.scene, edge) == []
+    qtbot.waitUntil(lambda: passes_behind(window.scene, edge) == [], timeout=2000)
 
 
 def test_the_diagram_export_draws_the_skip_beside_the_path_too(qapp):
