@@ -450,7 +450,8 @@ class EdgeItem(QGraphicsPathItem):
             return
         start = source.output_anchor(self.edge.output)
         end = target.input_anchor(self.edge.port, self.edge.slot)
-        others = self.graph_scene.card_boxes(exclude=(self.edge.source, self.edge.target))
+        ends = (self.edge.source, self.edge.target)
+        others = self.graph_scene.card_boxes(start.y(), end.y(), exclude=ends)
         lane = side_lane(start.toTuple(), end.toTuple(), others)
         self.setPath(curve(start, end) if lane is None else detour(start, end, lane))
 

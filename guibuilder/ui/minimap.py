@@ -7,7 +7,8 @@ drag centres the view there.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
@@ -18,6 +19,8 @@ from guibuilder.ui import theme
 MAX_SIZE = QSize(170, 260)
 MARGIN = 12
 PAD = 8.0
+#: The shortest time between two drawings of the map, in milliseconds.
+REFRESH_MS = 40
 
 
 class MiniMapWidget(QWidget):
@@ -30,6 +33,10 @@ class MiniMapWidget(QWidget):
         self._scene: QGraphicsScene | None = None
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview of the model: click or drag to move the view there")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_now)
         view.installEventFilter(self)
         view.horizontalScrollBar().valueChanged.connect(self.refresh)
         view.verticalScrollBar().valueChanged.connect(self.refresh)
@@ -52,10 +59,16 @@ class MiniMapWidget(QWidget):
         return QTransform(scale, 0, 0, scale, dx, dy)
 
     def refresh(self, *_args: object) -> None:
+        """Draw the map again soon (at most every ``REFRESH_MS``: a drag changes the scene
+        at every mouse move, and the canvas comes first)."""
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def refresh_now(self) -> None:
         """Follow the view's scene; show the map when the model does not fit in view."""
         scene = self.view.scene()
         if scene is not self._scene:
-            if self._scene is not None:
+            if self._scene is not None and shiboken6.isValid(self._scene):
                 self._scene.changed.disconnect(self.refresh)
             self._scene = scene
             if scene is not None:
@@ -72,10 +85,17 @@ class MiniMapWidget(QWidget):
             if size != self.size():
                 self.resize(size)
             view = self.view
-            self.move(view.width() - self.width() - MARGIN, view.height() - self.height() - MARGIN)
-            self.raise_()
-        self.setVisible(wanted)
-        self.update()
+            corner = QPoint(
+                view.width() - size.width() - MARGIN, view.height() - size.height() - MARGIN
+            )
+            if corner != self.pos():
+                self.move(corner)
+        if wanted != self.isVisible():
+            self.setVisible(wanted)
+            if wanted:
+                self.raise_()
+        elif wanted:
+            self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):

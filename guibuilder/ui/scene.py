@@ -7,6 +7,7 @@ command changes the graph, and the graph's events bring the scene up to date.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
 )
 
+from guibuilder.compiler.layout import NODE_HEIGHT
 from guibuilder.compiler.shapes import NodeInfo
 from guibuilder.editing.placement import Box, card
 from guibuilder.errors import GuibuilderError
@@ -33,6 +35,10 @@ REROUTE_MS = 60
 SCENE_EXTENT = 50_000.0
 
 
+def _first(pair: tuple[float, str]) -> float:
+    return pair[0]
+
+
 class GraphScene(QGraphicsScene):
     """The items of one session's graph."""
 
@@ -47,6 +53,7 @@ class GraphScene(QGraphicsScene):
         self.snap_to_grid = False
         self._nodes: dict[str, NodeItem] = {}
         self._boxes: dict[str, Box] = {}
+        self._by_top: list[tuple[float, str]] | None = None
         self._edges: dict[Edge, EdgeItem] = {}
         self._shown: dict[str, NodeInfo] = {}
         self._press: dict[str, QPointF] = {}
@@ -127,10 +134,22 @@ class GraphScene(QGraphicsScene):
             rect = rect.united(item.sceneBoundingRect())
         return rect
 
-    def card_boxes(self, exclude: Iterable[str] = ()) -> list[Box]:
-        """Where the cards are drawn now (a drag included), but those of ``exclude``."""
+    def card_boxes(self, top: float, bottom: float, exclude: Iterable[str] = ()) -> list[Box]:
+        """Where the cards reaching between heights ``top`` and ``bottom`` are drawn now
+        (a drag included), but those of ``exclude``."""
+        if self._by_top is None:
+            self._by_top = sorted((box[1], nid) for nid, box in self._boxes.items())
+        first = bisect_right(self._by_top, top - NODE_HEIGHT, key=_first)
+        last = bisect_left(self._by_top, bottom, key=_first)
         left_out = set(exclude)
-        return [box for nid, box in self._boxes.items() if nid not in left_out]
+        return [self._boxes[nid] for _y, nid in self._by_top[first:last] if nid not in left_out]
+
+    def _set_box(self, node_id: str, box: Box | None) -> None:
+        if box is None:
+            self._boxes.pop(node_id, None)
+        else:
+            self._boxes[node_id] = box
+        self._by_top = None
 
     def edge_at(self, pos: QPointF) -> EdgeItem | None:
         for item in self.items(pos):
@@ -151,14 +170,14 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(self, node.id)
         self._nodes[node.id] = item
         item.setPos(*node.position)
-        self._boxes[node.id] = card(node.position)
+        self._set_box(node.id, card(node.position))
         self.addItem(item)
         if self.overlay is not None:
             item.set_tint(*self.overlay.tint(node.id))
 
     def _on_node_removed(self, node: Node) -> None:
         item = self._nodes.pop(node.id, None)
-        self._boxes.pop(node.id, None)
+        self._set_box(node.id, None)
         self._shown.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
@@ -209,7 +228,7 @@ class GraphScene(QGraphicsScene):
         edge finds its way around the cards again once they stand still."""
         item = self._nodes.get(node_id)
         if item is not None:
-            self._boxes[node_id] = card((item.x(), item.y()))
+            self._set_box(node_id, card((item.x(), item.y())))
         self._update_edges(node_id)
         self._reroute.start()
 

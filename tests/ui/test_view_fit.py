@@ -6,10 +6,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from guibuilder.graph import Graph
 from guibuilder.ui.app import SCREENSHOT_SIZE
+from guibuilder.ui.minimap import REFRESH_MS
 from guibuilder.ui.view import READABLE_SCALE
 from tests.ui.helpers import chain_graph, show
 
@@ -44,12 +44,12 @@ def in_view(window, node_id: str) -> bool:
     return window.view.viewport().rect().contains(shown)
 
 
-def test_a_model_too_tall_to_fit_is_shown_readable_from_its_inputs(window):
+def test_a_model_too_tall_to_fit_is_shown_readable_from_its_inputs(window, qtbot):
     show(window, tall_chain())
     window.fit_action.trigger()
     assert window.view.transform().m11() == READABLE_SCALE
     assert in_view(window, "x") and not in_view(window, "d149")
-    assert window.view.minimap.isVisible()
+    qtbot.waitUntil(window.view.minimap.isVisible)
 
 
 def test_a_model_too_wide_to_read_whole_is_shown_from_its_first_input(window):
@@ -62,21 +62,27 @@ def test_a_model_too_wide_to_read_whole_is_shown_from_its_first_input(window):
     assert in_view(window, "x0")
 
 
-def test_a_click_on_the_minimap_moves_the_view_there(window):
+def test_a_click_on_the_minimap_moves_the_view_there(window, qtbot):
     show(window, tall_chain())
     window.fit_action.trigger()
     minimap = window.view.minimap
+    qtbot.waitUntil(minimap.isVisible)
     bottom = QPoint(minimap.width() // 2, minimap.height() - 10)
     QTest.mouseClick(minimap, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, bottom)
     assert in_view(window, "d149") and not in_view(window, "x")
-    QApplication.processEvents()
+    qtbot.wait(2 * REFRESH_MS)
     assert minimap.isVisible()
 
 
-def test_the_minimap_hides_when_the_whole_model_is_in_view(window):
+def test_the_minimap_shows_only_while_the_model_does_not_fit(window, qtbot):
     show(window, chain_graph())
     window.fit_action.trigger()
+    qtbot.wait(2 * REFRESH_MS)
     assert not window.view.minimap.isVisible()
+    window.view.zoom(3.0)
+    qtbot.waitUntil(window.view.minimap.isVisible)
+    window.fit_action.trigger()
+    qtbot.waitUntil(lambda: not window.view.minimap.isVisible())
 
 
 def test_zooming_out_below_the_minimum_does_not_jump_in(window):
