@@ -26,6 +26,7 @@ from guibuilder.editing.placement import (
     overlapping,
     side_lane,
 )
+from guibuilder.editing.quickfix import quick_fixes
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge
 
@@ -85,6 +86,16 @@ def test_paste_and_duplicate_land_in_free_space():
                 assert not clash(card(graph.node(a).position), card(graph.node(b).position))
 
 
+def test_the_input_a_quick_fix_adds_lands_in_free_space():
+    editor = demo()
+    graph = editor.graph
+    editor.delete(["image"])
+    editor.add_node("Dense", (NODE_WIDTH / 2, NODE_HEIGHT / 2))  # where the input was
+    fix = next(f for f in quick_fixes(graph, "conv_1") if f.title == "Add an Input above it")
+    editor.push(fix.build(graph))
+    assert overlapping(graph) == [] and len(graph.input_nodes()) == 1
+
+
 def test_a_card_dropped_onto_another_moves_on_to_a_free_spot():
     editor = demo()
     graph = editor.graph
@@ -125,6 +136,7 @@ step = st.one_of(
     st.tuples(st.just("delete"), node),
     st.tuples(st.just("connect"), node, node),
     st.tuples(st.just("layout")),
+    st.tuples(st.just("fix"), node),
     st.tuples(st.just("undo")),
     st.tuples(st.just("redo")),
 )
@@ -158,6 +170,10 @@ def attempt(editor: Editor, action: tuple) -> None:
         editor.delete([args[0]])
     elif kind == "connect" and args[0] in graph and args[1] in graph:
         editor.add_edge(Edge(args[0], args[1]))
+    elif kind == "fix" and args[0] in graph:
+        fixes = quick_fixes(graph, args[0])
+        if fixes:
+            editor.push(fixes[-1].build(graph))
     elif kind == "layout":
         editor.set_positions(auto_layout(graph), "Auto-layout")
     elif kind == "undo":
