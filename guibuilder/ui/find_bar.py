@@ -26,7 +26,7 @@ from guibuilder.graph import Graph
 from guibuilder.ui import theme
 
 #: The bar's width and its distance from the view's edges, in pixels.
-WIDTH = 320
+WIDTH = 340
 MARGIN = 12
 #: Rows the list of matches shows before it scrolls.
 ROWS = 8
@@ -151,11 +151,15 @@ class FindBar(QFrame):
         self.found = matches(graph, text) if graph is not None else []
         self.index = -1
         self.list.clear()
+        room = self.list.viewport().width() - 8
+        metrics = self.list.fontMetrics()
         for node_id in self.found:
             node = graph.node(node_id)
             label = node.name if node.name == node_id else f"{node.name} ({node_id})"
-            item = QListWidgetItem(f"{label}  ·  {node.type_id}")
-            item.setToolTip(f"Show {node.name} on the canvas")
+            full = f"{label}  ·  {node.type_id}"
+            # The name tells the matches apart: the type goes first when both do not fit.
+            item = QListWidgetItem(full if metrics.horizontalAdvance(full) <= room else label)
+            item.setToolTip(f"{full}: show it on the canvas")
             self.list.addItem(item)
         rows = min(ROWS, len(self.found))
         self.list.setVisible(rows > 0)
