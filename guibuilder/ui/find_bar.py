@@ -157,7 +157,7 @@ class FindBar(QFrame):
             node = graph.node(node_id)
             label = node.name if node.name == node_id else f"{node.name} ({node_id})"
             full = f"{label}  ·  {node.type_id}"
-            # The name tells the matches apart: the type goes first when both do not fit.
+            # The name tells the matches apart: the type is left out when both do not fit.
             item = QListWidgetItem(full if metrics.horizontalAdvance(full) <= room else label)
             item.setToolTip(f"{full}: show it on the canvas")
             self.list.addItem(item)
