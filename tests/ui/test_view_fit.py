@@ -95,11 +95,11 @@ def test_zooming_out_below_the_minimum_does_not_jump_in(window):
 
 
 def test_presentation_mode_shows_a_tall_model_readable_from_its_inputs(window, qtbot):
-    show(window, tall_chain())
+    show(window, tall_chain(40))
     window.presentation.set_active(True)
     qtbot.wait(50)
     try:
         assert window.view.transform().m11() >= READABLE_SCALE
-        assert in_view(window, "x") and not in_view(window, "d149")
+        assert in_view(window, "x") and not in_view(window, "d39")
     finally:
         window.presentation.set_active(False)
