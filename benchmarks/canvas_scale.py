@@ -7,9 +7,9 @@ Keras has loaded, then opens the file through the window's own open path
 times until the graph is laid out in the scene and the canvas has painted it, and until
 every shape is known. Then it drags the busiest node (the most edges) with real mouse
 events on the canvas viewport: each step is one ``QTest.mouseMove`` plus the event
-processing that repaints the canvas, timed on its own, at 100 % zoom and at 25 % (about
-20 layers in view; the fit view of this tall column is the smallest zoom, 8 %, where a
-node is 14 px wide).
+processing that repaints the canvas (up to ``PASSES`` passes of the event loop), timed on
+its own, at 100 % zoom and at 25 % (about 20 layers in view, the smallest zoom of the
+canvas where a node is still 45 px wide; Fit View stops at the readable 70 %).
 Last, the application's peak memory (``ru_maxrss``) is printed beside that of a second
 child that only loads the same file in Keras.
 
@@ -32,6 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 INPUT_SHAPE = (64, 64, 3)
 STEPS = 60
 STEP_PX = 3
+#: Passes of the event loop a step may take to paint: with a widget over the canvas (the
+#: mini-map) Qt paints a move in the pass after the one that handled it, now and then.
+PASSES = 3
 #: Zoom levels of the drags: 100 %, and an overview with about 20 layers in view.
 SCALES = (1.0, 0.25)
 TIMEOUT_S = 300.0
@@ -141,6 +144,10 @@ def application(path: str) -> dict:
             t0 = time.perf_counter()
             QTest.mouseMove(viewport, point)
             app.processEvents()
+            for _ in range(PASSES - 1):
+                if paints.count > before:
+                    break
+                app.processEvents()
             times.append(time.perf_counter() - t0)
             if paints.count == before:
                 raise SystemExit(f"canvas_scale: the canvas did not repaint ({label})")

@@ -43,6 +43,7 @@ from guibuilder.editing.edits import (
 from guibuilder.editing.freeze import freeze_edit, unfreeze_edit
 from guibuilder.editing.history import History, Recorder
 from guibuilder.editing.locks import check_locks, enters_student_view
+from guibuilder.editing.placement import card, cards, free_offset, free_position, nudge
 from guibuilder.errors import shown
 from guibuilder.graph import Edge, GraphError, Node, PortError, SharedLayerError
 
@@ -50,6 +51,8 @@ Position = tuple[float, float]
 
 #: MIME type of copied nodes on the clipboard.
 NODES_MIME = "application/x-guibuilder-nodes"
+#: How far below and right of its original a pasted copy goes, when that spot is free.
+PASTE_STEP = 40.0
 
 
 class Editor:
@@ -139,8 +142,9 @@ class Editor:
         )
 
     def add_node(self, type_id: str, center: Position) -> str:
-        """Add a layer of ``type_id`` centred on ``center``; return its id."""
+        """Add a layer of ``type_id`` at the free spot nearest ``center``; return its id."""
         node = self.make_node(type_id, center)
+        node.position = free_position(self.graph, node.position)
         self.push(AddNode(self.graph, node))
         return node.id
 
@@ -160,8 +164,14 @@ class Editor:
             self.push(Remove(self.graph, node_ids, edges))
 
     def move_nodes(self, moves: Mapping[str, tuple[Position, Position]]) -> None:
-        """Record a finished drag: ``{node id: (old position, new position)}``."""
-        moves = {k: v for k, v in moves.items() if v[0] != v[1] and k in self.graph}
+        """Record a finished drag: ``{node id: (old position, new position)}``.
+
+        Cards dropped onto other cards move on, as one, to the nearest free spot.
+        """
+        moves = {k: v for k, v in moves.items() if k in self.graph}
+        placed = nudge(self.graph, {k: new for k, (_old, new) in moves.items()})
+        moves = {k: (old, placed[k]) for k, (old, _new) in moves.items()}
+        moves = {k: v for k, v in moves.items() if v[0] != v[1]}
         if moves:
             count = len(moves)
             text = f"Move {count} node{'s' if count > 1 else ''}"
@@ -282,8 +292,12 @@ class Editor:
         ]
         return {"format": NODES_MIME, "nodes": nodes, "edges": edges}
 
-    def paste(self, snippet: Mapping[str, Any], offset: Position = (40.0, 40.0)) -> list[str]:
-        """Add a copied snippet, shifted by ``offset``, as one undo step; return new ids."""
+    def paste(self, snippet: Mapping[str, Any], center: Position | None = None) -> list[str]:
+        """Add a copied snippet as one undo step; return the new ids.
+
+        The snippet goes to the free spot nearest ``center`` (its middle there), or by
+        default nearest a place just below and right of where it was copied from.
+        """
         items = list(snippet.get("nodes", []))
         if not items:
             return []
@@ -293,6 +307,18 @@ class Editor:
                 raise GraphError(
                     f"the copied layer {shown(item['id'])} ({item['type']}): {problem}", []
                 )
+        group = [card((float(i["position"][0]), float(i["position"][1]))) for i in items]
+        if center is None:
+            want = (PASTE_STEP, PASTE_STEP)
+        else:
+            left = min(b[0] for b in group)
+            top = min(b[1] for b in group)
+            width = max(b[0] + b[2] for b in group) - left
+            height = max(b[1] + b[3] for b in group) - top
+            want = (center[0] - width / 2 - left, center[1] - height / 2 - top)
+        shifted = [(b[0] + want[0], b[1] + want[1], b[2], b[3]) for b in group]
+        dx, dy = free_offset(shifted, cards(self.graph).values())
+        offset = (round(want[0] + dx), round(want[1] + dy))
         types = [item["type"] for item in items]
         new_ids = fresh_ids(self.graph, types, self.project.weights or ())
         mapping = {item["id"]: new for item, new in zip(items, new_ids, strict=True)}

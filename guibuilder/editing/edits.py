@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from guibuilder import catalog
+from guibuilder.compiler.layout import NODE_HEIGHT
 from guibuilder.document import Project
 from guibuilder.document.settings import InvalidSettings, TrainConfig
+from guibuilder.editing.placement import make_room
 from guibuilder.graph import Edge, Graph, Node
 from guibuilder.graph.graph import id_prefix
 
@@ -316,11 +318,25 @@ class SetSlot(Edit):
 
 
 def splice(graph: Graph, node: Node, edge: Edge, text: str) -> Macro:
-    """The edit that puts the new ``node`` into ``edge`` (its first input, its output 0)."""
+    """The edit that puts the new ``node`` into ``edge`` (its first input, its output 0).
+
+    The node goes on the edge's path at the height of its ``position`` and the cards below
+    move down to make room for it (:func:`~guibuilder.editing.placement.make_room`): one
+    undo step takes back the moves with the splice.
+    """
     port = catalog.get(node.type_id).inputs[0].name
+    node = node.copy()
+    source, target = graph.node(edge.source).position, graph.node(edge.target).position
+    span = target[1] - source[1] - NODE_HEIGHT
+    share = (
+        min(1.0, max(0.0, (node.position[1] - source[1] - NODE_HEIGHT) / span)) if span > 0 else 0.5
+    )
+    x = round(source[0] + share * (target[0] - source[0]))
+    node.position, moves = make_room(graph, (float(x), node.position[1]))
     return Macro(
         text,
         [
+            Move(graph, moves, "Make room"),
             Remove(graph, edges=[edge]),
             AddNode(graph, node),
             Connect(graph, Edge(edge.source, node.id, port, edge.output, 0)),

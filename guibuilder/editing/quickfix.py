@@ -22,6 +22,7 @@ from guibuilder.editing.edits import (
     fresh_ids,
     splice,
 )
+from guibuilder.editing.placement import free_position
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph, Node
 
@@ -76,7 +77,7 @@ def _add_input(node_id: str, port: str) -> QuickFix:
 
     def build(graph: Graph) -> Edit:
         x, y = graph.node(node_id).position
-        node = _new_node(graph, "Input", {}, (x, y - STEP))
+        node = _new_node(graph, "Input", {}, free_position(graph, (x, y - STEP)))
         return Macro(title, [AddNode(graph, node), Connect(graph, Edge(node.id, node_id, port))])
 
     return QuickFix(title, build)

@@ -53,11 +53,7 @@ class EditActions:
         if self.session is None:
             return
         center = self.view.center_point()
-        taken = {item.pos().toTuple() for item in self.scene.node_items()}
-        x, y = center.x(), center.y()
-        while (x - 90, y - 32) in taken:
-            x, y = x + 30, y + 30
-        node_id = self._guard(self.session.add_node, type_id, (x, y))
+        node_id = self._guard(self.session.add_node, type_id, (center.x(), center.y()))
         if node_id:
             self._select_new([node_id])
 
@@ -83,7 +79,6 @@ class EditActions:
         mime.setData(NODES_MIME, json.dumps(self.session.copy(ids)).encode("utf-8"))
         _release_clipboard_at_exit()
         QApplication.clipboard().setMimeData(mime)
-        self._paste_count = 0
         self.show_message(f"Copied {len(ids)} layer{'s' if len(ids) > 1 else ''}.")
 
     def paste(self) -> None:
@@ -96,9 +91,8 @@ class EditActions:
             snippet = json.loads(bytes(mime.data(NODES_MIME).data()).decode("utf-8"))
         except ValueError:
             return
-        self._paste_count += 1
-        offset = 40.0 * self._paste_count
-        ids = self._guard(self.session.paste, snippet, (offset, offset))
+        center = self.view.center_point()
+        ids = self._guard(self.session.paste, snippet, (center.x(), center.y()))
         if ids:
             self._select_new(ids)
 
@@ -107,7 +101,7 @@ class EditActions:
             return
         ids = self.scene.selected_node_ids()
         if ids:
-            new = self._guard(self.session.paste, self.session.copy(ids), (40.0, 40.0))
+            new = self._guard(self.session.paste, self.session.copy(ids))
             if new:
                 self._select_new(new)
 

@@ -49,7 +49,6 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.autosaver = Autosaver(parent=self)
         self.autosaver.failed.connect(self.statusBar().showMessage)  # kept until the next
         self.setAcceptDrops(True)  # a project or model file dropped anywhere opens it
-        self._paste_count = 0
 
         self.view = GraphView(self)
         self.setCentralWidget(self.view)
@@ -239,6 +238,8 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         edit.addActions([self.delete_action, self.rename_action])
         edit.addSeparator()
         edit.addAction(self.select_all_action)
+        edit.addActions(self.view.find_bar.actions_for_menu())
+        self.addActions(self.view.find_bar.actions_for_menu())
         edit.addSeparator()
         edit.addActions([self.canvas_actions.freeze_action, self.canvas_actions.unfreeze_action])
         view = bar.addMenu("&View")
@@ -283,6 +284,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.scene.message.connect(self.show_message)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view.setScene(self.scene)
+        self.view.minimap.refresh()
         self.undo_group.addStack(session.undo_stack)
         self.undo_group.setActiveStack(session.undo_stack)
         session.title_changed.connect(self.update_title)
@@ -301,7 +303,6 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             self.undo_group.removeStack(old_session.undo_stack)
             old_session.close()
             old_session.deleteLater()
-        self._paste_count = 0
         self.update_title()
         self.update_status()
         QTimer.singleShot(0, self, self.fit_view)

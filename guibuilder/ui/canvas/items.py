@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from guibuilder import catalog
 from guibuilder.catalog.layers._common import fmt_shape
-from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
+from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH, V_GAP
+from guibuilder.editing.placement import side_lane
 from guibuilder.graph import Edge
 from guibuilder.ui import theme
 from guibuilder.ui.canvas.overlay import ink_on
@@ -447,12 +448,12 @@ class EdgeItem(QGraphicsPathItem):
         target = self.graph_scene.node_item(self.edge.target)
         if source is None or target is None:
             return
-        self.setPath(
-            curve(
-                source.output_anchor(self.edge.output),
-                target.input_anchor(self.edge.port, self.edge.slot),
-            )
-        )
+        start = source.output_anchor(self.edge.output)
+        end = target.input_anchor(self.edge.port, self.edge.slot)
+        ends = (self.edge.source, self.edge.target)
+        others = self.graph_scene.card_boxes(start.y(), end.y(), exclude=ends)
+        lane = side_lane(start.toTuple(), end.toTuple(), others)
+        self.setPath(curve(start, end) if lane is None else detour(start, end, lane))
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -497,6 +498,20 @@ class EdgeItem(QGraphicsPathItem):
         if self.drop_target:
             painter.setBrush(QBrush(t.color("accent")))
             painter.drawEllipse(self.path().pointAtPercent(0.5), 5, 5)
+
+
+def detour(start: QPointF, end: QPointF, lane: float) -> QPainterPath:
+    """A curve from ``start`` out to the side (x = ``lane``), down, and back into ``end``:
+    an edge that would pass behind other cards goes beside them."""
+    turn = max(12.0, min(V_GAP - 8, (end.y() - start.y()) / 3))
+    path = QPainterPath(start)
+    half = turn / 2
+    path.cubicTo(
+        start + QPointF(0, half), QPointF(lane, start.y() + half), QPointF(lane, start.y() + turn)
+    )
+    path.lineTo(lane, end.y() - turn)
+    path.cubicTo(QPointF(lane, end.y() - half), end - QPointF(0, half), end)
+    return path
 
 
 def curve(start: QPointF, end: QPointF) -> QPainterPath:

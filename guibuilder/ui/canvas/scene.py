@@ -7,7 +7,10 @@ command changes the graph, and the graph's events bring the scene up to date.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -15,7 +18,9 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
 )
 
+from guibuilder.compiler.layout import NODE_HEIGHT
 from guibuilder.compiler.shapes import NodeInfo
+from guibuilder.editing.placement import Box, card
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Node
 from guibuilder.ui import theme
@@ -25,7 +30,13 @@ from guibuilder.ui.canvas.weight_fit import WeightFit
 from guibuilder.ui.window_editor import WindowEditor
 
 GRID = 20.0
+#: How long the cards stay still before every edge is routed around them again (ms).
+REROUTE_MS = 60
 SCENE_EXTENT = 50_000.0
+
+
+def _first(pair: tuple[float, str]) -> float:
+    return pair[0]
 
 
 class GraphScene(QGraphicsScene):
@@ -41,6 +52,8 @@ class GraphScene(QGraphicsScene):
         self.shapes = session.shapes
         self.snap_to_grid = False
         self._nodes: dict[str, NodeItem] = {}
+        self._boxes: dict[str, Box] = {}
+        self._by_top: list[tuple[float, str]] | None = None
         self._edges: dict[Edge, EdgeItem] = {}
         self._shown: dict[str, NodeInfo] = {}
         self._press: dict[str, QPointF] = {}
@@ -49,6 +62,11 @@ class GraphScene(QGraphicsScene):
         self._candidates: dict[PortItem, Edge] = {}
         self.overlay: CanvasOverlay | None = None
         self._legends: list[OverlayLegend] = []
+        # Edges go around the cards: once per burst of node changes, every route again.
+        self._reroute = QTimer(self)
+        self._reroute.setSingleShot(True)
+        self._reroute.setInterval(REROUTE_MS)
+        self._reroute.timeout.connect(self.reroute_edges)
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         events = self.graph.events
@@ -91,6 +109,9 @@ class GraphScene(QGraphicsScene):
     def node_items(self) -> list[NodeItem]:
         return list(self._nodes.values())
 
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
     def selected_node_ids(self) -> list[str]:
         """Selected nodes, in graph order."""
         chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
@@ -113,6 +134,23 @@ class GraphScene(QGraphicsScene):
             rect = rect.united(item.sceneBoundingRect())
         return rect
 
+    def card_boxes(self, top: float, bottom: float, exclude: Iterable[str] = ()) -> list[Box]:
+        """Where the cards reaching between heights ``top`` and ``bottom`` are drawn now
+        (a drag included), but those of ``exclude``."""
+        if self._by_top is None:
+            self._by_top = sorted((box[1], nid) for nid, box in self._boxes.items())
+        first = bisect_right(self._by_top, top - NODE_HEIGHT, key=_first)
+        last = bisect_left(self._by_top, bottom, key=_first)
+        left_out = set(exclude)
+        return [self._boxes[nid] for _y, nid in self._by_top[first:last] if nid not in left_out]
+
+    def _set_box(self, node_id: str, box: Box | None) -> None:
+        if box is None:
+            self._boxes.pop(node_id, None)
+        else:
+            self._boxes[node_id] = box
+        self._by_top = None
+
     def edge_at(self, pos: QPointF) -> EdgeItem | None:
         for item in self.items(pos):
             if isinstance(item, EdgeItem):
@@ -132,15 +170,18 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(self, node.id)
         self._nodes[node.id] = item
         item.setPos(*node.position)
+        self._set_box(node.id, card(node.position))
         self.addItem(item)
         if self.overlay is not None:
             item.set_tint(*self.overlay.tint(node.id))
 
     def _on_node_removed(self, node: Node) -> None:
         item = self._nodes.pop(node.id, None)
+        self._set_box(node.id, None)
         self._shown.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
+            self._reroute.start()
 
     def _on_node_changed(self, node_id: str, what: str) -> None:
         for nid in (node_id, *self.graph.sharers(node_id)):
@@ -183,8 +224,18 @@ class GraphScene(QGraphicsScene):
                 item.update_path()
 
     def node_item_moved(self, node_id: str) -> None:
-        """A node item moved (dragged or set from the graph): its edges follow."""
+        """A node item moved (dragged or set from the graph): its edges follow, and every
+        edge finds its way around the cards again once they stand still."""
+        item = self._nodes.get(node_id)
+        if item is not None:
+            self._set_box(node_id, card((item.x(), item.y())))
         self._update_edges(node_id)
+        self._reroute.start()
+
+    def reroute_edges(self) -> None:
+        """Draw every edge again, around the cards where they are now."""
+        for item in self._edges.values():
+            item.update_path()
 
     def refresh_shapes(self) -> None:
         """Repaint the faces whose shape information changed."""

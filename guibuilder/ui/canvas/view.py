@@ -20,13 +20,19 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from guibuilder import catalog
 from guibuilder.errors import GuibuilderError
+from guibuilder.ui.canvas.find_bar import FindBar
 from guibuilder.ui.canvas.items import EdgeItem, NodeItem, PortItem
 from guibuilder.ui.canvas.menu import CanvasActions
+from guibuilder.ui.canvas.minimap import MiniMapWidget
 from guibuilder.ui.canvas.palette import LAYER_MIME
 from guibuilder.ui.canvas.scene import GraphScene
 
 MIN_SCALE = 0.08
 MAX_SCALE = 3.0
+#: The smallest zoom at which a card's text is still read easily: Fit View stops there.
+READABLE_SCALE = 0.7
+#: The zoom a found layer is shown at, when the view is further out.
+FOCUS_SCALE = 1.0
 #: Space around the nodes in a fit view (scene units, beyond their ports and badges).
 FIT_MARGIN = 12.0
 
@@ -52,6 +58,8 @@ class GraphView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._drop_edge: EdgeItem | None = None
+        self.minimap = MiniMapWidget(self)
+        self.find_bar = FindBar(self)
 
     def graph_scene(self) -> GraphScene:
         return self.scene()
@@ -72,9 +80,11 @@ class GraphView(QGraphicsView):
         return self.mapToScene(self.viewport().rect().center())
 
     def fit(self, rect: QRectF | None = None) -> None:
-        """Show ``rect`` (default: every node) as large as fits, between ``MIN_SCALE`` and 100 %.
+        """Show ``rect`` (default: every node) as large as fits, up to 100 %.
 
-        A model too large to fit even at ``MIN_SCALE`` is shown from its top (its inputs).
+        Fit View never zooms out below ``READABLE_SCALE``: a model too tall (or too wide)
+        to read whole is shown at that scale from its top (its inputs), across its whole
+        width when that fits; the mini-map and Find (Ctrl+F) reach the rest.
         """
         rect = rect if rect is not None else self.graph_scene().nodes_rect()
         if rect.isEmpty():
@@ -86,12 +96,34 @@ class GraphView(QGraphicsView):
         scale = self.transform().m11()
         if scale > 1.0:
             self.resetTransform()
-        elif scale < MIN_SCALE:
-            self.setTransform(QTransform.fromScale(MIN_SCALE, MIN_SCALE))
+        elif scale < READABLE_SCALE:
+            self.setTransform(QTransform.fromScale(READABLE_SCALE, READABLE_SCALE))
             shown = self.mapToScene(self.viewport().rect()).boundingRect()
-            self.centerOn(rect.center().x(), rect.top() + shown.height() / 2)
+            across = shown.width() >= rect.width()
+            x = rect.center().x() if across else self._top_node_x(rect)
+            self.centerOn(x, rect.top() + shown.height() / 2)
             return
         self.centerOn(rect.center())
+
+    def _top_node_x(self, rect: QRectF) -> float:
+        """The middle of the topmost card (the first input), or of ``rect``."""
+        items = self.graph_scene().node_items()
+        if not items:
+            return rect.center().x()
+        top = min(items, key=lambda item: (item.y(), item.x()))
+        return top.sceneBoundingRect().center().x()
+
+    def show_node(self, node_id: str) -> None:
+        """Select ``node_id`` and centre it, zoomed in to at least ``FOCUS_SCALE``."""
+        scene = self.graph_scene()
+        item = scene.node_item(node_id)
+        if item is None:
+            return
+        scene.select_nodes([node_id])
+        scale = self.transform().m11()
+        if scale < FOCUS_SCALE:
+            self.setTransform(QTransform.fromScale(FOCUS_SCALE, FOCUS_SCALE))
+        self.centerOn(item.mapToScene(item.shape().boundingRect().center()))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()

@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
 from guibuilder.ui import theme
-from guibuilder.ui.canvas.view import MIN_SCALE
+from guibuilder.ui.canvas.view import READABLE_SCALE
 
 if TYPE_CHECKING:
     from guibuilder.ui.mainwindow import MainWindow
@@ -261,7 +261,7 @@ class PresentationMode(QObject):
         if view.transform().m11() > limit:
             view.setTransform(QTransform.fromScale(limit, limit))
             view.centerOn(rect.center())
-        elif view.transform().m11() < MIN_SCALE:
+        elif view.transform().m11() < READABLE_SCALE:
             view.fit()
         self._fitted = view.transform()
 
