@@ -113,11 +113,14 @@ def double_click_palette(window: MainWindow, type_id: str) -> None:
 
 
 def overlaps(window: MainWindow, node_id: str) -> list[str]:
-    rect = window.scene.node_item(node_id).sceneBoundingRect()
+    def card(item):  # the card itself, without its ports
+        return item.mapRectToScene(item.shape().boundingRect())
+
+    rect = card(window.scene.node_item(node_id))
     return [
         item.node_id
         for item in window.scene.node_items()
-        if item.node_id != node_id and item.sceneBoundingRect().intersects(rect)
+        if item.node_id != node_id and card(item).intersects(rect)
     ]
 
 
