@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from guibuilder.editing.placement import overlapping
-from tests.ui.test_canvas import drop, palette_mime, snapshot
+from tests.ui.canvas.test_canvas import drop, palette_mime, snapshot
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
 
