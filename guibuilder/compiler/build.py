@@ -127,10 +127,16 @@ def _label(node: Node) -> str:
     return f"layer {name} ({node.type_id})"
 
 
+#: The most of a Keras message that one of ours quotes (Keras may print a whole config).
+KERAS_MESSAGE_LENGTH = 160
+
+
 def keras_message(exc: BaseException) -> str:
-    """The gist of a Keras exception on one line: its first meaningful line."""
+    """The gist of a Keras exception on one short line: its first meaningful line."""
     for line in str(exc).splitlines():
-        line = line.strip()
+        line = line.strip().rstrip(".")
         if line and not line.startswith("Exception encountered when calling"):
-            return line[:300].rstrip(".")
+            if len(line) > KERAS_MESSAGE_LENGTH:
+                line = line[: KERAS_MESSAGE_LENGTH - 3].rstrip() + "..."
+            return line
     return type(exc).__name__

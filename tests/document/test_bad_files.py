@@ -6,11 +6,12 @@ import copy
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from guibuilder.document import FORMAT_NAME, ProjectError, load_project, loads
 from guibuilder.errors import FileFormatError
+from tests.profiles import examples
 
 GOOD = {
     "format": FORMAT_NAME,
@@ -232,8 +233,9 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(place=st.sampled_from(PLACES), value=JSON_VALUES)
+@example(place=("nodes", 1, "params"), value={"\n": 0})  # once put a newline in the message
 def test_any_wrong_value_gives_a_file_format_error(place, value):
     data = good()
     _set(place, value)(data)

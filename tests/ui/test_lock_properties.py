@@ -18,6 +18,7 @@ from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph
 from guibuilder.ui.session import Session
 from guibuilder.ui.train_commands import ProjectSlotCommand
+from tests.profiles import examples
 
 LOCKED = frozenset({"x", "mid"})
 NODES = ("x", "a", "mid", "b", "out")
@@ -100,8 +101,7 @@ def attempt(session: Session, step: tuple) -> None:
 
 
 @settings(
-    max_examples=40,
-    deadline=None,
+    max_examples=examples(40),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(steps=st.lists(edit, max_size=12))
