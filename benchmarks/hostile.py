@@ -9,8 +9,9 @@ process under a 4 GB address-space limit and a timeout. A case is *clean* when e
 exits 0, or exits 2 with one short ``guibuilder: error:`` line; a *defect* prints a traceback,
 exits otherwise, or says more than one short line; a *severe* case dies of a signal, runs
 out of time or memory, or creates the marker file that its inputs' code would create if it
-ran. Long (N = 1000 takes about an hour on two cores); the last line is defects plus severe
-(goal 0).
+ran. Long: a case takes 5 to 30 s of a core (each command starts Python and most load
+TensorFlow), so N = 1000 is some hours on one core; ``--jobs`` runs cases side by side.
+The last line is defects plus severe (goal 0).
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def make_cases(root: Path, n: int, seed: int) -> list[Case]:
         return folder
 
     seeds = hostile_inputs.seed_projects()
-    base = seeds["digits_small"]
+    base = seeds["digits_cnn"]
     for i in range(n):
         folder = new("project")
         marker = str(folder / MARKER)

@@ -22,7 +22,7 @@ def _refused_in_one_line(*args: str, folder) -> None:
 
 
 def _project(change) -> str:
-    data = json.loads(json.dumps(hostile_inputs.seed_projects()["digits_small"]))
+    data = json.loads(json.dumps(hostile_inputs.seed_projects()["digits_cnn"]))
     change(data)
     return hostile_inputs.json_text(data)
 

@@ -42,7 +42,7 @@ TEXT = st.text(
 @example(data=None, text="\ud800", as_key=False)
 def test_any_text_in_any_place_of_a_project(data, text, as_key, workdir, marker):
     """Any text as a string value, or as a key added to any object of a project."""
-    project = json.loads(json.dumps(hostile_inputs.seed_projects()["digits_small"]))
+    project = json.loads(json.dumps(hostile_inputs.seed_projects()["digits_cnn"]))
     places = sorted(hostile_inputs.places(project), key=repr)
     if as_key:
         objects = [p for p in places if isinstance(_at(project, p), dict)]
@@ -64,7 +64,7 @@ def _at(value, path):
 def test_crafted_projects(workdir, marker):
     """The hand-made cases that are safe to run in-process (no huge sizes, no devices)."""
     heavy = ("units-1e9", "batch-1e12", "dataset-")
-    seed = hostile_inputs.seed_projects()["digits_small"]
+    seed = hostile_inputs.seed_projects()["digits_cnn"]
     cases = hostile_inputs.crafted_projects(seed, str(marker))
     light = {name: text for name, text in cases.items() if not name.startswith(heavy)}
     check_each((name, lambda t=text: _open(t, workdir, marker)) for name, text in light.items())
