@@ -51,11 +51,12 @@ def nothing_runs(marker: Path) -> Iterator[None]:
 
 
 def check_project(project: Any, folder: Path) -> None:
-    """An accepted project saves and reloads, and its model builds and exports, or each
-    step refuses in one sentence; nothing of the file runs."""
+    """An accepted project saves and reloads; its training settings, dataset, model and
+    Python export work, or each refuses in one sentence."""
     from guibuilder.compiler.build import build_model
     from guibuilder.compiler.codegen import python_script
     from guibuilder.compiler.shapes import infer_shapes
+    from guibuilder.data import lint, load_dataset
     from guibuilder.document import dumps, load_project, save_project
     from guibuilder.training.config import TrainConfig
 
@@ -69,6 +70,11 @@ def check_project(project: Any, folder: Path) -> None:
         for info in shapes[0].values():
             if info.error:
                 assert_one_sentence(GuibuilderError(info.error))
+    if isinstance(project.dataset, dict) and not {"path", "labels"} & set(project.dataset):
+        # Paths are left to the benchmark: a device or a FIFO would hang this process.
+        data: list[Any] = []
+        if refused(lambda: data.append(load_dataset(project.dataset, base_dir=folder))) is None:
+            refused(lambda: lint(graph, shapes[0] if shapes else None, data[0], project.training))
     built: list[Any] = []
     refused(lambda: built.append(build_model(graph)))
     code: list[str] = []

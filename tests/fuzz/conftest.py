@@ -9,6 +9,15 @@ import pytest
 from tests.fuzz import hostile_inputs
 
 
+@pytest.fixture(scope="session", autouse=True)
+def offline(tmp_path_factory):
+    """No dataset download: a mutated project may name any of keras.datasets."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GUIBUILDER_OFFLINE", "1")
+        patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras_home")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory) -> Path:
     """A folder the examples overwrite (function-scoped tmp_path does not fit @given)."""
