@@ -16,9 +16,9 @@ from pathlib import Path
 
 from guibuilder.data import load_dataset
 from guibuilder.document import Project, load_project
-from guibuilder.document.classroom import count_params
 from guibuilder.graph import Graph
 from guibuilder.training import TrainConfig, TrainingSession
+from guibuilder.training.challenge import count_params, grade
 from guibuilder.training.session import run_to_end
 
 CHALLENGE = Path(__file__).parents[1] / "resources" / "challenges" / "digits_small.gbproj"
@@ -65,7 +65,7 @@ def attempt(project: Project, edit: Callable[[Graph], None] | None) -> tuple[str
     )
     run_to_end(session, lambda _event: None)
     history = session.result.history if session.result is not None else None
-    result = challenge.evaluate(history, count_params(graph), project.dataset["name"])
+    result = grade(challenge, history, count_params(graph), project.dataset["name"])
     return result.text(), time.perf_counter() - started
 
 

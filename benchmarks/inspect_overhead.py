@@ -35,7 +35,7 @@ def trial(with_snapshots: bool, epochs: int, batch: int) -> tuple[float, float, 
     from guibuilder.data import load_dataset
     from guibuilder.document import project_from_dict
     from guibuilder.inspect import callback
-    from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+    from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory, live_recorder
     from guibuilder.training import TrainConfig, TrainingSession
     from guibuilder.training.callbacks import SessionCallback
     from guibuilder.training.events import ActivationsEvent
@@ -43,8 +43,8 @@ def trial(with_snapshots: bool, epochs: int, batch: int) -> tuple[float, float, 
     data = load_dataset("digits")
     graph = project_from_dict(json.loads(DEMO.read_text())).graph
     config = TrainConfig(epochs=epochs, batch_size=batch, seed=0, learning_rate=3e-3)
-    probe = data.x_val[:1] if with_snapshots else None
-    session = TrainingSession(graph, data, config, probe=probe)
+    recorder = live_recorder(data.x_val[:1]) if with_snapshots else None
+    session = TrainingSession(graph, data, config, recorder=recorder)
     spent: list[float] = []
     capture = callback.ActivationHistory.capture
 

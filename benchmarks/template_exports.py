@@ -70,7 +70,7 @@ def main(names: list[str]) -> int:
     import numpy as np
 
     from guibuilder.compiler.build import build_model
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
     from guibuilder.export import export_project
     from guibuilder.templates import get_template, template_names
 

@@ -8,24 +8,24 @@ Each subcommand is one small function registered in :data:`COMMANDS`. A user err
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from guibuilder import __version__
 from guibuilder.catalog import cli as catalog_cli
-from guibuilder.document import cli as document_cli
+from guibuilder.clitools import load_project_warned, quiet_keras, warn
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
+from guibuilder.export import save_keras, trained_model
 from guibuilder.inspect import cli as inspect_cli
 from guibuilder.templates import cli as templates_cli
+from guibuilder.training import challenge_cli, freeze
 from guibuilder.training import cli as training_cli
-from guibuilder.training import freeze
 
 #: Exit status of a user error (as argparse uses for bad arguments).
 USER_ERROR = 2
@@ -50,19 +50,6 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def warn(message: str) -> None:
-    print(f"guibuilder: warning: {message}", file=sys.stderr)
-
-
-def load_project_warned(path: str) -> Any:
-    from guibuilder.document import load_project
-
-    project = load_project(path)
-    for warning in project.warnings:
-        warn(warning)
-    return project
-
-
 def _need_suffix(path: Path, suffixes: Sequence[str], what: str) -> None:
     if path.suffix.lower() not in suffixes:
         allowed = " or ".join(suffixes)
@@ -74,30 +61,6 @@ def _need_file(path: Path) -> None:
         raise FileFormatError(f"{path} does not exist")
     if path.is_dir():
         raise FileFormatError(f"{path} is a folder, not a file")
-
-
-@contextlib.contextmanager
-def _stderr_fd_muted() -> Iterator[None]:
-    """Send whatever is written to file descriptor 2 to /dev/null for a while."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def quiet_keras(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
-    """Hide native writes to stderr while Keras loads and works, unless ``--debug``.
-
-    TensorFlow logs to stderr as it starts, before any setting can silence it; without
-    that, a user error stays one line. Exceptions still reach the user.
-    """
-    return contextlib.nullcontext() if getattr(args, "debug", False) else _stderr_fd_muted()
 
 
 # ------------------------------------------------------------------- open
@@ -122,6 +85,23 @@ def _open(args: argparse.Namespace) -> int:
             f"the window needs {exc.name}, which is not installed: run 'make run'"
         ) from exc
     return run(args.project, screenshot=args.screenshot)
+
+
+# ----------------------------------------------------------------- export
+def _draw_diagram(project: Any, out: Path) -> tuple[int, int]:
+    """The window's canvas drawn to ``out``, for ``export`` to PNG or SVG."""
+    try:
+        from guibuilder.ui.diagram import draw_diagram
+    except ImportError as exc:
+        raise GuibuilderError(
+            f"drawing the diagram needs Qt (PySide6), which cannot be loaded ({exc}): "
+            "run 'make run' to install it"
+        ) from exc
+    return draw_diagram(project, out)
+
+
+def _export(args: argparse.Namespace) -> int:
+    return export_cli.run_export(args, draw_diagram=_draw_diagram)
 
 
 # ---------------------------------------------------------------- summary
@@ -189,6 +169,7 @@ def _summary(args: argparse.Namespace) -> int:
     if args.check:
         from guibuilder.compiler.build import build_model
 
+        _refuse_too_big(project, infos)
         with quiet_keras(args):
             built = build_model(graph).count_params()
         if built != total:
@@ -200,6 +181,18 @@ def _summary(args: argparse.Namespace) -> int:
             return 1
         print(f"Check: the built model has {built:,} params, as counted.")
     return 0
+
+
+def _refuse_too_big(project: Any, shapes: Any = None) -> None:
+    """Refuse a model that no machine of this size could train at the project's batch size."""
+    from guibuilder.data.lint import refuse_model_too_big
+    from guibuilder.training.config import ConfigError, TrainConfig
+
+    try:
+        batch_size = TrainConfig.from_dict(project.training).batch_size
+    except ConfigError:  # building needs no training settings: assume the default
+        batch_size = TrainConfig().batch_size
+    refuse_model_too_big(project.graph, shapes, batch_size=batch_size)
 
 
 # ------------------------------------------------------------------ build
@@ -214,35 +207,21 @@ def _build_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _save_model(model: Any, path: Path) -> None:
-    """Save a Keras model atomically: to a temporary name beside ``path``, then rename."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def _build(args: argparse.Namespace) -> int:
     out = Path(args.output)
     _need_suffix(out, MODEL_SUFFIXES, "the output file")
     if not out.parent.is_dir():
         raise GuibuilderError(f"the folder {out.parent} does not exist")
     project = load_project_warned(args.project)
-    from guibuilder.compiler.build import build_model
-
+    _refuse_too_big(project)
     with quiet_keras(args):
-        model = build_model(project.graph)
-    note = ""
-    if project.weights is not None and len(project.weights):
-        stale = project.weights.apply(model, project.graph)
-        if stale:
-            warn(f"the saved weights no longer fit {', '.join(stale)}: those start fresh")
-        note = ", with the project's weights"
+        model, warnings = trained_model(project)
+    for warning in warnings:
+        warn(warning)
+    has_weights = project.weights is not None and len(project.weights)
+    note = ", with the project's weights" if has_weights else ""
     with quiet_keras(args):
-        _save_model(model, out)
+        save_keras(model, out)
     print(f"Saved {out} ({model.count_params():,} params{note}).")
     return 0
 
@@ -287,7 +266,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", "print each node's output shape and parameters", _summary_args, _summary),
     Command("build", "build the Keras model and save it", _build_args, _build),
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
-    Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, export_cli.run_export),
+    Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, _export),
     Command("train", training_cli.TRAIN_HELP, training_cli.configure_train, training_cli.run_train),
     Command("freeze", freeze.FREEZE_HELP, freeze.configure_freeze, freeze.run_freeze),
     Command(
@@ -311,9 +290,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "challenge",
-        document_cli.CHALLENGE_HELP,
-        document_cli.configure_challenge,
-        document_cli.run_challenge,
+        challenge_cli.CHALLENGE_HELP,
+        challenge_cli.configure_challenge,
+        challenge_cli.run_challenge,
     ),
     Command(
         "explain", catalog_cli.EXPLAIN_HELP, catalog_cli.configure_explain, catalog_cli.run_explain

@@ -1,61 +1,68 @@
-"""The hard rules of the design: which packages may import Qt, Keras and TensorFlow."""
+"""The structure of the package: the import-linter contracts in pyproject.toml hold, and
+they break on a wrong import; importing the core loads neither Qt nor Keras."""
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "guibuilder"
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 QT = ("PySide6", "PyQt5", "PyQt6", "qtpy", "pyqtgraph", "superqt", "shiboken6")
 KERAS = ("keras", "tensorflow", "jax", "torch")
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Top-level names of every module ``path`` imports, at any depth of the file."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """``lint-imports`` on the checkout at ``root`` (its pyproject.toml and its guibuilder)."""
+    assert LINT_IMPORTS.exists(), "lint-imports is missing: pip install -e '.[test]'"
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
-def module_level_imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.parse(path.read_text(), str(path)).body:
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+def test_the_layer_contracts_hold():
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
 
 
-def test_no_qt_outside_ui():
-    offenders = [
-        str(p.relative_to(PACKAGE))
-        for p in PACKAGE.rglob("*.py")
-        if "ui" not in p.relative_to(PACKAGE).parts and imported_modules(p) & set(QT)
-    ]
-    assert not offenders, f"Qt imported outside guibuilder/ui: {offenders}"
-
-
-def test_graph_and_catalog_do_not_import_keras_at_module_level():
-    offenders = [
-        str(p.relative_to(PACKAGE))
-        for sub in ("graph", "catalog")
-        for p in (PACKAGE / sub).rglob("*.py")
-        if module_level_imports(p) & set(KERAS)
-    ]
-    assert not offenders, f"Keras/TensorFlow imported at module level: {offenders}"
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("graph/graph.py", "import guibuilder.ui.theme", "Each layer imports only the layers"),
+        ("document/project.py", "from guibuilder import training", "Each layer imports only"),
+        ("training/config.py", "import PySide6", "No Qt outside the window"),
+        ("catalog/registry.py", "import keras", "No Keras or TensorFlow in the graph"),
+    ],
+)
+def test_a_wrong_import_breaks_a_contract(tmp_path, module, line, contract):
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "guibuilder", tmp_path / "guibuilder", ignore=ignore)
+    path = tmp_path / "guibuilder" / module
+    path.write_text(f"{path.read_text()}\n\ndef _wrong() -> None:\n    {line}  # noqa\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0, done.stdout
+    broken = done.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken, done.stdout
 
 
 def loaded_after(code: str) -> set[str]:
     probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
     out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     return set(out.split())
 

@@ -18,15 +18,34 @@ class ParamError(GuibuilderError):
     """A parameter value that the layer does not accept."""
 
 
+#: The bounds of a whole number where its spec names none: past any real model, far
+#: inside the int32 sizes Keras and TensorFlow compute with (a pool size of 10^9 was
+#: accepted once, and training took 9 GB or crashed).
+#: MAX_SIZE: an "int" (units, a vocabulary, an axis) or one dimension of a "shape".
+MAX_SIZE = 2**24
+#: MAX_WINDOW: one entry of an "ints": a kernel, pool, stride, dilation, crop or pad size.
+MAX_WINDOW = 4096
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_range(spec: ParamSpec, value: float) -> None:
-    if spec.minimum is not None and value < spec.minimum:
-        raise ParamError(f"{spec.name} must be at least {spec.minimum:g}, got {value:g}")
-    if spec.maximum is not None and value > spec.maximum:
-        raise ParamError(f"{spec.name} must be at most {spec.maximum:g}, got {value:g}")
+def _text(number: float) -> str:
+    if isinstance(number, int) or float(number).is_integer():
+        return f"{int(number):,}" if abs(number) < 10**15 else f"{float(number):.3g}"
+    return f"{number:g}"
+
+
+def _check_range(spec: ParamSpec, value: float, limit: float | None = None) -> None:
+    """``value`` within the spec's bounds; ``limit`` bounds its size where the spec
+    names no maximum (and no minimum, for a number that may be negative)."""
+    maximum = spec.maximum if spec.maximum is not None else limit
+    minimum = spec.minimum if spec.minimum is not None or limit is None else -limit
+    if minimum is not None and value < minimum:
+        raise ParamError(f"{spec.name} must be at least {_text(minimum)}, got {_text(value)}")
+    if maximum is not None and value > maximum:
+        raise ParamError(f"{spec.name} must be at most {_text(maximum)}, got {_text(value)}")
 
 
 def _int_tuple(spec: ParamSpec, value: Any, allow_none: bool, allow_negative: bool) -> Any:
@@ -44,9 +63,8 @@ def _int_tuple(spec: ParamSpec, value: Any, allow_none: bool, allow_negative: bo
         if not _is_int(item):
             raise ParamError(f"{spec.name} must hold whole numbers, got {item!r}")
         if item < 0 and not allow_negative:
-            raise ParamError(f"{spec.name} cannot be negative, got {item}")
-        if spec.kind == "ints":
-            _check_range(spec, item)
+            raise ParamError(f"{spec.name} cannot be negative, got {_text(item)}")
+        _check_range(spec, item, MAX_WINDOW if spec.kind == "ints" else MAX_SIZE)
     if spec.length is not None and not scalar and len(items) != spec.length:
         raise ParamError(f"{spec.name} needs {spec.length} values, got {len(items)}")
     return value if scalar else items
@@ -76,7 +94,7 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
     if kind == "int":
         if not _is_int(value):
             raise ParamError(f"{spec.name} must be a whole number, got {value!r}")
-        _check_range(spec, value)
+        _check_range(spec, value, MAX_SIZE)
         return value
     if kind == "float":
         if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):

@@ -1,1 +1,1 @@
-"""Graph <-> Keras: shape inference, building, importing, layout and code generation."""
+"""Graph <-> Keras: shape inference, building, importing and layout."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from guibuilder import catalog
 from guibuilder.compiler.layers import apply_layer, keras_config, load_keras, make_layer
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph, Node
 

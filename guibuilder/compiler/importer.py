@@ -35,13 +35,26 @@ from guibuilder.compiler.layers import (
     unexposed_config,
 )
 from guibuilder.compiler.layout import apply_layout
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore, check_declared_size
 from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError
 from guibuilder.graph import Edge, Graph
 from guibuilder.graph.model import NODE_ID_RE
+from guibuilder.limits import available_memory, size_text
 
 #: File suffixes Keras can load a whole model from.
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+#: The most bytes a model's config.json or metadata.json (or a legacy .h5's config) may
+#: hold: real ones stay under 1 MB (DenseNet121's is 0.4 MB, EfficientNetB7's 0.8 MB).
+MAX_CONFIG_BYTES = 64 * 2**20
+#: The deepest nesting of lists and objects a config may have: real models reach about
+#: 12 levels, a few more per nested model; Keras reads a config recursively.
+MAX_CONFIG_DEPTH = 100
+#: A zip member larger than EXPANSION_FLOOR may expand at most MAX_EXPANSION times its
+#: stored size: Keras stores members uncompressed, and only a zip bomb expands a hundredfold.
+EXPANSION_FLOOR = 64 * 2**20
+MAX_EXPANSION = 100
+_CONFIG_MEMBERS = ("config.json", "metadata.json")
+_WEIGHTS_MEMBER = "model.weights.h5"
 
 _TENSOR = "__keras_tensor__"
 _GENERIC = "KerasLayer"
@@ -114,10 +127,72 @@ def _keras_zip_config(path: Path) -> dict:
         with zipfile.ZipFile(path) as archive:
             if "config.json" not in archive.namelist():
                 raise FileFormatError(f"{name} has no config.json, so it holds no Keras model")
-            text = archive.read("config.json")
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            _check_members(archive, name)
+            text = _read_member(archive, "config.json", name)
+            if _WEIGHTS_MEMBER in archive.namelist():
+                with archive.open(_WEIGHTS_MEMBER) as weights:
+                    _check_weights(weights, f"the {_WEIGHTS_MEMBER} in {name}")
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
         raise FileFormatError(f"{name} is damaged: {keras_message(exc)}") from exc
     return _parse_config(text, f"the config.json in {name}")
+
+
+def _check_members(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a member that would expand past what a model holds or memory allows."""
+    memory = available_memory()
+    for info in archive.infolist():
+        member = repr(info.filename[:60])
+        if info.filename in _CONFIG_MEMBERS and info.file_size > MAX_CONFIG_BYTES:
+            raise FileFormatError(
+                f"{name} is refused: its {info.filename} would expand to "
+                f"{size_text(info.file_size)}, far more than a model's config ever holds"
+            )
+        if memory is not None and info.file_size > memory:
+            raise FileFormatError(
+                f"{name} is refused: its member {member} would expand to "
+                f"{size_text(info.file_size)}, more than the {size_text(memory)} of memory free"
+            )
+        if info.file_size > max(EXPANSION_FLOOR, MAX_EXPANSION * info.compress_size):
+            raise FileFormatError(
+                f"{name} is refused: its member {member} would expand from "
+                f"{size_text(info.compress_size)} to {size_text(info.file_size)}, as only a "
+                "zip bomb does"
+            )
+        if info.compress_type != zipfile.ZIP_STORED:
+            _drain(archive, info)
+
+
+def _drain(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Read a compressed member through, a chunk at a time: one that expands past its
+    declared size, or whose checksum differs, raises BadZipFile."""
+    with archive.open(info) as member:
+        while member.read(2**20):
+            pass
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
+    with archive.open(member) as f:
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise FileFormatError(
+            f"{name} is refused: its {member} expands past {size_text(MAX_CONFIG_BYTES)}, "
+            "far more than a model's config ever holds"
+        )
+    return data
+
+
+def _check_weights(source: Any, where: str) -> None:
+    import h5py
+
+    try:
+        with h5py.File(source, "r") as f:
+            check_declared_size(f, where)
+    except FileFormatError:
+        raise
+    except Exception as exc:
+        raise FileFormatError(
+            f"{where} is not a readable HDF5 file: it is damaged, truncated or of another kind"
+        ) from exc
 
 
 def _h5_config(path: Path) -> dict:
@@ -126,7 +201,17 @@ def _h5_config(path: Path) -> dict:
     name = path.name
     try:
         with h5py.File(path, "r") as f:
-            text = f.attrs.get("model_config")
+            if "model_config" not in f.attrs:
+                text = None
+            elif f.attrs.get_id("model_config").get_storage_size() > MAX_CONFIG_BYTES:
+                raise FileFormatError(
+                    f"{name} is refused: its model config is larger than "
+                    f"{size_text(MAX_CONFIG_BYTES)}, far more than a model's config ever holds"
+                )
+            else:
+                text = f.attrs["model_config"]
+    except FileFormatError:
+        raise
     except Exception as exc:
         raise FileFormatError(
             f"{name} is not a readable HDF5 file: it is damaged, truncated or of another kind"
@@ -136,6 +221,9 @@ def _h5_config(path: Path) -> dict:
             f"{name} holds no model config (a weights-only file?): save the whole model "
             "with model.save()"
         )
+    if not isinstance(text, str | bytes):
+        raise FileFormatError(f"the model config in {name} is not text, so it is not a model")
+    _check_weights(path, name)
     return _parse_config(text, f"the model config in {name}")
 
 
@@ -144,9 +232,29 @@ def _parse_config(text: str | bytes, where: str) -> dict:
         config = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FileFormatError(f"{where} is not valid JSON") from exc
+    except RecursionError as exc:
+        raise FileFormatError(f"{where} is nested too deeply to describe a model") from exc
     if not isinstance(config, dict):
         raise FileFormatError(f"{where} does not describe a model")
+    if _depth(config) > MAX_CONFIG_DEPTH:
+        raise FileFormatError(
+            f"{where} is nested more than {MAX_CONFIG_DEPTH} levels deep, "
+            "far deeper than a model's config"
+        )
     return config
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value``, found without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, level)
+            items = current.values() if isinstance(current, dict) else current
+            stack.extend((item, level + 1) for item in items)
+    return deepest
 
 
 def check_safe(config: Any, where: str) -> None:

@@ -13,10 +13,10 @@ from guibuilder.data.dataset import (
     DatasetInfo,
     DatasetUnavailableError,
     OptionSpec,
+    auto_loss,
 )
 from guibuilder.data.lint import (
     LintWarning,
-    default_loss,
     input_params_for,
     lint,
     output_params_for,
@@ -31,8 +31,8 @@ __all__ = [
     "DatasetUnavailableError",
     "LintWarning",
     "OptionSpec",
+    "auto_loss",
     "dataset_info",
-    "default_loss",
     "input_params_for",
     "lint",
     "list_datasets",

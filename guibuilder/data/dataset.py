@@ -256,7 +256,13 @@ def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
     if spec.kind in ("int", "float"):
         number = _number(value, spec.kind == "int")
         if number is None:
-            raise DataError(f"{where} must be a{'n integer' if spec.kind == 'int' else ' number'}")
+            bounds = (
+                f" from {spec.minimum} to {spec.maximum}"
+                if spec.minimum is not None and spec.maximum is not None
+                else ""
+            )
+            what = "an integer" if spec.kind == "int" else "a number"
+            raise DataError(f"{where} must be {what}{bounds}")
         if spec.minimum is not None and number < spec.minimum:
             raise DataError(f"{where} must be at least {spec.minimum}, not {number}")
         if spec.maximum is not None and number > spec.maximum:
@@ -273,6 +279,8 @@ def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
         pair = [_number(v, True) for v in value] if isinstance(value, list | tuple) else []
         if len(pair) != 2 or any(v is None or v < 1 for v in pair):
             raise DataError(f"{where} must be a pair of positive integers such as [32, 32]")
+        if spec.maximum is not None and max(pair) > spec.maximum:
+            raise DataError(f"{where} must be at most {spec.maximum:g} on each side, not {pair}")
         return list(pair)
     if spec.kind == "column" and isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -286,14 +294,24 @@ def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
 def _number(value: Any, integer: bool) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         return None
-    if not math.isfinite(float(value)):
+    try:
+        if not math.isfinite(float(value)):
+            return None
+    except OverflowError:  # an integer of hundreds of digits
         return None
     if integer:
         return int(value) if float(value).is_integer() else None
     return float(value)
 
 
-SEED = OptionSpec("seed", "int", 0, "Random seed: the same seed gives the same data.", minimum=0)
+SEED = OptionSpec(
+    "seed",
+    "int",
+    0,
+    "Random seed: the same seed gives the same data.",
+    minimum=0,
+    maximum=2**32 - 1,
+)
 
 
 def validation_option(default: float = 0.2) -> OptionSpec:
@@ -392,3 +410,29 @@ def targets(y: np.ndarray) -> np.ndarray:
     """Regression targets as float32, shape (n, k)."""
     y = np.asarray(y, dtype=np.float32)
     return y.reshape(len(y), -1)
+
+
+def first_array(x: Any) -> np.ndarray:
+    """The first array of ``x`` (an array, a list/tuple of arrays or a dict of them)."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    elif isinstance(x, list | tuple):
+        x = x[0]
+    return np.asarray(x)
+
+
+def auto_loss(task: str | None, y: Any, output_units: int | None = None) -> str:
+    """The loss an ``auto`` setting trains with, from the labels ``y`` of a ``task``.
+
+    Class indices (or any integer labels) take sparse categorical cross-entropy, or binary
+    cross-entropy for a one-unit output; one-hot labels take categorical cross-entropy;
+    real-valued targets take mean squared error (``mse``). Training and the data lint
+    both decide with this rule.
+    """
+    labels = first_array(y)
+    integer = np.issubdtype(labels.dtype, np.integer) or labels.dtype == np.bool_
+    if task == "classification" or integer:
+        if not integer and labels.ndim >= 2 and labels.shape[-1] > 1:
+            return "categorical_crossentropy"
+        return "binary_crossentropy" if output_units == 1 else "sparse_categorical_crossentropy"
+    return "mse"

@@ -6,7 +6,9 @@ and, where it can, the row and the column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import math
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from guibuilder.data.dataset import (
     validation_option,
 )
 from guibuilder.data.images import IMAGE_SUFFIXES, load_image
+from guibuilder.limits import available_memory, size_text
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
 MAX_CATEGORIES = 100
@@ -139,7 +142,19 @@ def _build(
 
 
 # ------------------------------------------------------------------ CSV
+#: Bytes of memory a CSV file takes per byte of text once read as rows of cells.
+CSV_MEMORY_FACTOR = 10
+
+
 def _read_rows(path: Path, delimiter: str | None) -> tuple[list[list[str]], list[int], str]:
+    memory = available_memory()
+    with contextlib.suppress(OSError):  # an unreadable file is said below
+        needed = path.stat().st_size * CSV_MEMORY_FACTOR
+        if memory is not None and needed > memory:
+            raise DataError(
+                f"{path} is refused: reading it as a table needs about {size_text(needed)}, "
+                f"more than the {size_text(memory)} of memory free"
+            )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -351,9 +366,11 @@ def _load_numpy(o: dict[str, Any]) -> Dataset:
         if x_key == "x_train" and "x_test" in arrays and "y_test" in arrays:
             x_test, y_test = arrays["x_test"], arrays["y_test"]
     x = _features(x, names[0])
+    labels = f"the labels {names[1]} of {path.name}"
+    _samples(y, labels)
     if len(x) != len(y):
         raise DataError(f"{names[0]} has {len(x)} samples but {names[1]} has {len(y)} labels")
-    y, task, classes = _numpy_labels(y, o["task"], f"the labels {names[1]} of {path.name}")
+    y, task, classes = _numpy_labels(y, o["task"], labels)
     data = _build("numpy", x, y, task, classes, o)
     if x_test is not None:
         data.x_test = _features(x_test, f"'x_test' in {path.name}")
@@ -364,6 +381,8 @@ def _load_numpy(o: dict[str, Any]) -> Dataset:
 
 def _read_npy(path: Path) -> np.ndarray:
     try:
+        with path.open("rb") as f:
+            _check_header(f, path.stat().st_size, str(path))
         return np.load(path, allow_pickle=False)
     except ValueError as exc:
         if "allow_pickle" in str(exc):
@@ -377,6 +396,15 @@ def _read_npy(path: Path) -> np.ndarray:
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    with archive.open(info) as member:
+                        where = f"array {info.filename[:60]!r} in {path}"
+                        _check_header(member, info.file_size, where)
+        else:  # a single array, named .npz
+            with path.open("rb") as f:
+                _check_header(f, path.stat().st_size, str(path))
         with np.load(path, allow_pickle=False) as f:
             if not isinstance(f, np.lib.npyio.NpzFile):
                 raise DataError(
@@ -396,6 +424,34 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         raise DataError(f"{path} is not a valid NPZ file (a zip of .npy arrays)") from exc
 
 
+#: Copies of an array that reading a dataset holds at once: as read, as float32, split.
+READ_COPIES = 3
+
+
+def _check_header(f: Any, size: int, where: str) -> None:
+    """Refuse an .npy whose header declares more than its body holds or memory allows,
+    before numpy allocates the array (a header can claim terabytes in a few bytes)."""
+    fmt = np.lib.format
+    version = fmt.read_magic(f)
+    read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, _, dtype = read(f)
+    count = math.prod(shape)
+    shown = str(shape) if len(str(shape)) <= 60 else f"{str(shape)[:50]}... ({len(shape)} axes)"
+    needed = count * dtype.itemsize
+    if needed > size:
+        raise DataError(
+            f"{where} is refused: its header declares an array of shape {shown} "
+            f"({size_text(needed)}), but the file holds only {size_text(size)}"
+        )
+    memory = available_memory()
+    total = count * max(dtype.itemsize, 4) * READ_COPIES
+    if memory is not None and total > memory:
+        raise DataError(
+            f"{where} is refused: reading its array of shape {shown} needs about "
+            f"{size_text(total)}, more than the {size_text(memory)} of memory free"
+        )
+
+
 def _pick(path: Path, arrays: dict[str, np.ndarray], keys: tuple[str, ...], role: str) -> str:
     for key in keys:
         if key in arrays:
@@ -408,7 +464,16 @@ def _pick(path: Path, arrays: dict[str, np.ndarray], keys: tuple[str, ...], role
     )
 
 
+def _samples(array: np.ndarray, where: str) -> None:
+    """Refuse an array that holds no samples: a 0-d one or an empty one."""
+    if array.ndim == 0:
+        raise DataError(f"there is a single number in {where}, not one value per sample")
+    if array.size == 0:
+        raise DataError(f"there are no samples in {where}: the array is empty")
+
+
 def _features(x: np.ndarray, where: str) -> np.ndarray:
+    _samples(x, where)
     if x.dtype.kind not in "biuf":
         raise DataError(f"{where} holds {x.dtype} values, not numbers")
     if x.ndim < 2:
@@ -444,6 +509,7 @@ def _is_one_hot(y: np.ndarray) -> bool:
 
 
 def _map_test_labels(y: np.ndarray, classes: tuple[str, ...], task: str, path: Path) -> np.ndarray:
+    _samples(y, f"'y_test' in {path.name}")
     if task == "regression":
         return targets(y)
     if y.ndim == 2 and y.shape[1] > 1:
@@ -527,7 +593,9 @@ ENTRIES = [
         num_classes=None,
         options=(
             PATH,
-            OptionSpec("image_size", "size", [32, 32], "Height and width after resizing."),
+            OptionSpec(
+                "image_size", "size", [32, 32], "Height and width after resizing.", maximum=4096
+            ),
             OptionSpec(
                 "color_mode", "choice", "rgb", "Colour channels.", choices=("rgb", "grayscale")
             ),

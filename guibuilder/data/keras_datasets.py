@@ -323,6 +323,8 @@ ENTRIES = [
         OptionSpec(
             "num_words", "int", 10000, "Keep the most frequent words.", minimum=100, maximum=100000
         ),
-        OptionSpec("maxlen", "int", 200, "Tokens per review (cut or padded).", minimum=8),
+        OptionSpec(
+            "maxlen", "int", 200, "Tokens per review (cut or padded).", minimum=8, maximum=10_000
+        ),
     ),
 ]

@@ -8,20 +8,21 @@ what to change; ``level`` is ``"error"`` when training would fail or learn nothi
 The training settings are read loosely: ``loss`` is a Keras loss name or class name, or a
 dict with ``"name"``/``"class_name"`` and ``"from_logits"`` (at the top or in ``"config"``);
 a top-level ``from_logits`` and ``validation_split`` are honoured. No loss (or ``"auto"``)
-means :func:`default_loss`, or binary cross-entropy for a one-unit classifier; no
+means the loss training picks (:func:`~guibuilder.data.dataset.auto_loss`); no
 ``from_logits`` (or None) means it follows the last activation, so it is not checked.
 """
 
 from __future__ import annotations
 
-import os
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from guibuilder.data.dataset import Dataset
+from guibuilder.data.dataset import Dataset, auto_loss
 from guibuilder.errors import GuibuilderError
+from guibuilder.limits import machine_memory, size_text
 
 if TYPE_CHECKING:
     from guibuilder.compiler.shapes import NodeInfo
@@ -51,11 +52,15 @@ ALIASES = {
     "huber_loss": "huber",
 }
 LOGIT_LOSSES = (SPARSE | ONE_HOT | BINARY) - {"hinge", "squared_hinge", "categorical_hinge"}
-#: Layers that pass their input's activation through unchanged in kind.
 #: Bytes of one float32 parameter, and how many copies training holds of it (the weights,
 #: their gradients and an optimizer's two moments, as Adam keeps).
 BYTES_PER_PARAM = 4
 TRAINING_COPIES = 4
+#: Copies of each layer output training holds per sample: the value and its gradient.
+ACTIVATION_COPIES = 2
+#: The batch size the size check assumes where none is given (the training default).
+DEFAULT_BATCH_SIZE = 32
+#: Layers that pass their input's activation through unchanged in kind.
 PASS_THROUGH = frozenset(
     {"Dropout", "GaussianNoise", "Flatten", "Reshape", "Permute", "SpatialDropout1D",
      "SpatialDropout2D", "RepeatVector"}
@@ -75,11 +80,6 @@ class LintWarning:
         return self.message
 
 
-def default_loss(dataset: Dataset) -> str:
-    """The loss that fits the dataset's labels: class indices or real-valued targets."""
-    return "sparse_categorical_crossentropy" if dataset.task == "classification" else "mse"
-
-
 def input_params_for(dataset: Dataset) -> dict[str, Any]:
     """Params of an Input node that takes the dataset's samples."""
     dtype = "int32" if dataset.x_train.dtype.kind in "iu" else "float32"
@@ -87,7 +87,7 @@ def input_params_for(dataset: Dataset) -> dict[str, Any]:
 
 
 def output_params_for(dataset: Dataset) -> dict[str, Any]:
-    """Params of a final Dense node that fits the dataset's labels and :func:`default_loss`."""
+    """Params of a final Dense node that fits the dataset's labels and its automatic loss."""
     if dataset.task == "classification":
         return {"units": int(dataset.num_classes or 2), "activation": "softmax"}
     width = int(dataset.target_shape[-1]) if dataset.target_shape else 1
@@ -133,24 +133,21 @@ def lint(
 
 
 # ------------------------------------------------------------------ model size
-def machine_memory() -> int | None:
-    """The machine's physical memory in bytes, or None where it cannot be told."""
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
-    return pages * size if pages > 0 and size > 0 else None
-
-
 def check_model_size(
-    graph: Graph, shapes: Mapping[str, NodeInfo] | None = None, *, memory: int | None = None
+    graph: Graph,
+    shapes: Mapping[str, NodeInfo] | None = None,
+    *,
+    memory: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> LintWarning | None:
     """An error when training the model needs more memory than the machine has.
 
-    Training holds :data:`TRAINING_COPIES` float32 copies of every parameter; activations
-    come on top, so this catches only the model that cannot fit at all (an Input of
-    shape (99999999999,), say) before Keras tries to allocate it. ``memory`` is in bytes;
-    None asks the machine, and an unknown size skips the check.
+    Training holds :data:`TRAINING_COPIES` float32 copies of every parameter and, for a
+    batch of ``batch_size`` samples, every layer's outputs twice (forward values and their
+    gradients, :data:`ACTIVATION_COPIES`). This is a floor, so it catches only the model
+    that cannot fit at all (an Input of a billion values, a pool that pads to gigabytes)
+    before Keras tries to allocate it. ``memory`` is in bytes; None asks the machine, and
+    an unknown size skips the check.
     """
     memory = machine_memory() if memory is None else memory
     if not memory:
@@ -159,41 +156,52 @@ def check_model_size(
         from guibuilder.compiler.shapes import infer_shapes
 
         shapes = infer_shapes(graph, use_keras=False)
-    sizes = {node_id: info.params for node_id, info in shapes.items() if node_id in graph.nodes}
-    total = sum(sizes.values())
-    needed = total * BYTES_PER_PARAM * TRAINING_COPIES
+    params = {node_id: info.params for node_id, info in shapes.items() if node_id in graph.nodes}
+    values = {node_id: _values(shapes[node_id].outputs) for node_id in params}
+    per_value = BYTES_PER_PARAM * ACTIVATION_COPIES * batch_size
+    costs = {
+        node_id: params[node_id] * BYTES_PER_PARAM * TRAINING_COPIES + values[node_id] * per_value
+        for node_id in params
+    }
+    needed = sum(costs.values())
     if needed <= memory:
         return None
-    largest = max(sizes, key=sizes.__getitem__)
+    largest = max(costs, key=costs.__getitem__)
+    total, activations = sum(params.values()), sum(values.values())
     return LintWarning(
         "model-too-big",
-        f"the model has {total:,} parameters (about {_size(needed)} to train); this machine "
-        f"has {_size(memory)} of memory: make layers smaller, starting with the largest, "
-        f"{_label(graph, largest)} with {sizes[largest]:,}",
+        f"the model needs about {size_text(needed)} to train ({total:,} parameters, "
+        f"{activations:,} layer outputs per sample at batch size {batch_size}); this machine "
+        f"has {size_text(memory)} of memory: make layers smaller, starting with the largest, "
+        f"{_label(graph, largest)} with {params[largest]:,} parameters and "
+        f"{values[largest]:,} outputs per sample",
         (largest,),
         "error",
     )
 
 
+def _values(outputs: tuple[tuple[int | None, ...], ...]) -> int:
+    """Values per sample in a node's outputs (an unknown dimension counts as 1)."""
+    return sum(math.prod(d or 1 for d in shape[1:]) for shape in outputs)
+
+
 def refuse_model_too_big(
-    graph: Graph, shapes: Mapping[str, NodeInfo] | None = None, *, memory: int | None = None
+    graph: Graph,
+    shapes: Mapping[str, NodeInfo] | None = None,
+    *,
+    memory: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Raise :class:`GuibuilderError` with :func:`check_model_size`'s sentence, if any.
 
     :class:`~guibuilder.training.TrainingSession` calls it before anything is built, so
     the window's Train button and ``guibuilder train`` refuse such a model outright (not
-    as a :func:`lint` finding, which the user may train past).
+    as a :func:`lint` finding, which the user may train past); so do ``guibuilder build``
+    and ``guibuilder summary --check``.
     """
-    if (finding := check_model_size(graph, shapes, memory=memory)) is not None:
+    finding = check_model_size(graph, shapes, memory=memory, batch_size=batch_size)
+    if finding is not None:
         raise GuibuilderError(finding.message)
-
-
-def _size(count: int) -> str:
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if count >= scale:
-            value = count / scale
-            return f"{value:,.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
-    return f"{count} bytes"
 
 
 # ------------------------------------------------------------------ inputs
@@ -472,9 +480,8 @@ def _loss(
     from_logits = None if from_logits is None else bool(from_logits)
     if isinstance(loss, str) and loss not in ("", "auto"):
         return _normal(loss), from_logits
-    if dataset.task == "classification" and shape is not None and shape[-1:] == (1,):
-        return "binary_crossentropy", from_logits
-    return _normal(default_loss(dataset)), from_logits
+    units = shape[-1] if shape else None
+    return _normal(auto_loss(dataset.task, dataset.y_train, units)), from_logits
 
 
 def _normal(loss: str) -> str:

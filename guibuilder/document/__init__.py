@@ -2,15 +2,20 @@
 
 from guibuilder.document.classroom import (
     Challenge,
-    ChallengeResult,
     Classroom,
     ClassroomError,
     LockedError,
 )
+from guibuilder.document.files import (
+    atomic_write,
+    check_writable_folder,
+    remove_stale_temporaries,
+)
 from guibuilder.document.io import (
     SUFFIX,
     WEIGHTS_SUFFIX,
-    atomic_write,
+    SaveConflictError,
+    check_can_save,
     dumps,
     load_project,
     loads,
@@ -33,19 +38,22 @@ __all__ = [
     "SUFFIX",
     "WEIGHTS_SUFFIX",
     "Challenge",
-    "ChallengeResult",
     "Classroom",
     "ClassroomError",
     "LockedError",
     "Project",
     "ProjectError",
+    "SaveConflictError",
     "atomic_write",
+    "check_can_save",
+    "check_writable_folder",
     "dumps",
     "load_project",
     "loads",
     "migrate",
     "project_from_dict",
     "project_to_dict",
+    "remove_stale_temporaries",
     "save_project",
     "weights_path",
 ]

@@ -7,13 +7,19 @@ save -> load -> save gives the same bytes. The project's weights go to
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from guibuilder.document.files import (
+    atomic_write,
+    check_writable_folder,
+    mode_of,
+    remove_stale_temporaries,
+    replace_files,
+)
 from guibuilder.document.project import Project, parse_project, project_to_dict
 from guibuilder.errors import FileFormatError, GuibuilderError
 
@@ -55,9 +61,11 @@ def _encode(value: Any, indent: int) -> str:
     return opening + "\n" + ",\n".join(parts) + "\n" + " " * indent + closing
 
 
-def dumps(project: Project, weights_file: str | None = None) -> str:
+def dumps(
+    project: Project, weights_file: str | None = None, weights_sha256: str | None = None
+) -> str:
     """The text of the project file: indent 2, short lists and objects on one line."""
-    data = project_to_dict(project, weights_file)
+    data = project_to_dict(project, weights_file, weights_sha256)
     try:
         return _encode(data, 0) + "\n"
     except (TypeError, ValueError) as exc:
@@ -110,7 +118,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     Raises :class:`FileFormatError` with one sentence naming the file for any file that
     cannot be read: missing, empty, binary, truncated, too new, or with wrong content.
     A missing or unreadable weights file does not refuse the project: it opens untrained
-    and ``project.warnings`` says why.
+    and ``project.warnings`` says why. Temporary files that a killed save of this project
+    left behind are removed.
     """
     path = Path(path)
     name = str(path)
@@ -130,88 +139,149 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         )
     project, weights_file = loads(text, name)
     project.path = path
+    project.file_sha256 = _sha256(raw)
+    remove_stale_temporaries(path, weights_path(path))
     if weights_file:
-        store = path.parent / weights_file
-        if store.is_file():
-            from guibuilder.compiler.weights import WeightStore
-
-            try:
-                project.weights = WeightStore.load(store)
-            except FileFormatError as exc:
-                # The graph and settings are intact: open them untrained rather than
-                # putting the whole project out of reach, and say what saving will do.
-                said = exc.message.replace(str(store), f"{weights_file} next to {path.name}")
-                head, detail = said, ""
-                if said.endswith(")") and " (" in said:  # the reason last: a window may cut it
-                    head, _, rest = said.partition(" (")
-                    detail = f" ({rest}"
-                project.warnings.append(
-                    f"{head}, so the model starts from fresh weights and saving trained "
-                    f"weights will replace {weights_file}{detail}"
-                )
-        else:
-            project.warnings.append(
-                f"the weights file {weights_file} next to {path.name} is missing, "
-                "so the model starts from fresh weights"
-            )
+        _load_weights(project, path, weights_file)
     return project
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file.
+def _load_weights(project: Project, path: Path, weights_file: str) -> None:
+    """Read the weights file of ``project``; what goes wrong becomes a warning."""
+    from guibuilder.document.weights import WeightStore
 
-    The bytes go to a temporary file in the same folder, are flushed to disk, and then
-    replace ``path`` in one rename.
+    store = path.parent / weights_file
+    if not store.is_file():
+        project.warnings.append(
+            f"the weights file {weights_file} next to {path.name} is missing, "
+            "so the model starts from fresh weights"
+        )
+        return
+    try:
+        data = store.read_bytes()
+        project.weights = WeightStore.from_bytes(data, str(store))
+    except (FileFormatError, OSError) as exc:
+        # The graph and settings are intact: open them untrained rather than
+        # putting the whole project out of reach, and say what saving will do.
+        message = exc.message if isinstance(exc, FileFormatError) else _os_reason(exc)
+        said = message.replace(str(store), f"{weights_file} next to {path.name}")
+        head, detail = said, ""
+        if said.endswith(")") and " (" in said:  # the reason last: a window may cut it
+            head, _, rest = said.partition(" (")
+            detail = f" ({rest}"
+        project.warnings.append(
+            f"{head}, so the model starts from fresh weights and saving trained "
+            f"weights will replace {weights_file}{detail}"
+        )
+        return
+    recorded = project.weights_sha256
+    if recorded is not None and _sha256(data) != recorded:
+        # Saving writes the weights first, then the project: a save cut off between
+        # the two leaves the newer weights beside the older project file. Those weights
+        # are the newest work, so they are kept; a weight that no longer fits its layer
+        # starts fresh when the model is built.
+        project.warnings.append(
+            f"the weights file {weights_file} is not the one {path.name} was saved with "
+            "(a save was interrupted, or the file was replaced), so its weights are used "
+            "as they are: save the project to pair them again"
+        )
+
+
+def _os_reason(exc: OSError) -> str:
+    return f"the weights file {exc.filename} cannot be read ({exc.strerror or exc})"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class SaveConflictError(GuibuilderError):
+    """The project file changed on disk since it was opened or last saved."""
+
+
+def check_unchanged(project: Project, path: str | os.PathLike[str]) -> None:
+    """Raise :class:`SaveConflictError` when saving ``project`` to ``path`` would
+    overwrite a file another program saved since this one opened or saved it."""
+    path = Path(path)
+    if project.file_sha256 is None or project.path is None or not _same_file(project.path, path):
+        return
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return  # deleted since: nothing to lose
+    except OSError:
+        return  # the save says what is wrong with the file
+    if _sha256(raw) != project.file_sha256:
+        raise SaveConflictError(
+            f"{path.name} was changed on disk by another program since it was opened here, "
+            "so saving would lose those changes: open it again to see them"
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
+def check_can_save(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`GuibuilderError` when the project cannot be saved at ``path``.
+
+    A quick test before long work (training) whose end is a save: the folder must take
+    new files, and neither the project nor its weights file may be a folder.
     """
     path = Path(path)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except FileNotFoundError as exc:
-        raise FileFormatError(
-            f"cannot save {path.name}: the folder {path.parent} does not exist"
-        ) from exc
-    except OSError as exc:  # name the file asked for, not the temporary one
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    for target in (path, weights_path(path)):
+        if target.is_dir():
+            raise GuibuilderError(f"cannot save {path.name}: {target} is a folder")
+    check_writable_folder(path.parent, f"cannot save {path.name}")
 
 
-def save_project(project: Project, path: str | os.PathLike[str] | None = None) -> None:
+def save_project(
+    project: Project, path: str | os.PathLike[str] | None = None, *, force: bool = False
+) -> None:
     """Save ``project`` to ``path`` (default: where it was loaded from), atomically.
 
-    Weights, when the project has any, are saved first to ``<stem>.weights.h5`` beside it,
-    so the project file never names a weights file that is not there.
+    Weights, when the project has any, go to ``<stem>.weights.h5`` beside it, and the
+    project records their SHA-256. Both files are written to temporary files first,
+    then the weights and the project are renamed into place: a save cut off at any point
+    leaves the old pair, or new weights that the project's hash shows to be newer.
+    Refuses (:class:`SaveConflictError`) to overwrite a file another program saved since
+    this project was opened, unless ``force``.
     """
     if path is None and project.path is None:
         raise GuibuilderError("the project has no file name yet: choose where to save it")
     path = Path(path if path is not None else project.path)
-    weights_file = None
+    if not force:
+        check_unchanged(project, path)
+    remove_stale_temporaries(path, weights_path(path))
+    files = []
+    weights_file = digest = None
     if project.weights is not None and len(project.weights):
-        target = weights_path(path)
-        project.weights.save(target)
-        weights_file = target.name
-    atomic_write(path, dumps(project, weights_file).encode("utf-8"))
+        data = project.weights.to_bytes()
+        digest = _sha256(data)
+        weights_file = weights_path(path).name
+        files.append((weights_path(path), data))
+    text = dumps(project, weights_file, digest).encode("utf-8")
+    files.append((path, text))
+    replace_files(files, mode_of(path))  # the weights follow the project's permissions
     project.path = path
+    project.file_sha256 = _sha256(text)
+    project.weights_sha256 = digest
+
+
+__all__ = [
+    "SUFFIX",
+    "WEIGHTS_SUFFIX",
+    "SaveConflictError",
+    "atomic_write",
+    "check_can_save",
+    "check_unchanged",
+    "check_writable_folder",
+    "dumps",
+    "load_project",
+    "loads",
+    "save_project",
+    "weights_path",
+]

@@ -11,6 +11,10 @@ the first, real step of the chain, and to show how the next step is written.
 
 Version 2 adds ``"classroom"``: a teacher's locks, the student view and a challenge
 (:mod:`guibuilder.document.classroom`); a version 1 file has none.
+
+Version 3 adds ``"weights_sha256"``: the SHA-256 of the weights file saved with the
+project, so that a load notices weights that do not belong to the file (a save cut off
+between writing the two); a version 2 file records none, and its weights load unchecked.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 #: The current format version: what :func:`migrate` produces and what saving writes.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 class MigrationError(ValueError):
@@ -69,10 +73,16 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "version": 2, "classroom": None}
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Add the ``weights_sha256`` field: no hash, so the weights are not checked."""
+    return {**data, "version": 3, "weights_sha256": data.get("weights_sha256")}
+
+
 #: version -> function that upgrades a file of that version to the next version.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     0: _v0_to_v1,
     1: _v1_to_v2,
+    2: _v2_to_v3,
 }
 
 

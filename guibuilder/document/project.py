@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from guibuilder.errors import FileFormatError
 from guibuilder.graph import Edge, Graph, GraphError
 
 if TYPE_CHECKING:
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
 FORMAT_NAME = "guibuilder-project"
 CREATED_WITH = f"guibuilder {__version__}"
@@ -41,6 +42,7 @@ _TOP_KEYS = (
     "training",
     "classroom",
     "weights",
+    "weights_sha256",
     "meta",
 )
 _NODE_KEYS = ("id", "type", "name", "params", "position", "trainable", "shares", "call_kwargs")
@@ -63,7 +65,9 @@ class Project:
     ``dataset`` and ``training`` are free-form settings owned by the data and training
     code; ``weights`` holds trained weights per node id; ``classroom`` a teacher's locks
     and challenge. ``warnings`` lists what loading noticed without refusing the file (a
-    missing weights file); it is never saved.
+    missing weights file); it is never saved. ``weights_sha256`` is the SHA-256 the file
+    records for its weights file, ``file_sha256`` that of the file itself as last read or
+    written (to notice another program's save); loading and saving set both.
     """
 
     graph: Graph = field(default_factory=Graph)
@@ -76,6 +80,8 @@ class Project:
     description: str = ""
     created_with: str = CREATED_WITH
     warnings: list[str] = field(default_factory=list)
+    weights_sha256: str | None = None
+    file_sha256: str | None = None
 
 
 # ------------------------------------------------------------------- writing
@@ -88,10 +94,13 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def project_to_dict(project: Project, weights_file: str | None = None) -> dict[str, Any]:
+def project_to_dict(
+    project: Project, weights_file: str | None = None, weights_sha256: str | None = None
+) -> dict[str, Any]:
     """The JSON object of ``project``, keys in a fixed order.
 
-    ``weights_file`` is the name of the weights file saved beside the project, if any.
+    ``weights_file`` is the name of the weights file saved beside the project, if any;
+    ``weights_sha256`` the SHA-256 of its bytes, which loading checks.
     """
     graph = project.graph
     nodes = []
@@ -129,6 +138,7 @@ def project_to_dict(project: Project, weights_file: str | None = None) -> dict[s
         "training": None if project.training is None else _canonical(project.training),
         "classroom": None if project.classroom is None else project.classroom.to_dict(graph),
         "weights": weights_file,
+        "weights_sha256": weights_sha256 if weights_file else None,
         "meta": _canonical(meta),
     }
 
@@ -383,7 +393,15 @@ def parse_project(data: Any, source: str = "the project") -> tuple[Project, str 
         except ClassroomError as exc:
             raise reader.fail(str(exc)) from exc
     weights = reader.field(data, "weights", (str, type(None)), "the project", None)
+    project.weights_sha256 = _sha256_field(data, reader)
     return project, weights
+
+
+def _sha256_field(data: dict[str, Any], reader: _Reader) -> str | None:
+    digest = reader.field(data, "weights_sha256", (str, type(None)), "the project", None)
+    if digest is not None and not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise reader.fail('"weights_sha256" must be 64 hexadecimal digits (a SHA-256)')
+    return digest
 
 
 def project_from_dict(data: Any, source: str = "the project") -> Project:

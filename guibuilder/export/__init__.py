@@ -1,13 +1,15 @@
 """Exports of a project: Keras files, SavedModel, ONNX, a Python script, the diagram.
 
 :func:`export_project` writes one format and returns a one-line report. Nothing here imports
-Qt: the diagram is drawn by :mod:`guibuilder.ui.diagram`, imported only when asked for.
+Qt: the diagram is the window's canvas, drawn by the renderer the caller passes in (the
+command line and the window pass :func:`guibuilder.ui.diagram.draw_diagram`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ SUFFIXES: dict[str, str] = {
     "svg": ".svg",
 }
 FORMATS = tuple(SUFFIXES)
+
+#: Draws a project's canvas to a ``.png`` or ``.svg`` file; returns its width and height.
+DiagramRenderer = Callable[[Project, Path], tuple[int, int]]
 
 
 @dataclass
@@ -77,7 +82,8 @@ def _weights_note(project: Project) -> str:
     return "with the project's weights" if has else "untrained: the project has no weights"
 
 
-def _save_keras(model: Any, out: Path) -> None:
+def save_keras(model: Any, out: Path) -> None:
+    """Save a Keras model atomically: to a temporary name beside ``out``, then rename."""
     tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
     try:
         model.save(tmp)
@@ -107,8 +113,8 @@ def _single_array(value: Any, what: str) -> Any:
 def _export_python(project: Project, out: Path) -> ExportResult:
     import numpy as np
 
-    from guibuilder.compiler.codegen import python_script
     from guibuilder.document.io import atomic_write
+    from guibuilder.export.codegen import python_script
     from guibuilder.training.config import TrainConfig
 
     config = TrainConfig.from_dict(project.training)
@@ -144,20 +150,23 @@ def _export_python(project: Project, out: Path) -> ExportResult:
     return ExportResult(paths, f"Wrote {out} (a plain Keras script{what}).")
 
 
-def _export_diagram(project: Project, out: Path) -> ExportResult:
-    try:
-        from guibuilder.ui.diagram import render_diagram
-    except ImportError as exc:
-        raise GuibuilderError(
-            f"drawing the diagram needs Qt (PySide6), which cannot be loaded ({exc}): "
-            "run 'make run' to install it"
-        ) from exc
-    size = render_diagram(project, out)
-    return ExportResult([out], f"Drew {out} ({size.width()}x{size.height()}).")
+def _export_diagram(project: Project, out: Path, draw: DiagramRenderer | None) -> ExportResult:
+    if draw is None:
+        raise GuibuilderError(f"{out.name} is a diagram, and this export has no diagram renderer")
+    width, height = draw(project, out)
+    return ExportResult([out], f"Drew {out} ({width}x{height}).")
 
 
-def export_project(project: Project, fmt: str, out: str | os.PathLike[str]) -> ExportResult:
+def export_project(
+    project: Project,
+    fmt: str,
+    out: str | os.PathLike[str],
+    *,
+    draw_diagram: DiagramRenderer | None = None,
+) -> ExportResult:
     """Export ``project`` as ``fmt`` (one of :data:`FORMATS`) to ``out``.
+
+    ``draw_diagram`` draws the ``png`` and ``svg`` formats.
 
     Raises
     ------
@@ -176,7 +185,7 @@ def export_project(project: Project, fmt: str, out: str | os.PathLike[str]) -> E
     if fmt == "python":
         return _export_python(project, out)
     if fmt in ("png", "svg"):
-        return _export_diagram(project, out)
+        return _export_diagram(project, out, draw_diagram)
     if fmt == "onnx":
         from guibuilder.export.tensorflow import require_onnx
 
@@ -184,7 +193,7 @@ def export_project(project: Project, fmt: str, out: str | os.PathLike[str]) -> E
     model, warnings = trained_model(project)
     note = _weights_note(project)
     if fmt in ("keras", "h5"):
-        _save_keras(model, out)
+        save_keras(model, out)
     elif fmt == "savedmodel":
         from guibuilder.export.tensorflow import export_savedmodel
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from guibuilder.export import FORMATS, export_project, format_for
+from guibuilder.export import FORMATS, DiagramRenderer, export_project, format_for
 
 EXPORT_HELP = "export the model (Keras, SavedModel, ONNX, Python) or its diagram (PNG, SVG)"
 
@@ -29,14 +29,17 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_export(args: argparse.Namespace) -> int:
-    """Run ``export``; a user error raises a GuibuilderError for the CLI to print."""
-    from guibuilder.cli import load_project_warned, quiet_keras, warn
+def run_export(args: argparse.Namespace, draw_diagram: DiagramRenderer | None = None) -> int:
+    """Run ``export``; a user error raises a GuibuilderError for the CLI to print.
+
+    ``draw_diagram`` draws the diagram formats (the command line passes the window's).
+    """
+    from guibuilder.clitools import load_project_warned, quiet_keras, warn
 
     fmt = args.format or format_for(args.output)
     project = load_project_warned(args.project)
     with quiet_keras(args):
-        result = export_project(project, fmt, args.output)
+        result = export_project(project, fmt, args.output, draw_diagram=draw_diagram)
     for warning in result.warnings:
         warn(warning)
     print(result.summary)

@@ -6,8 +6,11 @@ relies on the TensorFlow backend and on TensorFlow's converters.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import shutil
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,18 +33,55 @@ def _need_tensorflow(what: str) -> None:
 
 
 def export_savedmodel(model: Any, path: Path) -> None:
-    """Write ``model`` as a TensorFlow SavedModel folder at ``path`` (replaced if present)."""
+    """Write ``model`` as a TensorFlow SavedModel folder at ``path`` (replaced if present).
+
+    The folder is written under a temporary name beside ``path`` and renamed into place
+    only when complete: a failed export (a full disk, a read-only folder) leaves no half
+    folder and the old SavedModel as it was, and says why in one sentence.
+    """
     _need_tensorflow("a SavedModel")
     if path.exists() and not path.is_dir():
         raise GuibuilderError(f"{path} is a file; a SavedModel is a folder: choose another name")
-    tmp = path.with_name(f".{path.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    if path.is_dir() and any(path.iterdir()) and not (path / "saved_model.pb").is_file():
+        raise GuibuilderError(
+            f"{path} is a folder of other files, not a SavedModel: choose another name"
+        )
     try:
-        model.export(str(tmp), format="tf_saved_model", verbose=False)
-        shutil.rmtree(path, ignore_errors=True)
-        tmp.rename(path)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        raise GuibuilderError(f"cannot write the SavedModel {path}: {_reason(exc)}") from None
+    old = None
+    try:
+        try:
+            model.export(str(tmp), format="tf_saved_model", verbose=False)
+        except Exception as exc:  # TensorFlow's own errors are not OSErrors
+            raise GuibuilderError(
+                f"the SavedModel {path} could not be written ({_reason(exc)})"
+            ) from exc
+        if path.exists():  # moved aside, not deleted, until the new folder is in place
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+            os.replace(path, old)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if old is not None and not path.exists():
+            with contextlib.suppress(OSError):
+                os.replace(old, path)
+        raise GuibuilderError(f"cannot write the SavedModel {path}: {_reason(exc)}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and path.exists():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what ``exc`` says, short enough for a one-line message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror.lower()
+    else:
+        text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    lines = str(text).strip().splitlines() or [type(exc).__name__]
+    line = " ".join(lines[0].split())
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def missing_onnx_packages() -> list[str]:

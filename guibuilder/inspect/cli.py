@@ -76,6 +76,9 @@ class _Subject:
 
         model = build_model(self.graph)
         if self.weights_file is not None:
+            from guibuilder.compiler.importer import read_model_config
+
+            read_model_config(self.weights_file)  # refuses a zip bomb before Keras reads it
             try:
                 model.load_weights(self.weights_file)
             except Exception as exc:  # a damaged or foreign file: Keras says why
@@ -114,7 +117,7 @@ def _from_run(folder: Path, dataset: str | None) -> _Subject:
 
 
 def _from_project(path: Path, dataset: str | None) -> _Subject:
-    from guibuilder.cli import load_project_warned
+    from guibuilder.clitools import load_project_warned
 
     project = load_project_warned(str(path))
     source = dataset or project.dataset
@@ -179,7 +182,7 @@ def run_inspect(args: argparse.Namespace) -> int:
             f"--sample {args.sample} is out of range: the {split} set of {data.name!r} has "
             f"{len(x)} samples"
         )
-    from guibuilder.cli import quiet_keras, warn
+    from guibuilder.clitools import quiet_keras, warn
 
     with quiet_keras(args):
         model = subject.model()

@@ -15,8 +15,9 @@ an epoch neither floods the history nor thins out the epochs kept.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -163,3 +164,18 @@ class SnapshotHistory:
         if not earlier:
             raise KeyError(f"no snapshot at or before epoch {epoch}")
         return earlier[-1]
+
+
+def live_recorder(probe_x: Any) -> Callable[..., Any]:
+    """The ``recorder`` a :class:`~guibuilder.training.TrainingSession` takes to send the
+    activations of ``probe_x`` (a batch of one) live: called in the training thread with
+    ``on_snapshot`` and ``on_error``, it makes the
+    :class:`~guibuilder.inspect.callback.ActivationHistory` callback, which keeps only the
+    two newest snapshots (the session sends each one on)."""
+
+    def make(**callbacks: Any) -> Any:
+        from guibuilder.inspect.callback import ActivationHistory
+
+        return ActivationHistory(probe_x, max_snapshots=2, **callbacks)
+
+    return make

@@ -12,31 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from guibuilder.document.classroom import Target
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
 
 
 class TemplateError(GuibuilderError):
     """An unknown template name, or a template that cannot be used as asked."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A metric the trained template reaches: ``metric`` (a history key) vs ``value``."""
-
-    metric: str
-    value: float
-    higher_is_better: bool = True
-
-    def met(self, achieved: float) -> bool:
-        """Whether ``achieved`` reaches the target (NaN never does)."""
-        if math.isnan(achieved):
-            return False
-        return achieved >= self.value if self.higher_is_better else achieved <= self.value
-
-    def text(self) -> str:
-        """``val_accuracy >= 0.95``."""
-        return f"{self.metric} {'>=' if self.higher_is_better else '<='} {self.value:g}"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The ``train``, ``datasets`` and ``doctor`` commands.
 
-Each command is ``add_<name>_parser(subparsers)`` (or ``configure_<name>(parser)`` for a
-parser made elsewhere) plus ``run_<name>(args) -> int``. User errors raise
+Each command is ``configure_<name>(parser)`` plus ``run_<name>(args) -> int``, registered
+in :data:`guibuilder.cli.COMMANDS`. User errors raise
 :class:`GuibuilderError`; the main command line prints them as one line and exits 2.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from guibuilder import __version__
+from guibuilder.clitools import load_project_warned, quiet_keras, warn
 from guibuilder.errors import GuibuilderError, KerasUnavailableError
 from guibuilder.training.config import STRATEGIES, TrainConfig
 from guibuilder.training.events import (
@@ -38,10 +39,6 @@ GPU_ADVICE = (
     "To train on an NVIDIA GPU: install the NVIDIA driver (check with 'nvidia-smi'), then "
     "pip install 'guibuilder[gpu]' (it brings tensorflow[and-cuda] with CUDA and cuDNN)."
 )
-
-
-def _warn(message: str) -> None:
-    print(f"guibuilder: warning: {message}", file=sys.stderr)
 
 
 def _positive(text: str) -> int:
@@ -86,14 +83,11 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="save the trained weights back into the project when the run finishes",
     )
-
-
-def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``train`` to ``subparsers``."""
-    parser = subparsers.add_parser("train", help=TRAIN_HELP, description=TRAIN_HELP)
-    configure_train(parser)
-    parser.set_defaults(handler=run_train)
-    return parser
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --save: save even if another program changed the project meanwhile",
+    )
 
 
 class _Progress:
@@ -160,7 +154,7 @@ class _Progress:
             if self.task is not None:
                 self.progress.reset(self.task, epoch=f"{event.epoch + 1}/{event.epochs}", info="")
         elif isinstance(event, WarningEvent):
-            _warn(event.message)
+            warn(event.message)
 
 
 def _follow(session: TrainingSession) -> TrainingEvent:
@@ -179,7 +173,7 @@ def _follow(session: TrainingSession) -> TrainingEvent:
                 if interrupted:
                     raise
                 interrupted = True
-                _warn("stopping after this batch (Ctrl-C again to quit at once)")
+                warn("stopping after this batch (Ctrl-C again to quit at once)")
                 session.stop()
                 continue
             if event.terminal:
@@ -195,20 +189,28 @@ def _load_data(source: Any, base: Path) -> Any:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train a project from the command line; 0 when it finished, 130 when stopped."""
-    from guibuilder.cli import quiet_keras
-    from guibuilder.document import load_project, save_project, weights_path
+    from guibuilder.document import (
+        SaveConflictError,
+        check_can_save,
+        check_writable_folder,
+        save_project,
+        weights_path,
+    )
     from guibuilder.training import backend
 
     path = Path(args.project)
     if not path.exists():
         raise GuibuilderError(f"{path} does not exist")
-    project = load_project(path)
-    for warning in project.warnings:
-        _warn(warning)
+    project = load_project_warned(str(path))
     base = path.resolve().parent
     if args.run_dir and Path(args.run_dir).exists() and not Path(args.run_dir).is_dir():
         raise GuibuilderError(f"--run-dir {args.run_dir} is a file: give a folder for the runs")
     _refuse_locked_overrides(project, args, path)
+    run_root = Path(args.run_dir) if args.run_dir else base / "runs"
+    # Found out now, not after the whole run: where the run and the save go must be writable.
+    check_writable_folder(run_root, f"cannot make the run folder in {run_root}")
+    if args.save:
+        check_can_save(path)
     config = TrainConfig.from_dict(project.training).replace(
         epochs=args.epochs, batch_size=args.batch_size, strategy=args.strategy
     )
@@ -217,6 +219,9 @@ def run_train(args: argparse.Namespace) -> int:
         raise GuibuilderError(
             f"{path} has no dataset: give one with --dataset NAME|PATH (see 'guibuilder datasets')"
         )
+    from guibuilder.data.lint import refuse_model_too_big
+
+    refuse_model_too_big(project.graph, batch_size=config.batch_size)  # before the data loads
     dataset = _load_data(source, base)
     print(f"Dataset: {dataset.summary()}")
     _lint(project.graph, dataset, project.training)
@@ -225,7 +230,6 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"Starting from the weights saved with {path.name} (--fresh to start anew)")
     with quiet_keras(args):  # TensorFlow logs to stderr as it loads and finds its devices
         backend.gpu_names()
-    run_root = Path(args.run_dir) if args.run_dir else base / "runs"
     session = TrainingSession(
         project.graph,
         dataset,
@@ -249,7 +253,14 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"Best epoch: {result.best_epoch} (saved as best.keras)")
     if args.save and result is not None and result.weights is not None:
         project.weights = result.weights
-        save_project(project, path)
+        try:
+            save_project(project, path, force=args.force)
+        except SaveConflictError:
+            kept = f" (the trained model is in {run_dir})" if run_dir else ""
+            raise GuibuilderError(
+                f"{path.name} was changed on disk by another program during training, so it "
+                f"was not saved: train again with --force to overwrite it{kept}"
+            ) from None
         print(f"Saved the trained weights to {weights_path(path)}")
     return 0
 
@@ -265,7 +276,8 @@ _OVERRIDES = {
 
 def _refuse_locked_overrides(project: Any, args: argparse.Namespace, path: Path) -> None:
     """Refuse an option that changes a setting the project's teacher locked."""
-    from guibuilder.document.classroom import GROUP_LABELS, dataset_label, setting_group
+    from guibuilder.document.classroom import GROUP_LABELS, setting_group
+    from guibuilder.training.challenge import dataset_label
 
     classroom = project.classroom
     locked = classroom.locked_setting_names() if classroom is not None else set()
@@ -291,7 +303,7 @@ def _lint(graph: Any, dataset: Any, training: Any) -> None:
     from guibuilder.data import lint
 
     for finding in lint(graph, None, dataset, training):
-        _warn(finding.message)
+        warn(finding.message)
 
 
 # ---------------------------------------------------------------- datasets
@@ -300,14 +312,6 @@ def configure_datasets(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--files", action="store_true", help="also list the loaders of your own files"
     )
-
-
-def add_datasets_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``datasets`` to ``subparsers``."""
-    parser = subparsers.add_parser("datasets", help=DATASETS_HELP, description=DATASETS_HELP)
-    configure_datasets(parser)
-    parser.set_defaults(handler=run_datasets)
-    return parser
 
 
 def _shape(shape: Sequence[int]) -> str:
@@ -350,14 +354,6 @@ def run_datasets(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ doctor
 def configure_doctor(parser: argparse.ArgumentParser) -> None:
     """``doctor`` takes no arguments."""
-
-
-def add_doctor_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``doctor`` to ``subparsers``."""
-    parser = subparsers.add_parser("doctor", help=DOCTOR_HELP, description=DOCTOR_HELP)
-    configure_doctor(parser)
-    parser.set_defaults(handler=run_doctor)
-    return parser
 
 
 def _nvidia_smi() -> str | None:

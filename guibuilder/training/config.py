@@ -172,47 +172,90 @@ class TrainConfig:
 
 
 # ----------------------------------------------------------------- checking
+#: The most epochs (and epochs of waiting) a setting may name: years of training.
+MAX_EPOCHS = 100_000
+#: The largest batch: past what large-batch training uses, well inside what Keras, numpy
+#: and the window's fields hold.
+MAX_BATCH_SIZE = 65_536
+
+#: (lowest, highest) of every numeric setting, the one place their bounds are kept: the
+#: check below and the window's fields read them. A setting in :data:`ABOVE_LOWEST` must
+#: be above its lowest value, not equal to it.
+RANGES: dict[str, tuple[float, float]] = {
+    "learning_rate": (0.0, 10.0),
+    "momentum": (0.0, 1.0),
+    "weight_decay": (0.0, 10.0),
+    "clipnorm": (0.0, 1e6),
+    "clipvalue": (0.0, 1e6),
+    "warmup_epochs": (0, MAX_EPOCHS),
+    "decay_every": (1, MAX_EPOCHS),
+    "decay_factor": (0.0, 1.0),
+    "plateau_patience": (0, MAX_EPOCHS),
+    "min_learning_rate": (0.0, 10.0),
+    "batch_size": (1, MAX_BATCH_SIZE),
+    "epochs": (1, MAX_EPOCHS),
+    "validation_split": (0.0, 0.9),
+    "patience": (0, MAX_EPOCHS),
+    "seed": (0, 2**32 - 1),
+}
+ABOVE_LOWEST = frozenset({"learning_rate", "clipnorm", "clipvalue", "decay_factor"})
+
+
 def _fail(name: str, expected: str, value: Any) -> ConfigError:
-    return ConfigError(f"training setting {name!r} must be {expected}, not {value!r}", name)
+    try:
+        shown = repr(value)
+    except ValueError:  # an integer past Python's 4,300 digits
+        shown = "a number of thousands of digits"
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return ConfigError(f"training setting {name!r} must be {expected}, not {shown}", name)
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer of hundreds of digits
+        return False
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _number(cfg: TrainConfig, name: str, low: float, *, above: bool, high: float = math.inf):
-    value = getattr(cfg, name)
-    ok = _is_number(value) and (value > low if above else value >= low) and value <= high
-    if not ok:
-        bound = f"above {low:g}" if above else f"at least {low:g}"
-        if high != math.inf:
-            bound += f" and at most {high:g}"
-        raise _fail(name, f"a number {bound}", value)
-    setattr(cfg, name, float(value))
+def _text(number: float) -> str:
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
-def _optional_positive(cfg: TrainConfig, name: str, *, zero_ok: bool = False) -> None:
+def _bounds(name: str) -> str:
+    low, high = RANGES[name]
+    lowest = f"above {_text(low)}" if name in ABOVE_LOWEST else f"at least {_text(low)}"
+    return f"{lowest} and at most {_text(high)}"
+
+
+def _in_range(name: str, value: float) -> bool:
+    low, high = RANGES[name]
+    return (value > low if name in ABOVE_LOWEST else value >= low) and value <= high
+
+
+def _number(cfg: TrainConfig, name: str, *, optional: bool = False) -> None:
     value = getattr(cfg, name)
-    if value is None:
+    if value is None and optional:
         return
-    if not _is_number(value) or value < 0 or (value == 0 and not zero_ok):
-        bound = "at least 0" if zero_ok else "above 0"
-        raise _fail(name, f"empty or a number {bound}", value)
+    if not _is_number(value) or not _in_range(name, value):
+        raise _fail(name, ("empty or " if optional else "") + f"a number {_bounds(name)}", value)
     setattr(cfg, name, float(value))
 
 
-def _integer(cfg: TrainConfig, name: str, low: int) -> None:
+def _integer(cfg: TrainConfig, name: str, *, optional: bool = False) -> None:
     value = getattr(cfg, name)
-    if not _is_int(value) or value < low:
-        raise _fail(name, f"a whole number of at least {low}", value)
+    if value is None and optional:
+        return
+    if not _is_int(value) or not _in_range(name, value):
+        low, high = RANGES[name]
+        expected = f"a whole number from {_text(low)} to {_text(high)}"
+        raise _fail(name, ("empty or " if optional else "") + expected, value)
 
 
 def _flag(cfg: TrainConfig, name: str, optional: bool = False) -> None:
@@ -233,29 +276,29 @@ def _check_device(value: Any) -> None:
     kind, _, index = value.partition(":")
     if kind in ("auto", "cpu") and not index:
         return
-    if kind == "gpu" and (not index or index.isdigit()):
+    if kind == "gpu" and (not index or (index.isdigit() and len(index) < 4)):
         return
     raise _fail("device", "auto, cpu, gpu or gpu:N", value)
 
 
 def _check(cfg: TrainConfig) -> None:
     _choice(cfg, "optimizer", OPTIMIZERS)
-    _number(cfg, "learning_rate", 0.0, above=True, high=10.0)
-    _number(cfg, "momentum", 0.0, above=False, high=1.0)
+    _number(cfg, "learning_rate")
+    _number(cfg, "momentum")
     _flag(cfg, "nesterov")
-    _optional_positive(cfg, "weight_decay", zero_ok=True)
-    _optional_positive(cfg, "clipnorm")
-    _optional_positive(cfg, "clipvalue")
+    _number(cfg, "weight_decay", optional=True)
+    _number(cfg, "clipnorm", optional=True)
+    _number(cfg, "clipvalue", optional=True)
     _choice(cfg, "schedule", SCHEDULES)
-    _integer(cfg, "warmup_epochs", 0)
-    _integer(cfg, "decay_every", 1)
-    _number(cfg, "decay_factor", 0.0, above=True, high=1.0)
-    _integer(cfg, "plateau_patience", 0)
-    _number(cfg, "min_learning_rate", 0.0, above=False)
-    _integer(cfg, "batch_size", 1)
-    _integer(cfg, "epochs", 1)
+    _integer(cfg, "warmup_epochs")
+    _integer(cfg, "decay_every")
+    _number(cfg, "decay_factor")
+    _integer(cfg, "plateau_patience")
+    _number(cfg, "min_learning_rate")
+    _integer(cfg, "batch_size")
+    _integer(cfg, "epochs")
     _flag(cfg, "shuffle")
-    _number(cfg, "validation_split", 0.0, above=False, high=0.9)
+    _number(cfg, "validation_split")
     _choice(cfg, "loss", LOSSES)
     _flag(cfg, "from_logits", optional=True)
     if cfg.metrics is not None:
@@ -266,11 +309,10 @@ def _check(cfg: TrainConfig) -> None:
                 raise _fail("metrics", "a list of " + ", ".join(METRICS), metric)
         cfg.metrics = list(dict.fromkeys(cfg.metrics))
     _flag(cfg, "early_stopping")
-    _integer(cfg, "patience", 0)
+    _integer(cfg, "patience")
     _choice(cfg, "monitor", MONITORS)
     _flag(cfg, "keep_best")
-    if cfg.seed is not None and (not _is_int(cfg.seed) or not 0 <= cfg.seed < 2**32):
-        raise _fail("seed", "empty or a whole number from 0 to 4294967295", cfg.seed)
+    _integer(cfg, "seed", optional=True)
     _flag(cfg, "mixed_precision")
     _check_device(cfg.device)
     _choice(cfg, "strategy", STRATEGIES)

@@ -45,7 +45,7 @@ def configure_freeze(parser: argparse.ArgumentParser) -> None:
 
 def run_freeze(args: argparse.Namespace) -> int:
     """Freeze or unfreeze, save the project, and say which layers changed."""
-    from guibuilder.cli import load_project_warned
+    from guibuilder.clitools import load_project_warned
     from guibuilder.document import save_project
 
     path = Path(args.project)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from guibuilder.compiler.layers import load_keras
+from guibuilder.data.dataset import auto_loss
 from guibuilder.errors import GuibuilderError
 from guibuilder.training.config import TrainConfig
 
@@ -24,26 +23,10 @@ CROSSENTROPIES = (
 PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 
 
-def first_array(x: Any) -> np.ndarray:
-    """The first array of ``x`` (an array, a list/tuple of arrays or a dict of them)."""
-    if isinstance(x, dict):
-        x = next(iter(x.values()))
-    elif isinstance(x, list | tuple):
-        x = x[0]
-    return np.asarray(x)
-
-
 def resolve_loss(config: TrainConfig, task: str | None, y: Any, output_units: int | None) -> str:
-    """The loss name to use: ``config.loss``, or one chosen from the labels when ``auto``."""
-    if config.loss != "auto":
-        return config.loss
-    labels = first_array(y)
-    integer = np.issubdtype(labels.dtype, np.integer) or labels.dtype == np.bool_
-    if task == "classification" or integer:
-        if not integer and labels.ndim >= 2 and labels.shape[-1] > 1:
-            return "categorical_crossentropy"
-        return "binary_crossentropy" if output_units == 1 else "sparse_categorical_crossentropy"
-    return "mse"
+    """The loss name to use: ``config.loss``, or :func:`~guibuilder.data.auto_loss`'s choice
+    from the labels when ``auto``."""
+    return config.loss if config.loss != "auto" else auto_loss(task, y, output_units)
 
 
 def ends_in_probabilities(layer: Any) -> bool:

@@ -43,7 +43,7 @@ from guibuilder.training.events import (
 )
 
 if TYPE_CHECKING:
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
     from guibuilder.training.callbacks import SessionCallback
     from guibuilder.training.runs import RunFolder
 
@@ -154,11 +154,14 @@ class TrainingSession:
         The run's name (in its folder name); the graph's name by default.
     batch_interval
         The shortest time in seconds between two batch events.
-    probe
-        A sample (a batch of one) whose activations in every layer are sent as an
-        ``activations`` event before the first epoch (epoch 0), after each epoch, and in
-        step mode after each step (with its ``step``); ``None`` records none. A
-        recording that fails becomes a warning; training goes on.
+    recorder
+        Records activations for the live view, e.g.
+        :func:`guibuilder.inspect.snapshots.live_recorder` of a probe sample: called in the
+        worker thread with ``on_snapshot`` and ``on_error``, it returns a Keras callback
+        with ``record_step(epoch, step)``. Each snapshot (before the first epoch, after
+        each epoch, and in step mode after each step) is sent as an ``activations``
+        event; ``None`` records none. A recording that fails becomes a warning; training
+        goes on.
     release_memory
         Whether the worker collects the run's garbage as it ends. A GUI passes ``False``
         and calls :func:`guibuilder.training.memory.release` in its own thread once the
@@ -175,14 +178,15 @@ class TrainingSession:
         run_root: str | Path | None = None,
         name: str | None = None,
         batch_interval: float = 0.05,
-        probe: Any = None,
+        recorder: Callable[..., Any] | None = None,
         release_memory: bool = True,
     ) -> None:
         from guibuilder.data.lint import refuse_model_too_big
 
-        refuse_model_too_big(graph)  # before Keras tries to allocate a model no machine holds
-        self.graph = snapshot(graph)
         self.config = config or TrainConfig()
+        # before Keras tries to allocate a model no machine holds
+        refuse_model_too_big(graph, batch_size=self.config.batch_size)
+        self.graph = snapshot(graph)
         self.name = name or graph.name
         self.events: queue.Queue[TrainingEvent] = queue.Queue()
         self.result: TrainingResult | None = None
@@ -190,7 +194,7 @@ class TrainingSession:
         self._weights = weights
         self._run_root = Path(run_root) if run_root is not None else None
         self._interval = batch_interval
-        self._probe = probe
+        self._recorder = recorder
         self._release_memory = release_memory
         self._controls = Controls()
         self._thread: threading.Thread | None = None
@@ -224,7 +228,7 @@ class TrainingSession:
 
         Works on a running, a paused and a not yet started session; each call adds to the
         steps still to take, and every stepped batch sends a ``batch`` event (and, with a
-        probe, an ``activations`` event once it is done).
+        recorder, an ``activations`` event once it is done).
         """
         self._controls.grant_step(count)
 
@@ -287,7 +291,7 @@ class TrainingSession:
 
         with run_memory(collect=self._release_memory):  # frees what _train built
             self._train()
-        self._dataset = self._probe = None
+        self._dataset = self._recorder = None
 
     def _train(self) -> None:
         keras = None
@@ -427,7 +431,7 @@ class TrainingSession:
             self._warn(message)
 
         steps = math.ceil(n_train / config.batch_size)
-        recorder = self._activation_recorder() if self._probe is not None else None
+        recorder = self._activation_recorder() if self._recorder is not None else None
         callback = SessionCallback(
             config,
             self._emit,
@@ -476,13 +480,11 @@ class TrainingSession:
         return _Prepared(model, x, y, validation, callback, callbacks)
 
     def _activation_recorder(self) -> Any:
-        """The callback that sends the probe's activations (it keeps only two itself).
+        """The recorder's callback, sending each snapshot as an ``activations`` event.
 
         It records at the start and at each epoch end; in step mode the session callback
         also has it record after each stepped batch (an event with ``step`` set).
         """
-        from guibuilder.inspect.callback import ActivationHistory
-
         epochs = self.config.epochs
 
         def send(snap: Any) -> None:
@@ -495,7 +497,7 @@ class TrainingSession:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self._warn(f"live activations are off: {text[:MAX_MESSAGE]}")
 
-        return ActivationHistory(self._probe, max_snapshots=2, on_snapshot=send, on_error=off)
+        return self._recorder(on_snapshot=send, on_error=off)
 
     def _check_inputs(self, model: Any, x: Any, data_name: str) -> None:
         arrays = list(x) if isinstance(x, list | tuple) else None if isinstance(x, dict) else [x]
@@ -561,7 +563,7 @@ class TrainingSession:
         )
 
     def _finish(self, prepared: _Prepared) -> None:
-        from guibuilder.compiler.weights import WeightStore
+        from guibuilder.document.weights import WeightStore
 
         callback = prepared.callback
         elapsed = time.perf_counter() - self._started

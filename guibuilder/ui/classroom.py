@@ -35,15 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guibuilder.document import Challenge, ChallengeResult, Classroom, ClassroomError
-from guibuilder.document.classroom import (
-    GROUP_LABELS,
-    LOWER_IS_BETTER,
-    SETTING_GROUPS,
-    check_run,
-    newest_run,
-)
+from guibuilder.document import Challenge, Classroom, ClassroomError
+from guibuilder.document.classroom import GROUP_LABELS, LOWER_IS_BETTER, SETTING_GROUPS
 from guibuilder.errors import GuibuilderError
+from guibuilder.training.challenge import ChallengeResult, check_run, grade, newest_run
 from guibuilder.ui import theme
 from guibuilder.ui.actions import make_action
 from guibuilder.ui.session import Session
@@ -608,7 +603,7 @@ class ClassroomController(QObject):
             return
         params = total_params(self.session)
         if status in ("finished", "stopped"):
-            self.result = challenge.evaluate(result.history, params, dataset_name(self.session))
+            self.result = grade(challenge, result.history, params, dataset_name(self.session))
         else:
             ended = "did not train to a number (NaN)" if status == "nan" else "failed"
             self.result = ChallengeResult(challenge, False, (f"the run {ended}",), None, params)

@@ -10,12 +10,12 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from guibuilder.document import Project
+from guibuilder.document import Project, atomic_write
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.scene import GraphScene
@@ -76,16 +76,19 @@ def render_diagram(project: Project, path: str | os.PathLike[str], timeout: floa
             # Cached items would be drawn as bitmaps: an SVG keeps its text and lines.
             item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        # Drawn in memory and written in one atomic step: a full disk keeps the old file.
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         if suffix == ".png":
             size = QSize(round(source.width() * PNG_SCALE), round(source.height() * PNG_SCALE))
             image = QImage(size, QImage.Format.Format_ARGB32)
             image.fill(0)
             _paint(scene, image, source, size)
-            written = image.save(str(out), "PNG")
+            written = image.save(buffer, "PNG")
         else:
             size = QSize(round(source.width()), round(source.height()))
             generator = QSvgGenerator()
-            generator.setFileName(str(out))
+            generator.setOutputDevice(buffer)
             generator.setSize(size)
             generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
             generator.setTitle(project.title or project.graph.name)
@@ -94,8 +97,14 @@ def render_diagram(project: Project, path: str | os.PathLike[str], timeout: floa
     finally:
         scene.close()
         session.close()
-    if not written or not out.is_file() or out.stat().st_size == 0:
-        raise GuibuilderError(f"the diagram could not be written to {out}")
+    data = bytes(buffer.data())
+    if not written or not data:
+        raise GuibuilderError(f"the diagram could not be drawn for {out}")
+    try:
+        atomic_write(out, data)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise GuibuilderError(f"the diagram could not be written to {out}: {reason}") from None
     return size
 
 
@@ -107,3 +116,10 @@ def _paint(scene, device, source: QRectF, size: QSize) -> bool:
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
     return painter.end()
+
+
+def draw_diagram(project: Project, path: Path) -> tuple[int, int]:
+    """:func:`render_diagram` as :func:`guibuilder.export.export_project` takes it: the
+    picture's width and height."""
+    size = render_diagram(project, path)
+    return size.width(), size.height()

@@ -105,8 +105,11 @@ class ExportJob(QObject):
         return not self._thread.is_alive()
 
     def _work(self) -> None:
+        draw = None
+        if self.fmt in DIAGRAM_FORMATS:  # in the GUI thread (see start); QtSvg loads now
+            from guibuilder.ui.diagram import draw_diagram as draw
         try:
-            self._result = export_project(self.project, self.fmt, self.out)
+            self._result = export_project(self.project, self.fmt, self.out, draw_diagram=draw)
         except Exception as exc:  # handed to the GUI thread, which reports it
             self._error = exc
 
@@ -280,7 +283,7 @@ def copy_as_code(project: Project) -> str:
     GuibuilderError
         The graph is not valid or its code cannot be written; the message says why.
     """
-    from guibuilder.compiler.codegen import python_script
+    from guibuilder.export.codegen import python_script
 
     text = python_script(project.graph, title=project.title)
     QApplication.clipboard().setText(text)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.inspect.activations import sample_of
 from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
 from guibuilder.ui.inspect_attention import AttentionTab

@@ -117,21 +117,23 @@ def read_image(path: str | Path, profile: ImageProfile, size: int = PAD_SIZE) ->
     For grey datasets the image is made grey and inverted when its background is bright
     (dark ink on paper), so it looks like a drawing on the pad.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
+
+    from guibuilder.data import DataError
+    from guibuilder.data.images import open_image
 
     path = Path(path)
     try:
-        with Image.open(path) as opened:
+        with open_image(path) as opened:
             image = ImageOps.exif_transpose(opened)
             if image.mode in ("RGBA", "LA", "P"):
                 image = image.convert("RGBA")
                 paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
                 image = Image.alpha_composite(paper, image)
             image = image.convert("RGB")
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        raise ImageFileError(
-            f"the dropped file {path.name} is not an image that Pillow can read"
-        ) from exc
+    except DataError as exc:
+        said = exc.message.replace(str(path), f"the dropped file {path.name}", 1)
+        raise ImageFileError(said) from exc
     pixels = np.asarray(image, dtype="uint8")
     if profile.channels == 1:
         grey = pixels.mean(axis=-1)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from guibuilder import catalog
 from guibuilder.catalog import ParamError, ParamSpec
+from guibuilder.catalog.values import MAX_SIZE
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.items import format_count, format_shapes, lock_html
@@ -39,6 +40,7 @@ from guibuilder.ui.palette import abbreviation
 from guibuilder.ui.quickfix import QuickFix, quick_fixes
 from guibuilder.ui.session import Session
 
+#: The largest number a spin box holds (Qt's int).
 INT_LIMIT = 2**31 - 1
 NONE_WORDS = ("", "none", "null", "?")
 LOCKED_TIP = "Locked by the teacher: this layer's settings cannot change."
@@ -130,10 +132,9 @@ class ParamField(QWidget):
             return box
         if spec.kind == "int" and not spec.optional:
             spin = QSpinBox()
-            spin.setRange(
-                int(spec.minimum) if spec.minimum is not None else -INT_LIMIT,
-                int(spec.maximum) if spec.maximum is not None else INT_LIMIT,
-            )
+            low = spec.minimum if spec.minimum is not None else -MAX_SIZE
+            high = spec.maximum if spec.maximum is not None else MAX_SIZE
+            spin.setRange(int(max(low, -INT_LIMIT)), int(min(high, INT_LIMIT)))
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(lambda v: self.committed.emit(spec.name, v))
             return spin

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guibuilder.document import SUFFIX, Project, load_project, save_project
+from guibuilder.document import (
+    SUFFIX,
+    Project,
+    SaveConflictError,
+    load_project,
+    save_project,
+)
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
 from guibuilder.ui.canvas_menu import CanvasActions
@@ -485,11 +491,22 @@ class MainWindow(QMainWindow):
             path += SUFFIX
         return self.save_to(path)
 
-    def save_to(self, path: str | os.PathLike[str]) -> bool:
-        """Save the project to ``path``; a failure is shown and returns False."""
+    def save_to(self, path: str | os.PathLike[str], force: bool = False) -> bool:
+        """Save the project to ``path``; a failure is shown and returns False.
+
+        When another program saved the file since it was opened here, the user chooses:
+        reload it, overwrite it (``force``), or cancel.
+        """
         assert self.session is not None
         try:
-            save_project(self.session.project, path)
+            save_project(self.session.project, path, force=force)
+        except SaveConflictError:
+            answer = self.ask_save_conflict(Path(path).name)
+            if answer == "overwrite":
+                return self.save_to(path, force=True)
+            if answer == "reload":
+                self.open_path(path)
+            return False
         except GuibuilderError as exc:
             QMessageBox.warning(self, "Cannot save", f"{exc}.")
             return False
@@ -503,6 +520,25 @@ class MainWindow(QMainWindow):
         self._add_recent(Path(path))
         self.show_message(f"Saved {Path(path).name}.")
         return True
+
+    def ask_save_conflict(self, name: str) -> str:
+        """Ask what to do about a file changed on disk: "reload", "overwrite" or "cancel"."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "File changed on disk",
+            f"{name} was changed on disk by another program since it was opened here. "
+            "Reload it (the changes made here are lost), or overwrite it with this "
+            "version (the other program's changes are lost)?",
+            parent=self,
+        )
+        reload = box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole)
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is reload:
+            return "reload"
+        return "overwrite" if clicked is overwrite else "cancel"
 
     def _start_dir(self) -> Path:
         if self.session is not None and self.session.path is not None:

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
-from guibuilder.document import Project, atomic_write, dumps, loads, weights_path
+from guibuilder.document import (
+    Project,
+    atomic_write,
+    dumps,
+    loads,
+    remove_stale_temporaries,
+    weights_path,
+)
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui.session import Session
 
@@ -36,6 +43,8 @@ class Recovery:
     project_file: Path
     source: Path | None
     saved_at: float
+    #: The SHA-256 of the original file when it was opened: a save notices later changes.
+    source_sha256: str | None = None
 
     def describe(self) -> str:
         name = self.source.name if self.source else "an untitled project"
@@ -47,8 +56,9 @@ class Recovery:
         text = self.project_file.read_text(encoding="utf-8")
         project, _ = loads(text, self.project_file.name)
         project.path = self.source
+        project.file_sha256 = self.source_sha256
         if self.source is not None and weights_path(self.source).is_file():
-            from guibuilder.compiler.weights import WeightStore
+            from guibuilder.document.weights import WeightStore
 
             project.weights = WeightStore.load(weights_path(self.source))
         return project
@@ -70,8 +80,12 @@ def _alive(pid: int) -> bool:
 
 
 def find_recoveries(folder: Path | None = None) -> list[Recovery]:
-    """Autosaves of processes that no longer run, newest first."""
+    """Autosaves of processes that no longer run, newest first.
+
+    Temporary files that a killed autosave left in the folder are removed on the way.
+    """
     folder = folder or recovery_dir()
+    _remove_stale_temporaries(folder)
     found: list[Recovery] = []
     for meta_file in folder.glob("*.json") if folder.is_dir() else []:
         project_file = meta_file.with_suffix(".gbproj")
@@ -80,11 +94,21 @@ def find_recoveries(folder: Path | None = None) -> list[Recovery]:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
             source = Path(meta["source"]) if meta.get("source") else None
             saved_at = float(meta["time"])
+            digest = meta.get("source_sha256")
+            digest = digest if isinstance(digest, str) else None
         except (ValueError, KeyError, TypeError, OSError):
             continue
         if pid != os.getpid() and not _alive(pid) and project_file.is_file():
-            found.append(Recovery(project_file, source, saved_at))
+            found.append(Recovery(project_file, source, saved_at, digest))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files (``.<pid>.gbproj.*.tmp``) of killed autosaves."""
+    names = {p.name.split(".")[1] for p in folder.glob(".*.tmp")} if folder.is_dir() else ()
+    for stem in names:
+        if stem.isdigit():
+            remove_stale_temporaries(folder / f"{stem}.gbproj", folder / f"{stem}.json")
 
 
 class Autosaver(QObject):
@@ -129,7 +153,11 @@ class Autosaver(QObject):
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(self.project_file, dumps(session.project).encode("utf-8"))
-            meta = {"source": str(session.path) if session.path else None, "time": time.time()}
+            meta = {
+                "source": str(session.path) if session.path else None,
+                "source_sha256": session.project.file_sha256,
+                "time": time.time(),
+            }
             atomic_write(self.project_file.with_suffix(".json"), json.dumps(meta).encode())
         except (OSError, GuibuilderError):
             return False

@@ -49,8 +49,9 @@ from PySide6.QtWidgets import (
 )
 
 from guibuilder.errors import GuibuilderError
+from guibuilder.inspect.snapshots import live_recorder
 from guibuilder.training import memory
-from guibuilder.training.config import METRICS, ConfigError, TrainConfig
+from guibuilder.training.config import METRICS, RANGES, ConfigError, TrainConfig
 from guibuilder.training.events import (
     ActivationsEvent,
     BatchEvent,
@@ -411,7 +412,8 @@ class TrainingPanel(QWidget):
             editor.activated.connect(lambda _i, n=name, e=editor: self._commit(n, e.currentText()))
         elif kind == "int":
             editor = QSpinBox()
-            editor.setRange(0, 1_000_000)
+            low, high = RANGES[name]
+            editor.setRange(int(low), int(high))
             editor.setKeyboardTracking(False)
             editor.valueChanged.connect(lambda v, n=name: self._commit(n, v))
         else:
@@ -896,6 +898,11 @@ class TrainingPanel(QWidget):
             return
         self._run(dataset)
 
+    def _live_recorder(self, dataset: Any) -> Any:
+        """What records the activations of the probe sample ``probe_source`` gives, if any."""
+        probe = self.probe_source(dataset) if self.probe_source is not None else None
+        return None if probe is None else live_recorder(probe)
+
     def _run(self, dataset: Any) -> None:
         from guibuilder.training import TrainingSession
 
@@ -911,7 +918,7 @@ class TrainingPanel(QWidget):
                 run_root=self.run_root(),
                 name=name,
                 release_memory=False,
-                probe=self.probe_source(dataset) if self.probe_source is not None else None,
+                recorder=self._live_recorder(dataset),
             )
         except GuibuilderError as exc:
             self._fail_before_start(f"{exc.message}.")

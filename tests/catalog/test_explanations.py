@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from guibuilder import catalog
-from guibuilder.catalog.blocks import BLOCKS
 from guibuilder.catalog.explanations import (
     BLOCK_EXPLANATIONS,
     EXPLANATIONS,
@@ -17,6 +16,7 @@ from guibuilder.catalog.explanations import (
     has_explanation,
     plain,
 )
+from guibuilder.graph.blocks import BLOCKS
 
 TYPE_IDS = [spec.type_id for spec in catalog.all_specs()]
 #: A sentence ends at . ! or ? followed by a space or the end of the text.

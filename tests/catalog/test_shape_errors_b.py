@@ -186,7 +186,7 @@ def test_imported_bidirectional_layers_become_recurrent_nodes():
 
     from guibuilder.compiler.build import build_model
     from guibuilder.compiler.importer import graph_from_keras
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     keras = load_keras()
     layers = keras.layers

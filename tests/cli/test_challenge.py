@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from guibuilder.document import load_project, save_project
-from guibuilder.document.classroom import check_run
 from guibuilder.errors import GuibuilderError
+from guibuilder.training.challenge import check_run
 from guibuilder.training.cli import _refuse_locked_overrides, configure_train
 from guibuilder.training.config import TrainConfig
 from guibuilder.training.runs import RunFolder

@@ -14,8 +14,8 @@ import pytest
 from guibuilder.cli import COMMANDS, _with_command, main
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.layers import load_keras
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project, load_project, save_project
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 
 DEMO = Path(__file__).parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
@@ -153,12 +153,18 @@ def test_train_refuses_a_model_too_big_for_the_memory(tmp_path, capsys, monkeypa
     graph.connect("x", "d")
     path = tmp_path / "mlp.gbproj"
     save_project(Project(graph, dataset={"name": "iris"}, training={"epochs": 1}), path)
-    monkeypatch.setattr(lint, "machine_memory", lambda: 1000)  # 15 parameters need 240 bytes
+    # 15 parameters need 240 bytes; 7 outputs per sample, 1,792 bytes for a batch of 32
+    monkeypatch.setattr(lint, "machine_memory", lambda: 2032)
     assert run(capsys, "train", str(path))[0] == 0
-    monkeypatch.setattr(lint, "machine_memory", lambda: 200)
+    monkeypatch.setattr(lint, "machine_memory", lambda: 2031)
     code, _, err = run(capsys, "train", str(path))
-    assert_user_error(code, err, "the model has 15 parameters (about 240 bytes to train); ")
-    assert "this machine has 200 bytes of memory" in err
+    assert_user_error(
+        code,
+        err,
+        "the model needs about 2.0 kB to train (15 parameters, 7 layer outputs per sample "
+        "at batch size 32); ",
+    )
+    assert "this machine has 2.0 kB of memory" in err
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])

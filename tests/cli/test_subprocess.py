@@ -65,7 +65,7 @@ BAD_PROJECTS = {
     "binary": ("\x00\x01PK", "binary file"),
     "nested": (_nest(50_000), "too deeply"),
     "wrong-type": (_edited(lambda d: d.update(nodes={})), '"nodes" of the project must be a list'),
-    "future": (_edited(lambda d: d.update(version=3)), "saved by a newer guibuilder"),
+    "future": (_edited(lambda d: d.update(version=99)), "saved by a newer guibuilder"),
     "unknown": (
         _edited(lambda d: d["nodes"][1].update(type="Warp")),
         "unknown layer types: Warp (node 'conv_1')",

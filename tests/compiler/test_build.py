@@ -7,7 +7,7 @@ import pytest
 
 from guibuilder.compiler.build import BuildError, build_model
 from guibuilder.compiler.layers import CALL_ARGS, TENSOR_REF, load_keras
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph, GraphError, NoInputError
 
 

@@ -10,7 +10,7 @@ from guibuilder import catalog
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.importer import graph_from_keras, import_model
 from guibuilder.compiler.layers import CALL_ARGS, load_keras
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from tests.compiler.roundtrip import assert_same_model, round_trip
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.data import (
-    default_loss,
+    auto_loss,
     input_params_for,
     lint,
     load_dataset,
@@ -114,6 +114,21 @@ def test_one_hot_labels_with_a_sparse_loss(digits):
     assert "expects class indices" in found["label-format"].message
 
 
+def test_the_automatic_loss_is_the_one_training_picks(digits):
+    import dataclasses
+
+    import numpy as np
+
+    from guibuilder.training.config import TrainConfig
+    from guibuilder.training.recipe import resolve_loss
+
+    one_hot = dataclasses.replace(digits, y_train=np.eye(10, dtype=np.float32)[digits.y_train])
+    picked = resolve_loss(TrainConfig(), one_hot.task, one_hot.y_train, 10)
+    assert picked == "categorical_crossentropy"
+    assert "label-format" not in codes(digits_net(), one_hot)  # no loss set: "auto"
+    assert "label-format" not in codes(digits_net(), one_hot, {"loss": picked})
+
+
 def test_binary_loss(digits):
     found = codes(digits_net(), digits, {"loss": "binary_crossentropy"})
     assert "fits two classes but digits has 10" in found["binary-loss"].message
@@ -195,7 +210,8 @@ def test_input_and_output_params_fit_the_dataset(digits, sine):
     assert output_params_for(sine) == {"units": 1, "activation": "linear"}
     text = load_dataset("sentiment", samples=100)
     assert input_params_for(text) == {"shape": [16], "dtype": "int32"}
-    assert default_loss(digits) == "sparse_categorical_crossentropy" and default_loss(sine) == "mse"
+    assert auto_loss(digits.task, digits.y_train) == "sparse_categorical_crossentropy"
+    assert auto_loss(sine.task, sine.y_train) == "mse"
     graph = Graph()
     graph.add_node("Input", input_params_for(digits))
     dense = graph.add_node("Dense", output_params_for(digits)).id
@@ -206,27 +222,47 @@ def test_input_and_output_params_fit_the_dataset(digits, sine):
 
 # ------------------------------------------------------------------ model size
 def test_a_model_too_big_for_the_memory_is_refused_naming_its_largest_layer():
-    graph = model((99999999999,), ("Dense", {"units": 64}))
+    graph = model((2**24,), ("Dense", {"units": 2**16}))
     dense = graph.successors(graph.input_nodes()[0])[0]
     shapes = infer_shapes(graph, use_keras=False)
     finding = check_model_size(graph, shapes, memory=16 * 10**9)
     assert finding.code == "model-too-big" and finding.level == "error"
     assert finding.message.startswith(
-        "the model has 6,400,000,000,000 parameters (about 102,400 GB to train); "
-        "this machine has 16 GB of memory"
+        "the model needs about 17,596 GB to train (1,099,511,693,312 parameters, "
+        "16,842,752 layer outputs per sample at batch size 32); this machine has 16 GB of memory"
     )
-    assert finding.node_ids == (dense,) and f"'{dense}' with 6,400,000,000,000" in finding.message
+    assert finding.node_ids == (dense,)
+    assert f"'{dense}' with 1,099,511,693,312 parameters and 65,536 outputs" in finding.message
     with pytest.raises(GuibuilderError, match="this machine has 16 GB of memory"):
         refuse_model_too_big(graph, shapes, memory=16 * 10**9)
+
+
+def test_the_layer_outputs_count_for_every_sample_of_a_batch():
+    """A pool with 'same' padding keeps a huge input's size: no parameters, yet 8 GB
+    of outputs per batch of 32 (and as much again for the Input)."""
+    graph = model(
+        (4096, 4096, 8),
+        ("MaxPooling2D", {"pool_size": [9, 9], "strides": [1, 1], "padding": "same"}),
+    )
+    pool = graph.successors(graph.input_nodes()[0])[0]
+    finding = check_model_size(graph, memory=16 * 10**9)
+    assert "(0 parameters, 268,435,456 layer outputs per sample at batch size 32)" in (
+        finding.message
+    )
+    assert finding.node_ids in ((pool,), (graph.input_nodes()[0],))
+    assert check_model_size(graph, memory=16 * 10**9, batch_size=1) is None
 
 
 def test_the_size_check_counts_four_copies_of_each_float_and_skips_an_unknown_memory(
     monkeypatch,
 ):
     graph = model((8,), ("Dense", {"units": 4}))  # 36 parameters: 576 bytes to train
-    assert check_model_size(graph, memory=576) is None
-    refused = check_model_size(graph, memory=575)
-    assert "(about 576 bytes to train); this machine has 575 bytes of memory" in refused.message
+    # and 12 outputs per sample, held twice: 96 bytes per sample
+    assert check_model_size(graph, memory=672, batch_size=1) is None
+    refused = check_model_size(graph, memory=671, batch_size=1)
+    assert "needs about 672 bytes to train (36 parameters" in refused.message
+    assert "this machine has 671 bytes of memory" in refused.message
+    assert check_model_size(graph, memory=576 + 96 * 32) is None
     assert machine_memory() is None or machine_memory() > 10**6
 
     def unknown(name):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from guibuilder.document import FORMAT_NAME, ProjectError, load_project, loads
+from guibuilder.document import FORMAT_NAME, FORMAT_VERSION, ProjectError, load_project, loads
 from guibuilder.errors import FileFormatError
 from tests.profiles import examples
 
@@ -126,12 +126,12 @@ def test_bad_file_gives_one_clear_sentence(tmp_path, kind):
 
 def test_future_version_is_refused(tmp_path):
     path = tmp_path / "new.gbproj"
-    path.write_bytes(edited(_set(["version"], 3)))
+    path.write_bytes(edited(_set(["version"], FORMAT_VERSION + 1)))
     with pytest.raises(FileFormatError) as info:
         load_project(path)
     assert str(info.value) == (
-        f"{path} was saved by a newer guibuilder (format version 3; "
-        "this one reads up to 2): update guibuilder"
+        f"{path} was saved by a newer guibuilder (format version {FORMAT_VERSION + 1}; "
+        f"this one reads up to {FORMAT_VERSION}): update guibuilder"
     )
 
 

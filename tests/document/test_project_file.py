@@ -114,6 +114,7 @@ def test_text_is_deterministic_json():
         "training",
         "classroom",
         "weights",
+        "weights_sha256",
         "meta",
     ]
     assert data["format"] == FORMAT_NAME
@@ -188,7 +189,7 @@ V0 = {
 
 
 def test_version_0_is_migrated():
-    assert set(MIGRATIONS) == {0, 1}
+    assert set(MIGRATIONS) == {0, 1, 2}
     project = project_from_dict(json.loads(json.dumps(V0)))
     graph = project.graph
     assert list(graph.nodes) == ["x", "d"]
@@ -250,7 +251,7 @@ def test_loads_returns_the_weights_name():
 def test_weights_go_beside_the_project(tmp_path):
     import numpy as np
 
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     kernel = np.arange(12, dtype="float32").reshape(4, 3)
     project = rich_project()
@@ -272,7 +273,7 @@ def test_weights_go_beside_the_project(tmp_path):
 def test_a_damaged_weights_file_opens_the_project_untrained_with_a_warning(tmp_path):
     import numpy as np
 
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     path = tmp_path / "p.gbproj"
     data = project_to_dict(rich_project(), weights_file="p.weights.h5")

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from guibuilder.compiler.build import build_model
-from guibuilder.compiler.codegen import model_code, python_script
 from guibuilder.compiler.importer import graph_from_keras
 from guibuilder.compiler.layers import load_keras
 from guibuilder.data import load_dataset
+from guibuilder.export.codegen import model_code, python_script
 from guibuilder.graph import Graph
 from guibuilder.templates import get_template
 from guibuilder.training.config import TrainConfig

@@ -18,8 +18,8 @@ from guibuilder.cli import main
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.importer import graph_from_keras
 from guibuilder.compiler.layers import load_keras
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project, load_project, save_project
+from guibuilder.document.weights import WeightStore
 from guibuilder.export import FORMATS, format_for
 
 ROOT = Path(__file__).parents[2]
@@ -221,3 +221,20 @@ def test_diagram_without_qt_says_so(project_file, tmp_path, capsys, monkeypatch)
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "needs Qt (PySide6)" in err
     assert not out.exists()
+
+
+def test_a_diagram_is_drawn_by_the_renderer_it_is_given(project_file, tmp_path):
+    from guibuilder.errors import GuibuilderError
+    from guibuilder.export import export_project
+
+    project = load_project(project_file)
+    with pytest.raises(GuibuilderError, match="has no diagram renderer"):
+        export_project(project, "png", tmp_path / "pairs.png")
+    drawn = []
+    result = export_project(
+        project,
+        "svg",
+        tmp_path / "pairs.svg",
+        draw_diagram=lambda p, out: drawn.append(out) or (3, 2),
+    )
+    assert drawn == [tmp_path / "pairs.svg"] and result.summary.endswith("(3x2).")

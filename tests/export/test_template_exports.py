@@ -13,7 +13,7 @@ import pytest
 
 from guibuilder.compiler.build import build_model
 from guibuilder.compiler.layers import load_keras
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.export import export_project
 from guibuilder.templates import get_template, template_names
 from tests.subprocesses import run_python

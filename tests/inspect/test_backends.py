@@ -85,7 +85,7 @@ def cnn_project(tmp_path_factory) -> Path:
     import keras
 
     from guibuilder.compiler.build import build_model
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     project = project_from_dict(json.loads(DEMO.read_text()))
     keras.utils.set_random_seed(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from guibuilder.compiler.build import build_model
+from guibuilder.inspect.snapshots import live_recorder
 from guibuilder.training import TrainConfig, TrainingSession
 from guibuilder.training.events import ActivationsEvent, WarningEvent
 from tests.training.helpers import collect, mlp_graph, toy_dataset
@@ -15,7 +16,7 @@ def test_a_run_sends_the_probes_activations_at_the_start_and_after_each_epoch():
     graph = mlp_graph()
     config = TrainConfig(epochs=2, batch_size=32, seed=1, learning_rate=0.05)
     probe = data.x_val[3:4]
-    session = TrainingSession(graph, data, config, probe=probe)
+    session = TrainingSession(graph, data, config, recorder=live_recorder(probe))
     events = collect(session)
     kinds = [e.kind for e in events]
     assert kinds[0] == "started" and kinds[-1] == "finished"
@@ -40,7 +41,9 @@ def test_a_run_sends_the_probes_activations_at_the_start_and_after_each_epoch():
 def test_a_probe_the_model_cannot_take_is_a_warning_and_the_run_goes_on():
     data = toy_dataset()
     config = TrainConfig(epochs=1, batch_size=64, seed=1)
-    session = TrainingSession(mlp_graph(), data, config, probe=np.zeros((1, 9), "float32"))
+    session = TrainingSession(
+        mlp_graph(), data, config, recorder=live_recorder(np.zeros((1, 9), "float32"))
+    )
     events = collect(session)
     warnings = [e.message for e in events if isinstance(e, WarningEvent)]
     assert any(m.startswith("live activations are off: ") for m in warnings), warnings

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from guibuilder.inspect.callback import ActivationHistory
-from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory
+from guibuilder.inspect.snapshots import Snapshot, SnapshotHistory, live_recorder
 from guibuilder.training import TrainConfig, TrainingSession
 from guibuilder.training.events import ActivationsEvent, TrainingEvent
 from tests.training.helpers import collect, mlp_graph, toy_dataset
@@ -51,7 +51,9 @@ def test_each_step_sends_the_probes_activations_with_its_step():
     data = toy_dataset()
     # 192 training samples in batches of 64: three steps make an epoch.
     config = TrainConfig(epochs=5, batch_size=64, seed=1, learning_rate=0.05)
-    session = TrainingSession(mlp_graph(), data, config, batch_interval=60.0, probe=data.x_val[:1])
+    session = TrainingSession(
+        mlp_graph(), data, config, batch_interval=60.0, recorder=live_recorder(data.x_val[:1])
+    )
     session.pause()
     session.start()
     events: list[TrainingEvent] = []
@@ -93,7 +95,7 @@ def test_a_free_run_records_only_the_start_and_the_epoch_ends(monkeypatch):
     monkeypatch.setattr(ActivationHistory, "capture", counted)
     data = toy_dataset()
     config = TrainConfig(epochs=2, batch_size=16, seed=1)
-    session = TrainingSession(mlp_graph(), data, config, probe=data.x_val[:1])
+    session = TrainingSession(mlp_graph(), data, config, recorder=live_recorder(data.x_val[:1]))
     live = [e for e in collect(session) if isinstance(e, ActivationsEvent)]
     assert captured == [(0, 0), (1, 0), (2, 0)]
     assert [(e.epoch, e.step) for e in live] == captured

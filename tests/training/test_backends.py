@@ -15,11 +15,9 @@ from tests.training.helpers import mlp_graph
 
 SCRIPT = textwrap.dedent(
     """
-    import argparse, sys
-    from guibuilder.training.cli import add_train_parser
-    parser = argparse.ArgumentParser()
-    add_train_parser(parser.add_subparsers())
-    args = parser.parse_args(sys.argv[1:])
+    import sys
+    from guibuilder.cli import build_parser
+    args = build_parser().parse_args(sys.argv[1:])
     import keras
     print("backend", keras.backend.backend())
     sys.exit(args.handler(args))

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 
 import keras
 import pytest
 
+from guibuilder.cli import build_parser
 from guibuilder.document import Project, load_project, save_project, weights_path
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Graph
 from guibuilder.training import list_runs, read_history
-from guibuilder.training.cli import add_datasets_parser, add_doctor_parser, add_train_parser
 from tests.training.helpers import mlp_graph
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="guibuilder")
-    subparsers = parser.add_subparsers()
-    for add in (add_train_parser, add_datasets_parser, add_doctor_parser):
-        add(subparsers)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     return args.handler(args)
 
 

@@ -10,8 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.data import Dataset
+from guibuilder.document.weights import WeightStore
 from guibuilder.training import (
     EpochEvent,
     ErrorEvent,

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_attribution import AdversarialTab, AttributionTab

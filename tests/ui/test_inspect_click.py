@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject
 
 from guibuilder.compiler.build import build_model
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.inspect import activations
 from guibuilder.templates import get_template
 from guibuilder.ui.gallery import open_template

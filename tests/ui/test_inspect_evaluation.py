@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 from guibuilder.inspect.evaluation import confusion_matrix
 from guibuilder.ui.inspect_evaluation import RegressionReport, compact_values

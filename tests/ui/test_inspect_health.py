@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document.project import project_to_dict
+from guibuilder.document.weights import WeightStore
 from guibuilder.ui.inspect_overlay import OverlayLegend
 from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.ui.test_inspect_panel import click_node

@@ -12,8 +12,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from guibuilder.compiler.weights import WeightStore
 from guibuilder.document import Project
+from guibuilder.document.weights import WeightStore
 from guibuilder.graph import Graph
 from guibuilder.ui.inspect_input import ImageProfile, image_profile
 from guibuilder.ui.inspect_predict import PAD_SIZE, PredictTab, pad_to_input, read_image
@@ -215,7 +215,7 @@ def test_a_file_that_is_no_image_is_refused_in_one_sentence(predict, qtbot, tmp_
     page.panel.message.connect(messages.append)
     drop(page.pad, [broken])
     assert page.status.text() == (
-        "The dropped file broken.png is not an image that Pillow can read."
+        "The dropped file broken.png is not a readable image: not an image Pillow can identify."
     )
     assert len(messages) == 1 and messages[0].startswith("Predict: the dropped file broken.png")
     assert np.array_equal(page.pad.pixels(), drawn), "the drawing was lost"

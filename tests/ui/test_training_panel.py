@@ -90,6 +90,17 @@ def test_settings_are_saved_in_the_project_and_undoable(demo):
     assert not demo.session.modified
 
 
+def test_a_batch_size_past_its_bound_is_one_sentence_not_an_overflow(window):
+    graph = Graph("big batch")
+    graph.add_node("Input", {"shape": [2]}, node_id="x")
+    project = Project(graph=graph, dataset={"name": "moons"}, training={"batch_size": 10**12})
+    window.set_session(type(window.session)(project))
+    window.show_training()
+    panel = window.training_panel
+    assert "'batch_size' must be a whole number from 1 to 65,536" in panel.form_error.text()
+    assert panel._editors["batch_size"].maximum() == 65_536
+
+
 def test_metrics_are_ticked_in_the_pickers_menu_and_undoable(demo, qtbot):
     button = demo.training_panel._editors["metrics"]
     project = demo.session.project
@@ -194,12 +205,16 @@ def test_a_model_too_big_for_the_memory_is_refused_and_the_window_stays_up(
     qtbot, window, monkeypatch
 ):
     lint = importlib.import_module("guibuilder.data.lint")  # the module, not the function
-    monkeypatch.setattr(lint, "machine_memory", lambda: 90)  # bytes: 4x(2x2+2) floats need 96
+    # bytes: 4x(2x2+2) parameter floats need 96, 2x(2+2) outputs for 32 samples 1,024
+    monkeypatch.setattr(lint, "machine_memory", lambda: 90)
     show_dense_on_moons(window, 2, 2)
     panel = window.training_panel
     click(panel.start_button)
     qtbot.waitUntil(lambda: "this machine has" in panel.status_label.text(), timeout=20_000)
-    assert "the model has 6 parameters (about 96 bytes to train)" in panel.status_label.text()
+    assert (
+        "the model needs about 1.1 kB to train (6 parameters, 4 layer outputs per sample at "
+        "batch size 32)" in panel.status_label.text()
+    )
     assert "90 bytes of memory" in panel.status_label.text()
     assert panel.training is None and window.isVisible() and panel.start_button.isEnabled()
 

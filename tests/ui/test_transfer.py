@@ -171,7 +171,7 @@ def test_freeze_up_to_here_and_unfreeze_all_are_one_undo_step_each(window, qtbot
 
 def test_a_kept_layer_whose_weights_stop_fitting_is_named_in_the_status_bar(window, qtbot):
     from guibuilder.compiler.build import build_model
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     session = show(window, chain_graph())
     session.project.weights = WeightStore.from_model(build_model(chain_graph()), chain_graph())

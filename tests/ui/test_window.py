@@ -54,7 +54,7 @@ def test_a_damaged_weights_file_opens_the_graph_untrained_and_says_so(
 ):
     import numpy as np
 
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     project = Project(graph=chain_graph())
     project.weights = WeightStore({"out": [np.ones((4, 2), "float32"), np.ones(2, "float32")]})

@@ -22,8 +22,8 @@ def _trained_weights(template: str | None) -> tuple[object, dict]:
     import keras
 
     from guibuilder.compiler.build import build_model
-    from guibuilder.compiler.weights import WeightStore
     from guibuilder.data import load_dataset
+    from guibuilder.document.weights import WeightStore
 
     project = _fresh(template)
     data = load_dataset(project.dataset)
@@ -45,7 +45,7 @@ def _fresh(template: str | None) -> Project:
 
 def open_trained(window: MainWindow, template: str | None = None) -> Session:
     """Open the demo CNN (or ``template``) with freshly trained weights in ``window``."""
-    from guibuilder.compiler.weights import WeightStore
+    from guibuilder.document.weights import WeightStore
 
     _store, arrays = _trained_weights(template)
     project = _fresh(template)

@@ -64,6 +64,11 @@ INITIALIZERS: tuple[str, ...] = (
 REGULARIZERS: tuple[str, ...] = ("l1", "l2", "l1_l2", "orthogonal_regularizer")
 CONSTRAINTS: tuple[str, ...] = ("max_norm", "min_max_norm", "non_neg", "unit_norm")
 
+#: The most units (Dense, RNN) and channels (filters, vector sizes) a layer may have:
+#: beyond any real model (the largest output layers have a few 100,000 units).
+MAX_UNITS = 2**20
+MAX_CHANNELS = 2**16
+
 PADDINGS: tuple[str, ...] = ("valid", "same")
 DATA_FORMATS: tuple[str, ...] = ("channels_last", "channels_first")
 
@@ -139,13 +144,6 @@ def single(inputs: list[Shape], what: str) -> Shape:
     if len(inputs) != 1:
         raise ShapeError(f"{what} takes one input, got {len(inputs)}")
     return tuple(inputs[0])
-
-
-def need_rank(shape: Shape, rank: int | Sequence[int], meaning: str) -> None:
-    """Check the rank (batch included) and say what was expected if it is wrong."""
-    ranks = (rank,) if isinstance(rank, int) else tuple(rank)
-    if len(shape) not in ranks:
-        raise ShapeError(f"needs {meaning} but received {fmt_shape(shape)}")
 
 
 def as_tuple(value: Any, n: int) -> tuple[int, ...]:
@@ -277,6 +275,7 @@ def seed_param(what: str) -> ParamSpec:
         None,
         f"Fixed seed for repeatable {what}; empty for a new one each run.",
         minimum=0,
+        maximum=2**63 - 1,
         optional=True,
         advanced=True,
     )

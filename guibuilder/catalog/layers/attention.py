@@ -11,6 +11,7 @@ from math import prod
 from typing import Any
 
 from guibuilder.catalog.layers._common import (
+    MAX_CHANNELS,
     constraint_param,
     docs,
     fmt_shape,
@@ -94,14 +95,22 @@ MULTI_HEAD_ATTENTION = LayerSpec(
     category="Attention",
     summary="Several attention heads in parallel: each query position looks at all values.",
     params=(
-        ParamSpec("num_heads", "int", 4, "Number of attention heads.", minimum=1),
-        ParamSpec("key_dim", "int", 16, "Size of each head's query and key.", minimum=1),
+        ParamSpec("num_heads", "int", 4, "Number of attention heads.", minimum=1, maximum=1024),
+        ParamSpec(
+            "key_dim",
+            "int",
+            16,
+            "Size of each head's query and key.",
+            minimum=1,
+            maximum=MAX_CHANNELS,
+        ),
         ParamSpec(
             "value_dim",
             "int",
             None,
             "Size of each head's value; empty means key_dim.",
             minimum=1,
+            maximum=MAX_CHANNELS,
             optional=True,
         ),
         ParamSpec(
@@ -119,6 +128,7 @@ MULTI_HEAD_ATTENTION = LayerSpec(
             None,
             "Size of the output features; empty keeps the query's.",
             minimum=1,
+            maximum=MAX_CHANNELS,
             optional=True,
             advanced=True,
         ),

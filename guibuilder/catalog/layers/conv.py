@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from guibuilder.catalog.layers._common import (
+    MAX_CHANNELS,
     PADDINGS,
     activation_param,
     as_tuple,
@@ -32,7 +33,14 @@ CATEGORY = "Convolution"
 
 
 def _filters() -> ParamSpec:
-    return ParamSpec("filters", "int", 32, "Number of filters (output channels).", minimum=1)
+    return ParamSpec(
+        "filters",
+        "int",
+        32,
+        "Number of filters (output channels).",
+        minimum=1,
+        maximum=MAX_CHANNELS,
+    )
 
 
 def _kernel_size(rank: int) -> ParamSpec:

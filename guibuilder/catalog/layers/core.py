@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guibuilder.catalog.layers._common import (
+    MAX_UNITS,
     activation_param,
     docs,
     fmt_shape,
@@ -81,7 +82,7 @@ DENSE = LayerSpec(
     category="Core",
     summary="Fully connected: every output is a weighted sum of all inputs.",
     params=(
-        ParamSpec("units", "int", 10, "Number of outputs (neurons).", minimum=1),
+        ParamSpec("units", "int", 10, "Number of outputs (neurons).", minimum=1, maximum=MAX_UNITS),
         activation_param(),
         *weight_params(),
         ParamSpec(

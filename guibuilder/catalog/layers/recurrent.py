@@ -11,6 +11,8 @@ from typing import Any
 
 from guibuilder.catalog.layers._common import (
     ACTIVATIONS,
+    MAX_CHANNELS,
+    MAX_UNITS,
     constraint_param,
     docs,
     fmt_shape,
@@ -37,7 +39,14 @@ _WRAPPER_PARAMS = ("bidirectional", "merge_mode")
 
 def _rnn_params(type_id: str) -> tuple[ParamSpec, ...]:
     head = [
-        ParamSpec("units", "int", 32, "Size of the hidden state (outputs per step).", minimum=1),
+        ParamSpec(
+            "units",
+            "int",
+            32,
+            "Size of the hidden state (outputs per step).",
+            minimum=1,
+            maximum=MAX_UNITS,
+        ),
         ParamSpec(
             "activation",
             "activation",
@@ -321,7 +330,14 @@ EMBEDDING = LayerSpec(
             "Vocabulary size: the ids go from 0 to input_dim - 1.",
             minimum=1,
         ),
-        ParamSpec("output_dim", "int", 64, "Length of each learned vector.", minimum=1),
+        ParamSpec(
+            "output_dim",
+            "int",
+            64,
+            "Length of each learned vector.",
+            minimum=1,
+            maximum=MAX_CHANNELS,
+        ),
         ParamSpec(
             "mask_zero",
             "bool",

@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from guibuilder.compiler.weights import WeightStore
+from guibuilder.document.weights import WeightStore
 from guibuilder.errors import FileFormatError
 
 

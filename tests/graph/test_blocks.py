@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from guibuilder.catalog import ParamError
-from guibuilder.catalog.blocks import BLOCKS, BlockError, expand_block, get_block
 from guibuilder.compiler.layers import apply_layer, load_keras, make_layer
 from guibuilder.compiler.shapes import infer_shapes
 from guibuilder.graph import Graph, UnknownNodeError
+from guibuilder.graph.blocks import BLOCKS, BlockError, expand_block, get_block
 
 
 def _graph(shape=(8, 8, 16)) -> Graph:
@@ -145,5 +145,5 @@ def test_block_schema():
 
 
 def test_blocks_import_no_keras():
-    code = "import sys, guibuilder.catalog.blocks; assert 'keras' not in sys.modules"
+    code = "import sys, guibuilder.graph.blocks; assert 'keras' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

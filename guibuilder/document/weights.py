@@ -8,16 +8,18 @@ are the owner's. The store is saved as HDF5 (one group per node id, datasets ``"
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from guibuilder.document.files import atomic_write
 from guibuilder.errors import FileFormatError
+from guibuilder.limits import available_memory, size_text
 
 #: Written as attributes of the file so that a stray HDF5 file is recognised as foreign.
 FORMAT_NAME = "guibuilder-weights"
@@ -110,56 +112,92 @@ class WeightStore:
         return misfits
 
     # ------------------------------------------------------------------- files
+    def to_bytes(self) -> bytes:
+        """The HDF5 file of the store; the same weights always give the same bytes."""
+        import h5py
+
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w") as f:
+            f.attrs["format"] = FORMAT_NAME
+            f.attrs["version"] = FORMAT_VERSION
+            f.attrs["order"] = json.dumps(list(self._weights))
+            for node_id, arrays in self._weights.items():
+                group = f.create_group(node_id)
+                for i, array in enumerate(arrays):
+                    # No timestamps: the same weights always give the same bytes.
+                    group.create_dataset(str(i), data=array, track_times=False)
+        return buffer.getvalue()
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the store to ``path`` atomically: a crash leaves the old file intact."""
-        import h5py
-
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            with h5py.File(tmp, "w") as f:
-                f.attrs["format"] = FORMAT_NAME
-                f.attrs["version"] = FORMAT_VERSION
-                f.attrs["order"] = json.dumps(list(self._weights))
-                for node_id, arrays in self._weights.items():
-                    group = f.create_group(node_id)
-                    for i, array in enumerate(arrays):
-                        # No timestamps: the same weights always give the same bytes.
-                        group.create_dataset(str(i), data=array, track_times=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, self.to_bytes())
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> WeightStore:
-        """Read a store written by :meth:`save`; a bad file raises FileFormatError."""
+    def from_bytes(cls, data: bytes, source: str = "the weights file") -> WeightStore:
+        """Read the bytes of a file written by :meth:`save`; bad ones raise FileFormatError.
+
+        ``source`` names the file in the messages.
+        """
         import h5py
 
-        path = Path(path)
-        if not path.is_file():
-            raise FileFormatError(f"the weights file {path} does not exist")
         try:
-            with h5py.File(path, "r") as f:
+            with h5py.File(io.BytesIO(data), "r") as f:
                 if f.attrs.get("format") != FORMAT_NAME:
-                    raise FileFormatError(f"{path} is not a guibuilder weights file")
+                    raise FileFormatError(f"{source} is not a guibuilder weights file")
                 version = int(f.attrs.get("version", 0))
                 if version > FORMAT_VERSION:
                     raise FileFormatError(
-                        f"the weights file {path} is from a newer guibuilder "
+                        f"the weights file {source} is from a newer guibuilder "
                         f"(version {version}): update guibuilder to open it"
                     )
-                return cls(_read_groups(f, path))
+                check_declared_size(f, f"the weights file {Path(source).name}")
+                return cls(_read_groups(f, source))
         except FileFormatError:
             raise
         except Exception as exc:
             raise FileFormatError(
-                f"the weights file {path} is damaged and cannot be read ({_first_line(exc)})"
+                f"the weights file {source} is damaged and cannot be read ({_first_line(exc)})"
             ) from exc
 
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> WeightStore:
+        """Read a store written by :meth:`save`; a bad file raises FileFormatError."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileFormatError(f"the weights file {path} does not exist")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FileFormatError(
+                f"the weights file {path} cannot be read: {exc.strerror or exc}"
+            ) from None
+        return cls.from_bytes(data, str(path))
 
-def _read_groups(f: Any, path: Path) -> dict[str, list[np.ndarray]]:
+
+def check_declared_size(f: Any, where: str) -> None:
+    """Refuse an open HDF5 file whose arrays need more memory than is free, before any
+    is read: a dataset can declare terabytes in a few bytes of file."""
+    import h5py
+
+    memory = available_memory()
+    if memory is None:
+        return
+    total = 0
+
+    def add(_name: str, item: Any) -> None:
+        nonlocal total
+        if isinstance(item, h5py.Dataset):
+            total += int(item.size or 0) * item.dtype.itemsize
+
+    f.visititems(add)
+    if total > memory:
+        raise FileFormatError(
+            f"{where} declares {size_text(total)} of weights, more than the "
+            f"{size_text(memory)} of memory free"
+        )
+
+
+def _read_groups(f: Any, path: str) -> dict[str, list[np.ndarray]]:
     import h5py
 
     weights: dict[str, list[np.ndarray]] = {}

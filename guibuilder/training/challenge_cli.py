@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from guibuilder.document.classroom import check_run, count_params, newest_run
 from guibuilder.errors import GuibuilderError
+from guibuilder.training.challenge import check_run, count_params, grade, newest_run
 
 CHALLENGE_HELP = "check a project's challenge against its newest training run (0 passed, 1 not yet)"
 
@@ -28,7 +28,7 @@ def configure_challenge(parser: argparse.ArgumentParser) -> None:
 
 def run_challenge(args: argparse.Namespace) -> int:
     """Print the challenge, the run it checks and the verdict; 0 passed, 1 not yet."""
-    from guibuilder.cli import load_project_warned, quiet_keras
+    from guibuilder.clitools import load_project_warned, quiet_keras
 
     path = Path(args.project)
     project = load_project_warned(args.project)
@@ -43,7 +43,7 @@ def run_challenge(args: argparse.Namespace) -> int:
     run = Path(args.run) if args.run else newest_run(path)
     if run is None:
         with quiet_keras(args):
-            result = challenge.evaluate(None, count_params(project.graph))
+            result = grade(challenge, None, count_params(project.graph))
         print(f"Run:       none yet (train it with 'guibuilder train {path}')")
     else:
         with quiet_keras(args):
