@@ -5,6 +5,11 @@ chance; a failure it finds once it finds every time. ``fuzz`` (``make fuzz``, or
 ``HYPOTHESIS_PROFILE=fuzz``) draws random seeds, runs :data:`FUZZ_FACTOR` times the examples
 and keeps what it finds in ``.hypothesis/``, where the next fuzz run retries it first.
 An example worth keeping for good goes into the test as ``@example(...)``.
+
+Derandomized examples also depend on which guibuilder modules are loaded when a test runs
+(Hypothesis mixes in constants it reads from the project's own modules), so a file run
+alone may try other examples than the whole suite does; the same command tries the same
+examples every time.
 """
 
 from __future__ import annotations

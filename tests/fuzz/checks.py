@@ -54,10 +54,10 @@ def check_project(project: Any, folder: Path) -> None:
     """An accepted project saves and reloads; its training settings, dataset, model and
     Python export work, or each refuses in one sentence."""
     from guibuilder.compiler.build import build_model
-    from guibuilder.compiler.codegen import python_script
     from guibuilder.compiler.shapes import infer_shapes
     from guibuilder.data import lint, load_dataset
     from guibuilder.document import dumps, load_project, save_project
+    from guibuilder.export.codegen import python_script
     from guibuilder.training.config import TrainConfig
 
     copy = folder / "saved.gbproj"

@@ -340,6 +340,42 @@ def keras_config(path: Path) -> dict[str, Any]:
         return json.loads(archive.read("config.json"))
 
 
+def keras_zip(path: Path, members: dict[str, bytes | str], *, deflate: bool = False) -> Path:
+    """A ``.keras`` (zip) file holding ``members``."""
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", compression=method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def declare_zip_size(path: Path, member: str, size: int) -> None:
+    """Rewrite the uncompressed size that the zip's headers give for ``member``."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    # (signature, offset of the size, of the name's length, of the name) per header kind
+    for signature, size_at, length_at, name_at in (
+        (b"PK\x03\x04", 22, 26, 30),
+        (b"PK\x01\x02", 24, 28, 46),
+    ):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            (length,) = struct.unpack_from("<H", data, start + length_at)
+            if data[start + name_at : start + name_at + length] == name:
+                struct.pack_into("<I", data, start + size_at, size)
+            start += 4
+    path.write_bytes(bytes(data))
+
+
+def huge_weights_h5(path: Path) -> Path:
+    """An HDF5 file of a few kB whose one dataset declares 4 TB of float32."""
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        f.create_dataset("layers/dense/vars/0", shape=(10**12,), dtype="f4", chunks=(1024,))
+    return path
+
+
 def write_keras(source: Path, target: Path, config_text: str | bytes) -> None:
     """Copy ``source`` (a ``.keras`` file) to ``target`` with another config.json."""
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
@@ -377,6 +413,8 @@ def mutated_model_config(config: dict, rng: random.Random, marker: str) -> str:
 
 def crafted_models(keras_file: Path, h5_file: Path, folder: Path, marker: str) -> list[Path]:
     """Hand-made model files: code, bombs, deep nesting, damage, odd attributes."""
+    import h5py
+
     config = keras_config(keras_file)
     made = []
 
@@ -416,6 +454,17 @@ def crafted_models(keras_file: Path, h5_file: Path, folder: Path, marker: str) -
         ("deep", "[" * 100_000 + "]" * 100_000),
     ):
         h5_case(f"h5-config-{name}", value)
+    declared = keras_zip(folder / "declares-4gb.keras", {"config.json": json.dumps(config)})
+    declare_zip_size(declared, "config.json", 4_000_000_000)
+    weights = huge_weights_h5(folder / "model.weights.h5").read_bytes()
+    members = {"config.json": json.dumps(config), "model.weights.h5": weights}
+    made.append(keras_zip(folder / "weights-4tb.keras", members))
+    body = b'{"a": "' + b"x" * (100 * 2**20) + b'"}'
+    liar = keras_zip(folder / "liar.keras", {"config.json": body}, deflate=True)
+    declare_zip_size(liar, "config.json", 100)
+    made += [declared, liar, huge_weights_h5(folder / "weights-4tb.h5")]
+    with h5py.File(folder / "weights-4tb.h5", "a") as f:
+        f.attrs["model_config"] = json.dumps(config)
     (folder / "empty.keras").write_bytes(b"")
     (folder / "text.keras").write_bytes(b"hello")
     (folder / "truncated.keras").write_bytes(keras_file.read_bytes()[:300])
@@ -495,11 +544,17 @@ def mutated_npy(rng: random.Random) -> bytes:
     return data
 
 
-def huge_npy_header(shape: tuple[int, ...] = (10**7, 10**6)) -> bytes:
-    """An NPY header claiming ``shape`` of float64 (40 TB by default), with 16 bytes of data."""
-    header = f"{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}"
-    header = header.ljust(117) + "\n"
-    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + bytes(16)
+def npy_header(shape: tuple[int, ...], dtype: str = "<f4") -> bytes:
+    """The header of an NPY file holding an array of ``shape`` (no data after it)."""
+    out = io.BytesIO()
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(out, header)
+    return out.getvalue()
+
+
+def huge_npy_header() -> bytes:
+    """An NPY file that claims 80 TB of float64 and holds 16 bytes."""
+    return npy_header((10**7, 10**6), "<f8") + bytes(16)
 
 
 def mutated_npz(rng: random.Random) -> bytes:
@@ -588,7 +643,8 @@ def crafted_data(folder: Path, marker: str) -> list[Path]:
         made.append(folder / name)
 
     save("claims-40tb.npy", huge_npy_header())
-    save("claims-2e18.npy", huge_npy_header((2**31, 2**31)))
+    save("claims-2e18.npy", npy_header((2**31, 2**31)) + bytes(16))
+    save("thousands-of-axes.npy", npy_header((2,) * 3000) + bytes(64))
     save("empty.npy", npy_bytes(np.zeros((0,))))
     save("zero-d.npy", npy_bytes(np.float32(1.0).reshape(())))
     for name, arrays in (
