@@ -32,14 +32,25 @@ PROJECTS = {
     "long-key": lambda d: d["nodes"][1]["params"].update({"k" * 5000: 1}),
     "big-int": lambda d: d["nodes"][1]["params"].update(units=hostile_inputs.BIG_INT),
     "deep": lambda d: d.update(dataset={"deep": hostile_inputs.DEEP}),
+    "surrogate": lambda d: d["meta"].update(title="\ud800"),
 }
 
 
-@pytest.mark.parametrize("case", PROJECTS)
-def test_a_refused_project_gives_one_line(tmp_path, case):
+@pytest.mark.parametrize(
+    ("case", "command"),
+    [
+        ("newline-key", "summary"),
+        ("long-key", "build"),
+        ("big-int", "summary"),
+        ("deep", "build"),
+        ("surrogate", "build"),
+    ],
+)
+def test_a_refused_project_gives_one_line(tmp_path, case, command):
     path = tmp_path / "p.gbproj"
     path.write_text(_project(PROJECTS[case]), encoding="utf-8")
-    _refused_in_one_line("summary", str(path), folder=tmp_path)
+    out = ["-o", str(tmp_path / "out.keras")] if command == "build" else []
+    _refused_in_one_line(command, str(path), *out, folder=tmp_path)
 
 
 def test_a_refused_model_file_gives_one_line(tiny_models, tmp_path):
