@@ -19,12 +19,13 @@ from typing import Any, NoReturn
 from guibuilder import __version__
 from guibuilder.catalog import cli as catalog_cli
 from guibuilder.clitools import load_project_warned, quiet_keras, warn
+from guibuilder.editing import cli as editing_cli
 from guibuilder.errors import FileFormatError, GuibuilderError
 from guibuilder.export import cli as export_cli
 from guibuilder.export import save_keras, trained_model
 from guibuilder.inspect import cli as inspect_cli
 from guibuilder.templates import cli as templates_cli
-from guibuilder.training import challenge_cli, freeze
+from guibuilder.training import challenge_cli
 from guibuilder.training import cli as training_cli
 
 #: Exit status of a user error (as argparse uses for bad arguments).
@@ -268,7 +269,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("import", "turn a saved Keras model into a project", _import_args, _import),
     Command("export", export_cli.EXPORT_HELP, export_cli.configure_export, _export),
     Command("train", training_cli.TRAIN_HELP, training_cli.configure_train, training_cli.run_train),
-    Command("freeze", freeze.FREEZE_HELP, freeze.configure_freeze, freeze.run_freeze),
+    Command(
+        "freeze", editing_cli.FREEZE_HELP, editing_cli.configure_freeze, editing_cli.run_freeze
+    ),
     Command(
         "datasets",
         training_cli.DATASETS_HELP,

@@ -29,3 +29,10 @@ class UnsafeModelError(GuibuilderError):
 
 class KerasUnavailableError(GuibuilderError):
     """Keras or its backend cannot be imported in this environment."""
+
+
+def quote(value: object, limit: int = 40) -> str:
+    """``value`` for a one-line message: escaped as ``repr`` does and cut to ``limit``
+    characters, so a newline or a 5,000-character name cannot break the line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -45,6 +45,8 @@ def test_the_layer_contracts_hold():
         ("document/project.py", "from guibuilder import training", "Each layer imports only"),
         ("training/config.py", "import PySide6", "No Qt outside the window"),
         ("catalog/registry.py", "import keras", "No Keras or TensorFlow in the graph"),
+        ("editing/edits.py", "import keras", "Editing never imports Keras"),
+        ("editing/editor.py", "from guibuilder.ui import theme", "Each layer imports only"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(tmp_path, module, line, contract):

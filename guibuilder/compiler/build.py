@@ -8,7 +8,7 @@ from typing import Any
 from guibuilder import catalog
 from guibuilder.compiler.layers import apply_layer, keras_config, load_keras, make_layer
 from guibuilder.document.weights import WeightStore
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, UnsafeModelError
 from guibuilder.graph import Graph, Node
 
 
@@ -48,6 +48,8 @@ def build_model(graph: Graph, weights: WeightStore | None = None) -> Any:
                 tensors[node_id] = [_input_tensor(keras, node)]
             else:
                 tensors[node_id] = _apply(graph, node, layers, tensors)
+        except UnsafeModelError as exc:
+            raise BuildError(f"{_label(node)} cannot be built: {exc}", [node_id]) from exc
         except GuibuilderError:
             raise
         except Exception as exc:  # Keras refused the layer or its inputs

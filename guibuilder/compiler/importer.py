@@ -24,6 +24,7 @@ from typing import Any
 
 from guibuilder import catalog
 from guibuilder.catalog import LayerSpec, PortSpec
+from guibuilder.catalog.keras_objects import object_problem
 from guibuilder.catalog.spec import to_json
 from guibuilder.compiler.build import keras_message
 from guibuilder.compiler.layers import (
@@ -31,12 +32,13 @@ from guibuilder.compiler.layers import (
     TENSOR_REF,
     load_keras,
     make_layer,
+    node_problem,
     params_from_config,
     unexposed_config,
 )
 from guibuilder.compiler.layout import apply_layout
 from guibuilder.document.weights import WeightStore, check_declared_size
-from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError
+from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError, quote
 from guibuilder.graph import Edge, Graph
 from guibuilder.graph.model import NODE_ID_RE
 from guibuilder.limits import available_memory, size_text
@@ -260,6 +262,8 @@ def _depth(value: Any) -> int:
 def check_safe(config: Any, where: str) -> None:
     """Refuse a config whose loading would run code: a Lambda layer, a serialized Python
     function, or a class from outside Keras."""
+    if isinstance(config, dict):  # the training settings are not loaded (compile=False)
+        config = {k: v for k, v in config.items() if k != "compile_config"}
     for item in _dicts(config):
         class_name = item.get("class_name")
         if class_name == "Lambda":
@@ -282,6 +286,11 @@ def check_safe(config: Any, where: str) -> None:
                 f"{where} needs {class_name!r} from the module {module!r}, whose code would "
                 "have to run to load it, so it is refused"
             )
+        # Keras' own classes too, before Keras sees them: safe mode lets a SavedModel
+        # loader or a vocabulary file through.
+        problem = object_problem(item) if "class_name" in item else None
+        if problem is not None:
+            raise UnsafeModelError(f"{where} names {problem}, so it is refused")
 
 
 #: The module of guibuilder's own layers: its classes are the only ones from outside
@@ -387,6 +396,10 @@ def _convert(model: Any) -> tuple[Graph, dict[str, Any]]:
         if (ref[0], ref[1]) not in ids:
             raise FileFormatError(f"the model refers to a missing layer call {ref[0]!r}")
     graph.set_outputs([(ids[(name, index)], tensor) for name, index, tensor in outputs])
+    for node in graph:
+        problem = node_problem(node.type_id, node.params, node.call_kwargs)
+        if problem is not None:
+            raise UnsafeModelError(f"layer {quote(node.id)} ({node.type_id}): {problem}")
     layers = {
         node_id: live[name]
         for name, node_id in owners.items()

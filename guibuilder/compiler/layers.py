@@ -7,15 +7,17 @@ pure-Python rule. Keras is imported lazily, on first call.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from guibuilder import catalog
-from guibuilder.catalog import LayerSpec
+from guibuilder.catalog import LayerSpec, keras_objects
+from guibuilder.catalog.keras_objects import CALL_ARGS, TENSOR_REF
 from guibuilder.catalog.spec import COMMON_CONFIG
-from guibuilder.errors import KerasUnavailableError
+from guibuilder.errors import KerasUnavailableError, UnsafeModelError, quote
 
 
 @cache
@@ -38,40 +40,132 @@ def keras_config(spec: LayerSpec, params: Mapping[str, Any]) -> tuple[str, dict[
     return spec.keras_class, dict(params)
 
 
+def generic_object(params: Mapping[str, Any], name: str, trainable: bool = True) -> dict:
+    """The serialized Keras object of a generic ``KerasLayer`` node's params, called ``name``.
+
+    A keras.ops operation takes no ``trainable``; a layer gets it in its config, so that a
+    nested model keeps the flags of its own layers.
+    """
+    serialized = keras_objects.generic_object(params)
+    config = {**params["config"], "name": name}
+    if "trainable" in params["config"]:
+        config["trainable"] = trainable
+    return {**serialized, "config": config}
+
+
 def make_layer(
     spec: LayerSpec, params: Mapping[str, Any], name: str, trainable: bool = True
 ) -> Any:
-    """A new Keras layer for ``params``, called ``name``."""
+    """A new Keras layer for ``params``, called ``name``.
+
+    Raises
+    ------
+    UnsafeModelError
+        The params name a Keras object that a project may not use.
+    """
     keras = load_keras()
-    class_name, config = keras_config(spec, params)
-    config = {**config, "name": name, "trainable": trainable}
     if spec.type_id == "KerasLayer":
-        # A keras.ops operation takes no `trainable`; a layer gets it in its config, so
-        # that a nested model keeps the flags of its own layers.
-        is_layer = "trainable" in params["config"]
-        serialized = {
-            "module": params.get("module") or "keras.layers",
-            "class_name": class_name,
-            "config": config if is_layer else {k: v for k, v in config.items() if k != "trainable"},
-            "registered_name": params.get("registered_name"),
-        }
-        layer = keras.saving.deserialize_keras_object(serialized, safe_mode=True)
-        if not is_layer and isinstance(layer, keras.layers.Layer):
+        layer = keras_object(generic_object(params, name, trainable), "the layer")
+        if "trainable" not in params["config"] and isinstance(layer, keras.layers.Layer):
             layer.trainable = trainable
         return layer
+    check_value(params, "the layer")
+    class_name, config = keras_config(spec, params)
     module = importlib.import_module(spec.keras_module) if spec.keras_module else keras.layers
     cls = getattr(module, class_name)
     # Set afterwards: not every constructor takes `trainable` (SpatialDropout1D does not).
-    layer = cls.from_config({k: v for k, v in config.items() if k != "trainable"})
+    layer = cls.from_config({**config, "name": name})
     layer.trainable = trainable
     return layer
 
 
-#: A ``call_kwargs`` key holding the positional arguments of a call that no call style
-#: describes (a generic layer called as ``layer(a, b, mask=m)``).
-CALL_ARGS = "__args__"
-#: ``{TENSOR_REF: i}`` inside ``call_kwargs`` stands for the ``i``-th input tensor.
-TENSOR_REF = "__input__"
+# -------------------------------------------------------- objects a project names
+def _registered_here(obj: Mapping[str, Any]) -> bool:
+    """Whether ``obj`` names a class that trusted code of this process (not Keras, not the
+    project) registered with Keras: a custom layer of a model built in Python."""
+    registered = obj.get("registered_name")
+    if not isinstance(registered, str):
+        return False
+    cls = load_keras().saving.get_registered_object(registered)
+    return (
+        inspect.isclass(cls)
+        and cls.__name__ == obj.get("class_name")
+        and cls.__module__ == obj.get("module")
+        and cls.__module__.split(".")[0] != "keras"
+    )
+
+
+def value_problem(value: Any) -> str | None:
+    """Why ``value`` names, at any depth, a Keras object that may not be made, or None:
+    the project allowlist (:mod:`guibuilder.catalog.keras_objects`), plus the classes
+    trusted code registered in this process."""
+    return keras_objects.value_problem(value, _registered_here)
+
+
+def node_problem(
+    type_id: str, params: Mapping[str, Any], call_kwargs: Mapping[str, Any]
+) -> str | None:
+    """Why a node's params or call arguments may not be used (the end of a sentence), or
+    None: :func:`guibuilder.catalog.keras_objects.node_problem`, plus the classes trusted
+    code registered in this process."""
+    return keras_objects.node_problem(type_id, params, call_kwargs, _registered_here)
+
+
+def check_value(value: Any, where: str) -> None:
+    """Raise :class:`UnsafeModelError` if ``value`` names a Keras object that may not be made."""
+    problem = value_problem(value)
+    if problem is not None:
+        raise UnsafeModelError(f"{where} names {problem}, so it is not made")
+
+
+def keras_object(serialized: Mapping[str, Any], where: str = "a value") -> Any:
+    """The Keras object ``serialized`` describes: the one way an object named by a project
+    is made. The allowlist is checked at every depth, then Keras' deserializer makes it in
+    safe mode (no Lambda, no stored code, no SavedModel).
+
+    Raises
+    ------
+    UnsafeModelError
+        ``serialized`` names an object that may not be made.
+    """
+    check_value(serialized, where)
+    importlib.import_module(keras_objects.CUSTOM_MODULE)  # registers guibuilder's layers
+    return load_keras().saving.deserialize_keras_object(dict(serialized), safe_mode=True)
+
+
+def keras_class(serialized: Mapping[str, Any]) -> Any:
+    """The class a serialized object names, found without making anything; None when it
+    may not be made or does not exist."""
+    if value_problem({k: v for k, v in serialized.items() if k != "config"}) is not None:
+        return None
+    registered = serialized.get("registered_name")
+    found = load_keras().saving.get_registered_object(registered) if registered else None
+    if found is None:
+        module = serialized.get("module") or "keras.layers"
+        try:
+            found = getattr(importlib.import_module(module), serialized["class_name"], None)
+        except ImportError:
+            return None
+    return found if inspect.isclass(found) else None
+
+
+def call_problem(layer: Any, call_kwargs: Mapping[str, Any]) -> str | None:
+    """Why ``layer`` cannot be called with ``call_kwargs``, or None: each key is a Python
+    name that its ``call`` takes (or :data:`CALL_ARGS`), each value plain data."""
+    problem = node_problem("", {}, call_kwargs)
+    if problem is not None:
+        return problem
+    try:
+        parameters = list(inspect.signature(layer.call).parameters.values())
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    names = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    for key in call_kwargs:
+        if key not in names | {CALL_ARGS, "training"}:
+            return f"call_kwargs key {quote(key)} is not an argument of {type(layer).__name__}"
+    return None
 
 
 def _fill_tensors(value: Any, tensors: Sequence[Any]) -> Any:
@@ -98,6 +192,9 @@ def apply_layer(
     :data:`TENSOR_REF` placeholders for the input tensors, instead of by the call style.
     """
     kwargs = dict(call_kwargs or {})
+    problem = call_problem(layer, kwargs)
+    if problem is not None:
+        raise ValueError(problem)
     tensors = [t for _, t in inputs]
     style = spec.call_style
     if style == "auto":

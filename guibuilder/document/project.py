@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from psygnal import evented
+
 from guibuilder import __version__, catalog
 from guibuilder.catalog import ParamError
+from guibuilder.catalog.keras_objects import node_problem
 from guibuilder.document.classroom import Classroom, ClassroomError
 from guibuilder.document.migrations import FORMAT_VERSION, MigrationError, migrate
-from guibuilder.errors import FileFormatError
+from guibuilder.errors import FileFormatError, quote
 from guibuilder.graph import Edge, Graph, GraphError
 
 if TYPE_CHECKING:
@@ -58,6 +61,7 @@ class ProjectError(FileFormatError):
         self.node_ids: tuple[str, ...] = tuple(node_ids)
 
 
+@evented(connect_child_events=False)
 @dataclass
 class Project:
     """Everything a ``.gbproj`` file holds.
@@ -68,6 +72,9 @@ class Project:
     missing weights file); it is never saved. ``weights_sha256`` is the SHA-256 the file
     records for its weights file, ``file_sha256`` that of the file itself as last read or
     written (to notice another program's save); loading and saving set both.
+
+    Like the graph, the project is evented: replacing a field emits
+    ``project.events.<field>(new, old)`` (psygnal), so views follow the slots they show.
     """
 
     graph: Graph = field(default_factory=Graph)
@@ -274,6 +281,9 @@ def _add_node(graph: Graph, node: dict[str, Any], index: int, reader: _Reader) -
     shares = reader.field(node, "shares", (str, type(None)), where, None)
     call_kwargs = reader.field(node, "call_kwargs", (dict,), where, {})
     position = _position(node.get("position", [0.0, 0.0]), node_id, reader)
+    problem = node_problem(type_id, params, call_kwargs)
+    if problem is not None:
+        raise reader.fail(f"node {quote(node_id)} ({type_id}): {problem}", [node_id])
     try:
         graph.add_node(
             type_id,

@@ -16,13 +16,26 @@ import math
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from guibuilder import __version__, catalog
-from guibuilder.compiler.layers import CALL_ARGS, TENSOR_REF, keras_config, load_keras, make_layer
-from guibuilder.errors import GuibuilderError
+from guibuilder.catalog import keras_objects
+from guibuilder.compiler.layers import (
+    CALL_ARGS,
+    TENSOR_REF,
+    call_problem,
+    check_value,
+    generic_object,
+    keras_class,
+    keras_config,
+    keras_object,
+    load_keras,
+    make_layer,
+)
+from guibuilder.errors import GuibuilderError, quote
 from guibuilder.graph import Graph, Node
 
 #: Names the generated code uses itself; a node id equal to one (or to a builtin) gets a
@@ -31,20 +44,6 @@ _RESERVED = frozenset(
     {"keras", "np", "build_model", "load_data", "train", "main", "model", "data", "print"}
 )
 _INDENT = "    "
-#: Modules whose serialized objects are written as constructor calls (the rest stay dicts).
-_OBJECT_MODULES = frozenset(
-    {
-        "keras",
-        "keras.layers",
-        "keras.initializers",
-        "keras.regularizers",
-        "keras.constraints",
-        "keras.optimizers",
-        "keras.optimizers.schedules",
-        "keras.losses",
-        "keras.metrics",
-    }
-)
 
 
 class CodegenError(GuibuilderError):
@@ -56,6 +55,22 @@ class CodegenError(GuibuilderError):
 
 
 # ----------------------------------------------------------------- values
+# A value becomes code in two steps: :func:`_expression` turns it into a tree of plain data,
+# constructor calls (:class:`_Make`) and variable names (:class:`_Code`), and :func:`_source`
+# writes the tree with literal writers only. Nothing read from a file is written as code.
+class _Code(str):
+    """A name this module made itself (a variable of the generated code)."""
+
+
+@dataclass(frozen=True)
+class _Make:
+    """A constructor call ``path(key=value, ...)``; ``path`` comes from the allowlist or
+    from a class that trusted code registered, never from a file."""
+
+    path: str
+    kwargs: Mapping[str, Any]
+
+
 def _same(a: Any, b: Any) -> bool:
     try:
         return bool(a == b) and type(a) is type(b)
@@ -67,26 +82,13 @@ def _is_serialized(value: Any) -> bool:
     return isinstance(value, dict) and {"class_name", "config"} <= set(value)
 
 
-def _public_class(value: Mapping[str, Any]) -> Any:
-    """The public Keras class a serialized object names, or None if it has none."""
-    module = value.get("module") or ""
-    registered = value.get("registered_name")
-    if module not in _OBJECT_MODULES or registered not in (None, value["class_name"]):
-        return None
-    target: Any = load_keras()
-    for part in [*module.split(".")[1:], value["class_name"]]:
-        target = getattr(target, part, None)
-        if target is None:
-            return None
-    return target if inspect.isclass(target) else None
-
-
-def _defaults(cls: Any, config: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """The config of ``cls`` built with only its required arguments (taken from ``config``),
-    and the names of those arguments."""
+def _defaults(serialized: Mapping[str, Any], config: Mapping[str, Any]) -> tuple[dict, set[str]]:
+    """The config of the class ``serialized`` names, made with only its required arguments
+    (taken from ``config``), and the names of those arguments."""
+    cls = keras_class(serialized)
     try:
         signature = inspect.signature(cls.__init__)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):
         return {}, set()
     required = {}
     for name, param in signature.parameters.items():
@@ -97,23 +99,17 @@ def _defaults(cls: Any, config: Mapping[str, Any]) -> tuple[dict[str, Any], set[
                 return {}, set()
             required[name] = config[name]
     try:
-        return dict(cls(**_evaluate_all(required)).get_config()), set(required)
+        return dict(keras_object({**serialized, "config": required}).get_config()), set(required)
     except Exception:  # a class that cannot be made this way: keep every argument
         return {}, set(required)
 
 
-def _evaluate_all(config: Mapping[str, Any]) -> dict[str, Any]:
-    """``config`` with serialized Keras objects turned into objects."""
-    keras = load_keras()
-    return {
-        k: keras.saving.deserialize_keras_object(v) if _is_serialized(v) else v
-        for k, v in config.items()
-    }
-
-
-def nondefault(cls: Any, config: Mapping[str, Any], skip: Sequence[str] = ()) -> dict[str, Any]:
-    """The entries of ``config`` that differ from those of a default ``cls``."""
-    base, required = _defaults(cls, config)
+def nondefault(
+    serialized: Mapping[str, Any], config: Mapping[str, Any], skip: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The entries of ``config`` that differ from those of a default object of the class
+    that ``serialized`` names."""
+    base, required = _defaults(serialized, config)
     return {
         k: v
         for k, v in config.items()
@@ -121,50 +117,81 @@ def nondefault(cls: Any, config: Mapping[str, Any], skip: Sequence[str] = ()) ->
     }
 
 
+def _expression(value: Any) -> Any:
+    """``value`` as a tree: serialized objects of listed public Keras classes become
+    constructor calls with their non-default arguments; the rest stays data."""
+    if _is_serialized(value) and isinstance(value["config"], dict):
+        path = keras_objects.public_path(value)
+        if path is not None:
+            kwargs = nondefault(value, value["config"])
+            if all(keras_objects.is_keyword_name(k) for k in kwargs):
+                return _Make(path, {k: _expression(v) for k, v in kwargs.items()})
+    if isinstance(value, dict):
+        return {k: _expression(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_expression(v) for v in value)
+    return value
+
+
+def _source(tree: Any) -> str:
+    """Python source for a tree of :func:`_expression` (or plain data)."""
+    if isinstance(tree, _Code):
+        return str.__str__(tree)
+    if isinstance(tree, _Make):
+        return f"{tree.path}({_keywords(tree.kwargs)})"
+    if isinstance(tree, dict):
+        return "{" + ", ".join(f"{_key(k)}: {_source(v)}" for k, v in tree.items()) + "}"
+    if isinstance(tree, list):
+        return "[" + ", ".join(_source(v) for v in tree) + "]"
+    if isinstance(tree, tuple):
+        inner = ", ".join(_source(v) for v in tree)
+        return f"({inner},)" if len(tree) == 1 else f"({inner})"
+    return _scalar(tree)
+
+
+def _key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise CodegenError(f"a dict key {quote(key)} is not text, so it cannot be written")
+    return _scalar(key)
+
+
+def _scalar(value: Any) -> str:
+    """A literal for a JSON scalar (or a NumPy number or array)."""
+    if value is None or isinstance(value, bool):
+        return repr(None if value is None else bool(value))
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if math.isfinite(value) else f'float("{float(value)}")'
+    if isinstance(value, str):
+        return str.__repr__(value)
+    if isinstance(value, np.generic | np.ndarray):
+        return _source(value.tolist())
+    raise CodegenError(f"a value of type {type(value).__name__} cannot be written as Python")
+
+
+def _keywords(kwargs: Mapping[str, Any]) -> str:
+    for key in kwargs:
+        if not keras_objects.is_keyword_name(key):
+            raise CodegenError(f"{quote(key)} cannot be written as a keyword argument")
+    return ", ".join(f"{k}={_source(v)}" for k, v in kwargs.items())
+
+
 def literal(value: Any) -> str:
     """Python source for a config value: Keras objects as constructor calls."""
-    if _is_serialized(value):
-        cls = _public_class(value)
-        if cls is not None and isinstance(value["config"], dict):
-            return _call(_class_path(value), nondefault(cls, value["config"]))
-    if isinstance(value, dict):
-        items = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items())
-        return "{" + items + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join(literal(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, float) and not math.isfinite(value):
-        return f'float("{value}")'
-    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
-        return literal(value.tolist())
-    return repr(value)
-
-
-def _plain(value: Any) -> str:
-    """Python source for a value, dicts kept as dicts (for ``deserialize``)."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_plain(k)}: {_plain(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return literal(type(value)(_PlainText(_plain(v)) for v in value))
-    return literal(value)
-
-
-class _PlainText(str):
-    """Source text that :func:`literal` writes as it is."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def _class_path(value: Mapping[str, Any]) -> str:
-    return f"{value['module']}.{value['class_name']}"
+    return _source(_expression(value))
 
 
 def _call(function: str, kwargs: Mapping[str, Any]) -> str:
-    args = ", ".join(f"{k}={literal(v)}" for k, v in kwargs.items())
-    return f"{function}({args})"
+    return _source(_Make(function, {k: _expression(v) for k, v in kwargs.items()}))
+
+
+def _doc_text(text: Any, limit: int = 60) -> str:
+    """File text for a docstring or a comment: one line of printable characters with no
+    quote or backslash (so it cannot end the docstring), shortened to ``limit``."""
+    kept = "".join(c if c.isprintable() else " " for c in str(text))
+    line = " ".join(kept.replace("\\", "/").replace('"', "'").split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------------ names
@@ -173,7 +200,7 @@ def _names(graph: Graph) -> dict[str, str]:
     taken: set[str] = set()
     names = {}
     for node_id in graph.nodes:
-        name = re.sub(r"\W", "_", node_id) or "node"
+        name = re.sub(r"\W", "_", node_id, flags=re.ASCII) or "node"
         if name[0].isdigit():
             name = f"n{name}"
         if keyword.iskeyword(name) or name in _RESERVED or hasattr(builtins, name):
@@ -213,14 +240,14 @@ def _collect_custom(value: Any, customs: dict[str, Any]) -> Any:
     return value
 
 
-def _layer_source(node: Node, customs: dict[str, Any]) -> str:
-    """The expression that creates the layer of ``node`` (an owner, not a sharer); custom
-    classes it needs are added to ``customs``."""
+def _layer_source(node: Node, customs: dict[str, Any]) -> tuple[str, Any]:
+    """The expression that creates the layer of ``node`` (an owner, not a sharer), and the
+    layer; custom classes it needs are added to ``customs``."""
     keras = load_keras()
     spec = catalog.get(node.type_id)
-    if spec.type_id == "KerasLayer":
-        return _generic_source(spec, node, customs)
     layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
+    if spec.type_id == "KerasLayer":
+        return _generic_source(node, layer, customs), layer
     cls = type(layer)
     source = None
     if _is_custom(keras, cls):
@@ -228,56 +255,46 @@ def _layer_source(node: Node, customs: dict[str, Any]) -> str:
     elif getattr(keras.layers, cls.__name__, None) is cls:
         source = _keyword_call(node, layer)
     if source:
-        return source
-    serialized = _collect_custom(keras.layers.serialize(layer), customs)
-    return f"keras.layers.deserialize({_plain(serialized)})"
+        return source, layer
+    return _deserialize(keras.layers.serialize(layer), customs), layer
 
 
 def _keyword_call(node: Node, layer: Any, customs: dict[str, Any] | None = None) -> str | None:
     """``keras.layers.Class(keywords)``, or ``Class(keywords)`` for a custom class (added to
     ``customs``); None if the keywords do not rebuild ``layer``."""
     cls = type(layer)
-    kwargs = nondefault(cls, layer.get_config(), skip=("name", "trainable"))
+    serialized = load_keras().saving.serialize_keras_object(layer)
+    kwargs = nondefault(serialized, layer.get_config(), skip=("name", "trainable"))
     if not node.trainable:
         kwargs["trainable"] = False
     kwargs["name"] = node.id
-    if customs is None:
-        source = _call(f"keras.layers.{cls.__name__}", kwargs)
-        return source if _rebuilds(source, layer) else None
-    customs.setdefault(cls.__name__, cls)
-    source = _call(cls.__name__, kwargs)
-    return source if _rebuilds(source, layer, {cls.__name__: cls}) else None
+    path = cls.__name__ if customs is not None else keras_objects.public_path(serialized)
+    if path is None or not _rebuilds(serialized, kwargs, layer):
+        return None
+    if customs is not None:
+        customs.setdefault(cls.__name__, cls)
+    return _call(path, kwargs)
 
 
-def _generic_source(spec: Any, node: Node, customs: dict[str, Any]) -> str:
+def _generic_source(node: Node, layer: Any, customs: dict[str, Any]) -> str:
     """``deserialize`` of a generic node's Keras config, as the builder makes it; a custom
     layer is made by its class, which the script defines."""
     keras = load_keras()
-    class_name, config = keras_config(spec, node.params)
-    is_layer = "trainable" in node.params["config"]
-    config = {**config, "name": node.id}
-    if is_layer:
-        config["trainable"] = node.trainable
-    serialized = {
-        "module": node.params.get("module") or "keras.layers",
-        "class_name": class_name,
-        "config": config,
-        "registered_name": node.params.get("registered_name"),
-    }
+    serialized = generic_object(node.params, node.id, node.trainable)
     registered = serialized["registered_name"]
     cls = keras.saving.get_registered_object(registered) if registered else None
-    if is_layer and cls is not None and _is_custom(keras, cls):
-        layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
-        if type(layer) is cls:
-            return _keyword_call(node, layer, customs) or _deserialize(serialized, customs)
+    is_layer = "trainable" in node.params["config"]
+    if is_layer and cls is not None and _is_custom(keras, cls) and type(layer) is cls:
+        return _keyword_call(node, layer, customs) or _deserialize(serialized, customs)
     return _deserialize(serialized, customs)
 
 
 def _deserialize(serialized: dict[str, Any], customs: dict[str, Any]) -> str:
+    check_value(serialized, "the generated code")
     is_layer = "trainable" in serialized["config"]
     serialized = _collect_custom(serialized, customs)
     function = "keras.layers.deserialize" if is_layer else "keras.saving.deserialize_keras_object"
-    return f"{function}({_plain(serialized)})"
+    return f"{function}({_source(serialized)})"
 
 
 def _strip_names(value: Any) -> Any:
@@ -288,12 +305,11 @@ def _strip_names(value: Any) -> Any:
     return value
 
 
-def _rebuilds(source: str, layer: Any, names: Mapping[str, Any] | None = None) -> bool:
-    """Whether ``source`` makes a layer with the config of ``layer``."""
-    keras = load_keras()
-    scope = {"keras": keras, "__builtins__": {"float": float}, **(names or {})}
+def _rebuilds(serialized: Mapping[str, Any], kwargs: Mapping[str, Any], layer: Any) -> bool:
+    """Whether the keywords ``kwargs`` make a layer with the config of ``layer``: the layer
+    is made from them through the safe path, nothing is evaluated."""
     try:
-        made = eval(source, scope)
+        made = keras_object({**serialized, "config": dict(kwargs)})
         return _strip_names(made.get_config()) == _strip_names(layer.get_config())
     except Exception:  # the keywords do not rebuild it: fall back on its config
         return False
@@ -311,38 +327,50 @@ def _input_line(node: Node, var: str) -> str:
     return f"{var} = {_call('keras.Input', kwargs)}"
 
 
-def _tensor_ref(var: str, index: int, many: bool) -> str:
-    return f"{var}[{index}]" if many else var
+def _tensor_ref(var: str, index: int, many: bool) -> _Code:
+    return _Code(f"{var}[{int.__repr__(index)}]" if many else var)
 
 
-def _fill(value: Any, tensors: Sequence[str]) -> Any:
+def _fill(value: Any, tensors: Sequence[str], node: Node) -> Any:
     if isinstance(value, dict):
-        if set(value) == {TENSOR_REF}:
-            return _PlainText(tensors[value[TENSOR_REF]])
-        return {k: _fill(v, tensors) for k, v in value.items()}
+        if TENSOR_REF in value:
+            index = value[TENSOR_REF]
+            is_number = isinstance(index, int) and not isinstance(index, bool)
+            if set(value) != {TENSOR_REF} or not is_number or index not in range(len(tensors)):
+                raise CodegenError(
+                    f"node {quote(node.id)} calls its layer with input {quote(index)}, "
+                    f"but it has {len(tensors)} inputs",
+                    [node.id],
+                )
+            return tensors[index]
+        return {k: _fill(v, tensors, node) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, tensors) for v in value]
+        return [_fill(v, tensors, node) for v in value]
     return value
 
 
-def _call_args(node: Node, inputs: Sequence[tuple[str, str]]) -> str:
+def _call_args(node: Node, layer: Any, inputs: Sequence[tuple[str, _Code]]) -> str:
     """The arguments of the call of a node's layer, as :func:`apply_layer` makes it."""
     kwargs = dict(node.call_kwargs or {})
+    problem = call_problem(layer, kwargs)
+    if problem is not None:
+        raise CodegenError(f"node {quote(node.id)}: {problem}", [node.id])
     tensors = [t for _, t in inputs]
-    extra = [f"{k}={literal(_fill(v, tensors))}" for k, v in kwargs.items() if k != CALL_ARGS]
+    keywords = {k: _fill(v, tensors, node) for k, v in kwargs.items() if k != CALL_ARGS}
+    extra = _keywords({k: _expression(v) for k, v in keywords.items()})
     if CALL_ARGS in kwargs:
-        args = [literal(_fill(a, tensors)) for a in kwargs[CALL_ARGS]]
-        return ", ".join([*args, *extra])
+        args = [literal(_fill(a, tensors, node)) for a in kwargs[CALL_ARGS]]
+        return ", ".join([*args, extra] if extra else args)
     style = catalog.get(node.type_id).call_style
     if style == "auto":
         style = "single" if len(tensors) == 1 else "list"
     if style == "single":
-        first = [tensors[0]]
+        first = _source(tensors[0])
     elif style == "list":
-        first = ["[" + ", ".join(tensors) + "]"]
+        first = _source(tensors)
     else:
-        first = [f"{port}={t}" for port, t in inputs]
-    return ", ".join([*first, *extra])
+        first = _keywords(dict(inputs))
+    return ", ".join([first, extra] if extra else [first])
 
 
 def model_code(graph: Graph) -> str:
@@ -382,7 +410,7 @@ def _model_parts(graph: Graph) -> tuple[list[Any], str]:
     names = _names(graph)
     shared = {node.shares for node in graph if node.shares}
     customs: dict[str, Any] = {}
-    defined: set[str] = set()
+    layers: dict[str, Any] = {}
     body: list[str] = []
     for node_id in graph.topological_order():
         node = graph.node(node_id)
@@ -398,20 +426,22 @@ def _model_parts(graph: Graph) -> tuple[list[Any], str]:
         ]
         if owner.id in shared:
             layer_var = f"{names[owner.id]}_layer"
-            if owner.id not in defined:
-                body.append(f"{layer_var} = {_layer_source(owner, customs)}")
-                defined.add(owner.id)
-            called = f"{layer_var}({_call_args(node, inputs)})"
+            if owner.id not in layers:
+                source, layers[owner.id] = _layer_source(owner, customs)
+                body.append(f"{layer_var} = {source}")
+            called = f"{layer_var}({_call_args(node, layers[owner.id], inputs)})"
         else:
-            called = f"{_layer_source(owner, customs)}({_call_args(node, inputs)})"
+            source, layer = _layer_source(owner, customs)
+            called = f"{source}({_call_args(node, layer, inputs)})"
         body.append(f"{var} = keras.tree.flatten({called})" if many else f"{var} = {called}")
     ins = [names[n] for n in graph.input_nodes()]
     outs = [_tensor_ref(names[n], i, len(infos[n].outputs) > 1) for n, i in graph.outputs()]
-    inputs_text = ins[0] if len(ins) == 1 else "[" + ", ".join(ins) + "]"
-    outputs_text = outs[0] if len(outs) == 1 else "[" + ", ".join(outs) + "]"
-    body.append(
-        f"return keras.Model(inputs={inputs_text}, outputs={outputs_text}, name={graph.name!r})"
-    )
+    model = {
+        "inputs": _Code(ins[0]) if len(ins) == 1 else [_Code(n) for n in ins],
+        "outputs": outs[0] if len(outs) == 1 else outs,
+        "name": graph.name,
+    }
+    body.append(f"return {_source(_Make('keras.Model', model))}")
     lines = [
         "def build_model():",
         f'{_INDENT}"""The model, untrained; each layer is named after its node."""',
@@ -425,11 +455,11 @@ def _serialize(obj: Any, skip: Sequence[str] = ()) -> str:
     """A Keras object (optimizer, loss, metric) as a constructor call; a float that only
     carries float32 noise (``0.003000000026``) is written as the number it stands for."""
     serialized = load_keras().saving.serialize_keras_object(obj)
-    cls = _public_class(serialized)
-    if cls is None:
+    path = keras_objects.public_path(serialized)
+    if path is None:
         return literal(serialized)
-    kwargs = nondefault(cls, serialized["config"], skip)
-    return _call(_class_path(serialized), {k: _short_float(v) for k, v in kwargs.items()})
+    kwargs = nondefault(serialized, serialized["config"], skip)
+    return _call(path, {k: _short_float(v) for k, v in kwargs.items()})
 
 
 def _short_float(value: Any) -> Any:
@@ -470,7 +500,7 @@ def _training_code(graph: Graph, config: Any, dataset: Any) -> list[str]:
         f'{_INDENT}"""Compile and fit ``model`` with the project\'s training settings."""',
     ]
     if config.seed is not None:
-        lines.append(f"{_INDENT}keras.utils.set_random_seed({config.seed})")
+        lines.append(f"{_INDENT}keras.utils.set_random_seed({_scalar(config.seed)})")
     lines += [
         f"{_INDENT}model.compile(",
         f"{_INDENT * 2}optimizer={_serialize(make_optimizer(config), skip=('name',))},",
@@ -496,17 +526,17 @@ def _training_code(graph: Graph, config: Any, dataset: Any) -> list[str]:
         steps = max(1, math.ceil(len(dataset.x_train) / config.batch_size))
         rates = [learning_rate_at(config, e, 0, steps) for e in range(config.epochs)]
         lines += [
-            f"{_INDENT}# The learning rate of each epoch ({config.schedule} schedule).",
+            f"{_INDENT}# The learning rate of each epoch ({_doc_text(config.schedule)} schedule).",
             f"{_INDENT}rates = {literal(rates)}",
             f"{_INDENT}callbacks.append(keras.callbacks.LearningRateScheduler("
             "lambda epoch: rates[min(epoch, len(rates) - 1)]))",
         ]
     fit = {"batch_size": config.batch_size, "epochs": config.epochs, "shuffle": config.shuffle}
-    fit_args = ", ".join(f"{k}={literal(v)}" for k, v in fit.items())
+    fit_args = _keywords({k: _expression(v) for k, v in fit.items()})
     if has_val:
         fit_args += ', validation_data=(data["x_val"], data["y_val"])'
     elif config.validation_split:
-        fit_args += f", validation_split={config.validation_split!r}"
+        fit_args += f", validation_split={_scalar(config.validation_split)}"
     lines.append(
         f'{_INDENT}return model.fit(data["x_train"], data["y_train"], {fit_args}, '
         "callbacks=callbacks)"
@@ -527,7 +557,7 @@ def python_script(
     trains with ``config`` (a :class:`~guibuilder.training.config.TrainConfig`)."""
     from guibuilder.training.config import TrainConfig
 
-    heading = " ".join((title or graph.name).split()).replace("\\", "/").replace('"', "'")
+    heading = _doc_text(title or graph.name)
     trains = dataset is not None and data_file is not None
     doc = [
         f'"""{heading}: a plain Keras model written by guibuilder {__version__}.',
@@ -536,8 +566,9 @@ def python_script(
     ]
     if trains:
         doc += [
-            f"(layers named after the project's nodes); run it to train it on {dataset.name!r},",
-            f"whose arrays are saved in {data_file} beside this file.",
+            "(layers named after the project's nodes); run it to train it on "
+            f"'{_doc_text(dataset.name)}',",
+            f"whose arrays are saved in {_doc_text(data_file)} beside this file.",
             '"""',
         ]
     else:
@@ -560,7 +591,7 @@ def python_script(
                     f'{_INDENT}"""The project\'s data: x_train, y_train, x_val, y_val arrays."""',
                     f"{_INDENT}from pathlib import Path",
                     "",
-                    f"{_INDENT}path = Path(__file__).with_name({data_file!r})",
+                    f"{_INDENT}path = Path(__file__).with_name({_scalar(data_file)})",
                     f"{_INDENT}with np.load(path, allow_pickle=False) as saved:",
                     f"{_INDENT * 2}return {{key: saved[key] for key in saved.files}}",
                 ]

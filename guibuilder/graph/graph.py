@@ -368,7 +368,16 @@ class Graph:
         raise PortError(f"{target!r} has no input {port!r} (it has {names})", [target])
 
     def add_edge(self, edge: Edge) -> None:
-        """Add a fully formed edge after checking ports, duplicates and loops."""
+        """Add a fully formed edge after checking it (:meth:`check_edge`)."""
+        self.check_edge(edge)
+        self._edges.add(edge)
+        self._in[edge.target].append(edge)
+        self._out[edge.source].append(edge)
+        self.events.edge_added.emit(edge)
+        self.events.changed.emit()
+
+    def check_edge(self, edge: Edge) -> None:
+        """Raise the error that adding ``edge`` would raise: its ports, a duplicate, a loop."""
         for node_id in (edge.source, edge.target):
             self.node(node_id)
         port = self._port(edge.target, edge.port)
@@ -392,11 +401,6 @@ class Graph:
                 f"connecting {edge.source!r} to {edge.target!r} would make a loop",
                 [edge.source, edge.target],
             )
-        self._edges.add(edge)
-        self._in[edge.target].append(edge)
-        self._out[edge.source].append(edge)
-        self.events.edge_added.emit(edge)
-        self.events.changed.emit()
 
     def disconnect(self, edge: Edge) -> None:
         if edge not in self._edges:

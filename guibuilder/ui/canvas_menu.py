@@ -8,7 +8,7 @@ and are enabled by one set of rules, kept here (:meth:`CanvasActions.update`):
 
 * copy, duplicate, rename, freeze and "show activations" need a selected layer; delete needs
   a selected layer or connection; paste needs copied layers on the clipboard;
-* in the student view, an edit that :meth:`Session.push` would refuse for a teacher's lock
+* in the student view, an edit that :meth:`Editor.push` would refuse for a teacher's lock
   is disabled, and its tooltip says why. The teacher sees it enabled; trying it says why in
   the status bar, next to the Unlock the menu offers.
 """
@@ -19,32 +19,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
-from guibuilder.document import LockedError
+from guibuilder.editing import NODES_MIME, Edit
+from guibuilder.editing.edits import Remove, Rename
+from guibuilder.editing.freeze import freeze_edit, layers_text, unfreeze_edit
 from guibuilder.errors import GuibuilderError
-from guibuilder.training.freeze import layers_text
 from guibuilder.ui.actions import make_action
-from guibuilder.ui.commands import RemoveCommand, RenameCommand
-from guibuilder.ui.session import NODES_MIME, Session, check_locks
-from guibuilder.ui.transfer import freeze_command, freeze_up_to, unfreeze_all, unfreeze_command
+from guibuilder.ui.session import Session
 
 if TYPE_CHECKING:
     from guibuilder.ui.mainwindow import MainWindow
-
-
-def refusal(session: Session, command: QUndoCommand | None) -> str | None:
-    """The sentence :meth:`Session.push` would refuse ``command`` with, or None."""
-    classroom = session.project.classroom
-    if classroom is None or command is None:
-        return None
-    try:
-        check_locks(classroom, session.project, command)
-    except LockedError as exc:
-        return f"{exc.message[0].upper()}{exc.message[1:]}."
-    return None
 
 
 def add_alias(menu: QMenu, action: QAction, text: str) -> QAction:
@@ -80,18 +67,28 @@ class CanvasActions(QObject):
             "Show what the selected layer outputs for a sample, in the Inspect panel",
         )
         QApplication.clipboard().dataChanged.connect(self.update)
+        # Once per burst of graph edits (a paste of many layers is one update).
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.update)
 
     def _action(self, text: str, slot: Callable[[], object], tip: str) -> QAction:
         return make_action(self.window, text, slot, tip)
 
     def set_session(self, session: Session) -> None:
         """Follow ``session`` and the window's scene for it."""
-        if self.session is not None and shiboken6.isValid(self.session):
-            self.session.undo_stack.indexChanged.disconnect(self.update)
+        if self.session is not None:
+            self.session.graph.events.changed.disconnect(self._schedule)
+            self.session.project.events.classroom.disconnect(self.update)
         self.session = session
-        session.undo_stack.indexChanged.connect(self.update)
+        session.graph.events.changed.connect(self._schedule)
+        session.project.events.classroom.connect(self.update)
         self.window.scene.selectionChanged.connect(self.update)
         self.update()
+
+    def _schedule(self) -> None:
+        self._timer.start()
 
     # ------------------------------------------------------------- rules
     def update(self, *_args: object) -> None:
@@ -105,19 +102,19 @@ class CanvasActions(QObject):
         student = classroom is not None and classroom.student_view
         one = nodes[0] if len(nodes) == 1 else None
 
-        def rule(action: QAction, possible: bool, command: Callable[[], QUndoCommand | None]):
+        def rule(action: QAction, possible: bool, edit: Callable[[], Edit | None]):
             tip = self._tips.setdefault(action, action.toolTip())
-            why = refusal(session, command()) if possible and student else None
+            why = session.refusal(edit()) if possible and student else None
             action.setEnabled(possible and why is None)
             action.setToolTip(why or tip)
 
         rule(window.copy_action, bool(nodes), lambda: None)
         rule(window.duplicate_action, bool(nodes), lambda: None)
-        rule(window.delete_action, bool(nodes or edges), lambda: RemoveCommand(graph, nodes, edges))
-        rule(window.rename_action, one is not None, lambda: RenameCommand(graph, one, one))
-        freeze = freeze_command(graph, nodes) if nodes else None
+        rule(window.delete_action, bool(nodes or edges), lambda: Remove(graph, nodes, edges))
+        rule(window.rename_action, one is not None, lambda: Rename(graph, one, one))
+        freeze = freeze_edit(graph, nodes) if nodes else None
         rule(self.freeze_action, freeze is not None, lambda: freeze)
-        unfreeze = unfreeze_command(graph)
+        unfreeze = unfreeze_edit(graph)
         rule(self.unfreeze_action, unfreeze is not None, lambda: unfreeze)
         rule(self.activations_action, bool(nodes), lambda: None)
         rule(window.select_all_action, bool(graph.nodes), lambda: None)
@@ -147,7 +144,7 @@ class CanvasActions(QObject):
             self.window.show_message("Select the layer to freeze up to on the canvas first.")
             return
         try:
-            frozen = freeze_up_to(self.session, *ids)
+            frozen = self.session.freeze_up_to(*ids)
         except GuibuilderError as exc:
             self.window.show_message(f"{exc.message}.")
             return
@@ -161,7 +158,7 @@ class CanvasActions(QObject):
         if self.session is None:
             return
         try:
-            thawed = unfreeze_all(self.session)
+            thawed = self.session.unfreeze_all()
         except GuibuilderError as exc:
             self.window.show_message(f"{exc.message}.")
             return

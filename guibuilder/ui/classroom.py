@@ -1,11 +1,11 @@
 """The classroom in the window: the Teacher menu, its dialogs and the challenge banner.
 
 The teacher's settings live in ``project.classroom`` and change through the undo stack
-(one :class:`ProjectSlotCommand` per change), like every other edit. The locks themselves
-are enforced by :meth:`Session.push`; this module shows them (badges on the canvas,
-read-only inspector fields, disabled training settings) and lets a teacher set them. The
-"Student view" hides the teacher's actions and ends the undo history (see
-:meth:`Session.push`), so Ctrl+Z cannot take a lock back: a classroom aid, not security.
+(one ``classroom`` slot edit per change), like every other edit. The locks themselves
+are enforced by the editor (:meth:`guibuilder.editing.Editor.push`); this module shows
+them (badges on the canvas, read-only inspector fields, disabled training settings) and
+lets a teacher set them. The "Student view" hides the teacher's actions and ends the undo
+history (see the editor), so Ctrl+Z cannot take a lock back: a classroom aid, not security.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from guibuilder.training.challenge import ChallengeResult, check_run, grade, new
 from guibuilder.ui import theme
 from guibuilder.ui.actions import make_action
 from guibuilder.ui.session import Session
-from guibuilder.ui.train_commands import ProjectSlotCommand
 
 if TYPE_CHECKING:
     from guibuilder.ui.mainwindow import MainWindow
@@ -434,14 +433,14 @@ class ClassroomController(QObject):
         """Follow ``session``: its locks, student view and challenge."""
         if self.session is not None and shiboken6.isValid(self.session):
             self.session.refused.disconnect(self.window.show_message)
-            self.session.undo_stack.indexChanged.disconnect(self._undo_moved)
+            self.session.project.events.classroom.disconnect(self._classroom_changed)
             self.session.shapes.updated.disconnect(self._shapes_updated)
         self.session = session
         self.result = self._last_verdict()
         self._shown = None
         if session is not None:
             session.refused.connect(self.window.show_message)
-            session.undo_stack.indexChanged.connect(self._undo_moved)
+            session.project.events.classroom.connect(self._classroom_changed)
             session.shapes.updated.connect(self._shapes_updated)
         if self.window.scene is not None:
             self.window.scene.selectionChanged.connect(self._update_actions)
@@ -476,7 +475,7 @@ class ClassroomController(QObject):
             return Classroom()
         return self.session.project.classroom
 
-    def _undo_moved(self, _index: int) -> None:
+    def _classroom_changed(self) -> None:
         if self.classroom != self._shown:
             self.refresh()
 
@@ -526,7 +525,7 @@ class ClassroomController(QObject):
         if self.session is None or classroom == self.classroom:
             return
         value = None if classroom.empty else classroom
-        self.session.push(ProjectSlotCommand(self.session.project, "classroom", value, text))
+        self.session.set_slot("classroom", value, text)
 
     def lock_selected(self, locked: bool) -> None:
         """Lock (or unlock) the layers selected on the canvas."""

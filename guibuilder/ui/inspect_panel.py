@@ -269,7 +269,8 @@ class InspectPanel(QWidget):
         """Inspect ``session``'s project; what was shown before is cleared."""
         if self.session is not None:
             self.session.shapes.updated.disconnect(self._project_changed)
-            self.session.undo_stack.indexChanged.disconnect(self._project_changed)
+            self.session.project.events.weights.disconnect(self._project_changed)
+            self.session.project.events.dataset.disconnect(self._project_changed)
         self.session = session
         self.dataset = None
         self.node_id = None
@@ -280,7 +281,8 @@ class InspectPanel(QWidget):
         self.preview.clear()
         if session is not None:
             session.shapes.updated.connect(self._project_changed)
-            session.undo_stack.indexChanged.connect(self._project_changed)
+            session.project.events.weights.connect(self._project_changed)
+            session.project.events.dataset.connect(self._project_changed)
         self._project_changed()
 
     def _project_changed(self, *_args: Any) -> None:

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 from guibuilder import catalog
 from guibuilder.catalog import ParamError, ParamSpec
 from guibuilder.catalog.values import MAX_SIZE
+from guibuilder.editing.quickfix import QuickFix, quick_fixes
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import theme
 from guibuilder.ui.items import format_count, format_shapes, lock_html
 from guibuilder.ui.palette import abbreviation
-from guibuilder.ui.quickfix import QuickFix, quick_fixes
 from guibuilder.ui.session import Session
 
 #: The largest number a spin box holds (Qt's int).
@@ -228,16 +228,19 @@ class InspectorPanel(QScrollArea):
         self.fixes_layout: QVBoxLayout | None = None
         self.fix_buttons: list[QPushButton] = []
         self._fixes_key: tuple | None = None
+        self._graph_version = 0  # counts graph changes, so fixes are worked out again
         self._empty("Select a layer on the canvas to edit its settings.")
 
     # ------------------------------------------------------------ binding
     def set_session(self, session: Session | None) -> None:
         if self.session is not None:
             self.session.graph.events.node_changed.disconnect(self._on_node_changed)
+            self.session.graph.events.changed.disconnect(self._graph_changed)
             self.session.shapes.updated.disconnect(self.refresh_info)
         self.session = session
         if session is not None:
             session.graph.events.node_changed.connect(self._on_node_changed)
+            session.graph.events.changed.connect(self._graph_changed)
             session.shapes.updated.connect(self.refresh_info)
         self.show_node(None)
 
@@ -447,7 +450,7 @@ class InspectorPanel(QScrollArea):
 
     def _show_fixes(self, error: str | None) -> None:
         """One button per quick fix that would clear the error."""
-        key = (error, self.session.undo_stack.index()) if error else None
+        key = (error, self._graph_version) if error else None
         if key == self._fixes_key:
             return
         self._fixes_key = key
@@ -462,6 +465,9 @@ class InspectorPanel(QScrollArea):
             button.clicked.connect(lambda _=False, f=fix: self._apply_fix(f))
             self.fixes_layout.addWidget(button)
             self.fix_buttons.append(button)
+
+    def _graph_changed(self) -> None:
+        self._graph_version += 1
 
     def _apply_fix(self, fix: QuickFix) -> None:
         if self.session is None:

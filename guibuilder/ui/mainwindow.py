@@ -30,6 +30,7 @@ from guibuilder.document import (
     load_project,
     save_project,
 )
+from guibuilder.editing import NODES_MIME
 from guibuilder.errors import GuibuilderError
 from guibuilder.ui import icons, theme
 from guibuilder.ui.canvas_menu import CanvasActions
@@ -46,7 +47,7 @@ from guibuilder.ui.palette import PalettePanel
 from guibuilder.ui.presentation import PresentationMode
 from guibuilder.ui.recovery import Autosaver, Recovery, find_recoveries
 from guibuilder.ui.scene import GraphScene
-from guibuilder.ui.session import NODES_MIME, Session
+from guibuilder.ui.session import Session
 from guibuilder.ui.summary import SummaryPanel
 from guibuilder.ui.training_panel import TrainingPanel
 from guibuilder.ui.view import GraphView

@@ -322,7 +322,7 @@ class GraphScene(QGraphicsScene):
                     return
                 self.session.check_edge(self._edge_between(start, target))
             else:
-                self.session.connect(edge)
+                self.session.add_edge(edge)
         except GuibuilderError as exc:
             self.message.emit(f"Cannot connect: {exc.message}.")
 

@@ -103,13 +103,13 @@ class SummaryPanel(QWidget):
         if self.session is not None:
             self.session.shapes.updated.disconnect(self._schedule)
             self.session.graph.events.node_changed.disconnect(self._on_changed)
-            self.session.undo_stack.indexChanged.disconnect(self._on_changed)
+            self.session.project.events.classroom.disconnect(self._on_changed)
         self.session = session
         if session is not None:
             session.shapes.updated.connect(self._schedule)
             session.graph.events.node_changed.connect(self._on_changed)
-            # A teacher's lock changes the project, not the graph: follow the undo stack.
-            session.undo_stack.indexChanged.connect(self._on_changed)
+            # A teacher's lock changes the project's classroom, not the graph.
+            session.project.events.classroom.connect(self._on_changed)
         self.refresh()
 
     def _on_changed(self, *_args: object) -> None:

@@ -66,7 +66,6 @@ from guibuilder.ui import icons
 from guibuilder.ui.items import lock_html
 from guibuilder.ui.live import keras_loader
 from guibuilder.ui.session import Session
-from guibuilder.ui.train_commands import ProjectSlotCommand
 from guibuilder.ui.train_plots import TrainingPlots
 
 #: How often the event queue is drained (ms): about 30 times a second.
@@ -627,19 +626,18 @@ class TrainingPanel(QWidget):
     def set_session(self, session: Session | None) -> None:
         """Edit the settings of ``session``'s project (a run in progress goes on)."""
         if self.session is not None:
-            self.session.undo_stack.indexChanged.disconnect(self._undo_moved)
+            self.session.project.events.training.disconnect(self._load_form)
+            self.session.project.events.dataset.disconnect(self._load_form)
         self.session = session
         self._dataset_cache = None
         self._confirmed_lint = None
         if session is not None:
-            session.undo_stack.indexChanged.connect(self._undo_moved)
+            session.project.events.training.connect(self._load_form)
+            session.project.events.dataset.connect(self._load_form)
         self._load_form()
         self.refresh_runs()
         if self.state == "idle":
             self._set_state("idle")
-
-    def _undo_moved(self, _index: int) -> None:
-        self._load_form()
 
     def config(self) -> TrainConfig:
         """The project's training settings (the defaults for a project without any)."""
@@ -732,10 +730,7 @@ class TrainingPanel(QWidget):
             return
         self._mark(editor, False)
         self._show_form_error("")
-        command = ProjectSlotCommand(
-            self.session.project, "training", new.to_dict(), f"Set {_label(name).lower()}"
-        )
-        self.session.push(command)
+        self.session.set_slot("training", new.to_dict(), f"Set {_label(name).lower()}")
 
     def _commit_text(self, name: str, editor: QLineEdit) -> None:
         text = editor.text().strip()
@@ -790,9 +785,7 @@ class TrainingPanel(QWidget):
         if spec.get("name") is not None and spec.get("name") == old.get("name"):
             return
         label = spec.get("name") or Path(str(spec.get("path"))).name
-        self.session.push(
-            ProjectSlotCommand(self.session.project, "dataset", spec, f"Use dataset {label}")
-        )
+        self.session.set_slot("dataset", spec, f"Use dataset {label}")
 
     # ------------------------------------------------------------------ runs
     def run_root(self) -> Path:
@@ -1096,9 +1089,7 @@ class TrainingPanel(QWidget):
             self.eta_label.setText("")
             result = session.result if session is not None else None
             if result is not None and result.weights is not None and owner is self.session:
-                owner.push(
-                    ProjectSlotCommand(owner.project, "weights", result.weights, "Train model")
-                )
+                owner.set_slot("weights", result.weights, "Train model")
                 text += " The trained weights are kept in the project (undo to drop them)."
             self._show_status(text, "ok" if status == "finished" else "muted")
         else:

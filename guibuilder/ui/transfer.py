@@ -1,7 +1,6 @@
-"""Transfer learning on the canvas: freeze a model's body, keep its weights, replace its head.
+"""Transfer learning on the canvas: keep a model's weights while its head is replaced.
 
-*Freeze up to here* freezes a node and everything it depends on as one undo step;
-*Unfreeze all* undoes every freeze at once. Both are actions of the Edit menu and the
+Freezing is an edit (:mod:`guibuilder.editing.freeze`), offered by the Edit menu and the
 canvas' context menu (:mod:`guibuilder.ui.canvas_menu`).
 :class:`WeightFit` watches the project's stored weights while the graph is edited and says
 once, in the status bar, when a kept layer's weights stop fitting it (they would start
@@ -10,53 +9,10 @@ fresh when trained).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from PySide6.QtCore import QObject, Signal
 
-from guibuilder.graph import Graph
-from guibuilder.training.freeze import body_of, layers_text
-from guibuilder.ui.commands import MacroCommand, TrainableCommand
 from guibuilder.ui.items import format_count
 from guibuilder.ui.session import Session
-
-
-def freeze_command(graph: Graph, node_ids: Iterable[str]) -> MacroCommand | None:
-    """The undo step that freezes ``node_ids`` and their ancestors; None if all are frozen."""
-    ids = list(node_ids)
-    body = {n for node_id in ids for n in body_of(graph, node_id)}
-    chosen = [n for n in graph.nodes if n in body and graph.node(n).trainable]
-    if not chosen:
-        return None
-    parts = [TrainableCommand(graph, n, False) for n in chosen]
-    return MacroCommand(f"Freeze up to {', '.join(ids)}", parts)
-
-
-def unfreeze_command(graph: Graph) -> MacroCommand | None:
-    """The undo step that makes every frozen node trainable again; None if none is frozen."""
-    frozen = [n.id for n in graph if not n.trainable]
-    if not frozen:
-        return None
-    parts = [TrainableCommand(graph, n, True) for n in frozen]
-    return MacroCommand(f"Unfreeze all ({layers_text(len(frozen))})", parts)
-
-
-def freeze_up_to(session: Session, *node_ids: str) -> list[str]:
-    """Freeze ``node_ids`` and their ancestors as one undo step; return the nodes it froze."""
-    command = freeze_command(session.graph, node_ids)
-    if command is None:
-        return []
-    session.push(command)
-    return [part.node_id for part in command.commands]
-
-
-def unfreeze_all(session: Session) -> list[str]:
-    """Make every frozen node trainable again, as one undo step; return those nodes."""
-    command = unfreeze_command(session.graph)
-    if command is None:
-        return []
-    session.push(command)
-    return [part.node_id for part in command.commands]
 
 
 class WeightFit(QObject):
@@ -75,12 +31,12 @@ class WeightFit(QObject):
         self.misfits = set(self.find())
         session.shapes.updated.connect(self.check)
         # Trained (or undone) weights replace the store without a graph edit.
-        session.undo_stack.indexChanged.connect(self.check)
+        session.project.events.weights.connect(self.check)
 
     def close(self) -> None:
         """Stop following the session."""
         self.session.shapes.updated.disconnect(self.check)
-        self.session.undo_stack.indexChanged.disconnect(self.check)
+        self.session.project.events.weights.disconnect(self.check)
 
     def find(self) -> dict[str, tuple[int, int]]:
         """``{node id: (stored values, parameters)}`` of the nodes whose weights misfit."""

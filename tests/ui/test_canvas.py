@@ -234,7 +234,7 @@ def test_error_badge_appears_and_goes_after_the_fix(window, qtbot):
     window.scene.select_nodes(["hidden"])
     assert window.inspector.error_box.isVisibleTo(window.inspector)
     assert "Does not build" in window.build_label.text()
-    window.session.connect(Edge("x", "hidden"))
+    window.session.add_edge(Edge("x", "hidden"))
     qtbot.waitUntil(lambda: item.error is None)
     assert not window.inspector.error_box.isVisibleTo(window.inspector)
     assert "Builds" in window.build_label.text()

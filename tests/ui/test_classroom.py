@@ -19,11 +19,11 @@ from guibuilder.document import (
     project_to_dict,
     save_project,
 )
+from guibuilder.editing.edits import SetSlot
 from guibuilder.graph import Graph
 from guibuilder.ui import theme
 from guibuilder.ui.classroom import ChallengeDialog, LockSettingsDialog
 from guibuilder.ui.mainwindow import MainWindow
-from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.ui.helpers import chain_graph, show, viewport_pos
 
 RUN_TIMEOUT_MS = 90_000
@@ -206,9 +206,9 @@ def test_locked_training_settings_are_disabled_and_refused(window):
     assert panel._editors["learning_rate"].isEnabled()
     assert "Locked by the teacher" in panel._rows["epochs"].toolTip()
     project = window.session.project
-    command = ProjectSlotCommand(project, "training", {"epochs": 99}, "Set epochs")
+    edit = SetSlot(project, "training", {"epochs": 99}, "Set epochs")
     with pytest.raises(LockedError, match="epochs and batch size settings, so epochs"):
-        window.session.push(command)
+        window.session.push(edit)
     assert project.training is None
     window.undo_action.trigger()
     assert panel._editors["epochs"].isEnabled()

@@ -10,7 +10,6 @@ from guibuilder.document.weights import WeightStore
 from guibuilder.inspect import activations
 from guibuilder.templates import get_template
 from guibuilder.ui.gallery import open_template
-from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.ui.helpers import click_node
 
 #: Keras is imported by the first job, which can take a while on a busy machine.
@@ -46,11 +45,7 @@ def test_a_click_paints_the_nodes_activations_before_the_event_loop_runs_again(w
     graph = window.session.graph
     # Give the project known weights, so the expected activations can be worked out here.
     model = build_model(graph)
-    window.session.push(
-        ProjectSlotCommand(
-            window.session.project, "weights", WeightStore.from_model(model, graph), "Weights"
-        )
-    )
+    window.session.set_slot("weights", WeightStore.from_model(model, graph), "Weights")
     qtbot.waitUntil(
         lambda: (
             panel.worker.idle()

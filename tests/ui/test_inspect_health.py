@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.document.project import project_to_dict
 from guibuilder.document.weights import WeightStore
 from guibuilder.ui.inspect_overlay import OverlayLegend
-from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.ui.test_inspect_panel import click_node
 from tests.ui.trained import SLOW, open_trained, show_tab
 
@@ -112,7 +111,7 @@ def test_the_canvas_is_coloured_by_gradient_norm_and_the_colours_come_off(window
     weights = WeightStore({k: session.project.weights.get(k) for k in session.project.weights})
     kernel, bias = weights.get("digit")
     weights.set("digit", [kernel * 50.0, bias])
-    session.undo_stack.push(ProjectSlotCommand(session.project, "weights", weights, "Scale"))
+    session.set_slot("weights", weights, "Scale")
     result = measured(qtbot, tab, result)
     assert result.norms()["digit"] != norms["digit"]
     qtbot.waitUntil(lambda: scene.node_item("digit").tint != tints["digit"], timeout=SLOW)

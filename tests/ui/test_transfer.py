@@ -19,7 +19,6 @@ from guibuilder.compiler.layout import NODE_HEIGHT, NODE_WIDTH
 from guibuilder.data import load_dataset
 from guibuilder.graph import Graph
 from guibuilder.ui.export_actions import ExportDialog
-from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.subprocesses import run_python
 from tests.training.transfer_base import BODY, HEAD, train_base
 from tests.ui.helpers import chain_graph, show, viewport_pos
@@ -190,7 +189,7 @@ def test_a_kept_layer_whose_weights_stop_fitting_is_named_in_the_status_bar(wind
     # Weights that fit again (as a training run leaves them) end the misfit at once...
     graph = session.graph
     trained = WeightStore.from_model(build_model(graph), graph)
-    session.push(ProjectSlotCommand(session.project, "weights", trained, "Train model"))
+    session.set_slot("weights", trained, "Train model")
     assert not window.scene.weight_fit.misfits
     # ...so the next edit that breaks them is named again.
     type_into(window.inspector.fields["units"].editor, "4")

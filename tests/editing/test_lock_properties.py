@@ -1,6 +1,6 @@
-"""Random edits through the session never get past a teacher's lock.
+"""Random edits through the editor never get past a teacher's lock.
 
-Every edit the window offers goes through :meth:`Session.push`; whatever a student tries,
+Every edit the window offers goes through :meth:`Editor.push`; whatever a student tries,
 in any order, the locked layers keep their parameters, names, flags and inputs, and the
 locked settings keep their values. Refusals are the project's own error, and nothing
 else is raised.
@@ -14,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guibuilder.document import Classroom, LockedError, Project
+from guibuilder.editing import Editor
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph
-from guibuilder.ui.session import Session
-from guibuilder.ui.train_commands import ProjectSlotCommand
 from tests.profiles import examples
 
 LOCKED = frozenset({"x", "mid"})
@@ -41,13 +40,13 @@ def lesson() -> Project:
     )
 
 
-def locked_state(session: Session) -> tuple:
-    graph = session.graph
+def locked_state(editor: Editor) -> tuple:
+    graph = editor.graph
     nodes = {
         n: (graph.node(n).params, graph.node(n).name, graph.node(n).trainable, graph.in_edges(n))
         for n in LOCKED
     }
-    return copy.deepcopy(nodes), session.project.dataset, session.project.training["epochs"]
+    return copy.deepcopy(nodes), editor.project.dataset, editor.project.training["epochs"]
 
 
 node = st.sampled_from(NODES)
@@ -67,60 +66,57 @@ edit = st.one_of(
 )
 
 
-def attempt(session: Session, step: tuple) -> None:
-    graph, project = session.graph, session.project
+def attempt(editor: Editor, step: tuple) -> None:
+    graph, project = editor.graph, editor.project
     kind, *args = step
     present = [n for n in args[0] if n in graph] if kind in ("delete", "paste") else []
     if kind in ("units", "rename", "freeze", "cut", "splice") and args[0] not in graph:
         return
     if kind == "delete":
-        session.delete(present)
+        editor.delete(present)
     elif kind == "units" and "units" in graph.node(args[0]).params:
-        session.set_param(args[0], "units", args[1])
+        editor.set_param(args[0], "units", args[1])
     elif kind == "rename":
-        session.rename(args[0], args[1])
+        editor.rename(args[0], args[1])
     elif kind == "freeze":
-        session.set_trainable(args[0], args[1])
+        editor.set_trainable(args[0], args[1])
     elif kind == "cut" and graph.in_edges(args[0]):
-        session.delete(edges=graph.in_edges(args[0])[:1])
+        editor.delete(edges=graph.in_edges(args[0])[:1])
     elif kind == "connect" and args[0] in graph and args[1] in graph:
-        session.connect(Edge(args[0], args[1]))
+        editor.add_edge(Edge(args[0], args[1]))
     elif kind == "splice" and graph.in_edges(args[0]):
-        session.splice("Dropout", graph.in_edges(args[0])[0], (0.0, 0.0))
+        editor.splice("Dropout", graph.in_edges(args[0])[0], (0.0, 0.0))
     elif kind == "paste" and present:
-        session.paste(session.copy(present))
+        editor.paste(editor.copy(present))
     elif kind in ("epochs", "rate"):
         name = "epochs" if kind == "epochs" else "learning_rate"
         new = {**project.training, name: args[0]}
-        session.push(ProjectSlotCommand(project, "training", new, f"Set {name}"))
+        editor.set_slot("training", new, f"Set {name}")
     elif kind == "dataset":
         new = {"name": args[0]}
-        session.push(ProjectSlotCommand(project, "dataset", new, "Use dataset"))
+        editor.set_slot("dataset", new, "Use dataset")
     elif kind == "undo":
-        session.undo_stack.undo()
+        editor.history.undo()
 
 
 @settings(
     max_examples=examples(40),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(steps=st.lists(edit, max_size=12))
-def test_random_edits_never_break_a_lock(qapp, steps):
-    session = Session(lesson())
-    before = locked_state(session)
+def test_random_edits_never_break_a_lock(steps):
+    editor = Editor(lesson())
+    before = locked_state(editor)
     refused = []
-    session.refused.connect(refused.append)
+    editor.refused.connect(refused.append)
     raised = 0
-    try:
-        for step in steps:
-            try:
-                attempt(session, step)
-            except LockedError as exc:
-                raised += 1
-                assert exc.message and "\n" not in exc.message
-            except GuibuilderError:
-                pass
-            assert locked_state(session) == before
-        assert len(refused) == raised
-    finally:
-        session.close()
+    for step in steps:
+        try:
+            attempt(editor, step)
+        except LockedError as exc:
+            raised += 1
+            assert exc.message and "\n" not in exc.message
+        except GuibuilderError:
+            pass
+        assert locked_state(editor) == before
+    assert len(refused) == raised

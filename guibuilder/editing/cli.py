@@ -1,8 +1,9 @@
-"""Freezing a model's body for fine-tuning, and the ``freeze`` command that does it headless.
+"""``guibuilder freeze``: freeze a model's body (or unfreeze it) headless, as the window does.
 
 ``guibuilder freeze PROJECT --up-to NODE`` makes NODE and every layer it depends on
 untrainable, so that training leaves their weights as they are; ``--none`` makes every
-layer trainable again. The window offers the same on the canvas' context menu.
+layer trainable again. The edit goes through the same editor as the window's, so a
+teacher's locks refuse it the same way.
 """
 
 from __future__ import annotations
@@ -10,25 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from guibuilder.editing.editor import Editor
+from guibuilder.editing.freeze import layers_text
 from guibuilder.errors import GuibuilderError
-from guibuilder.graph import Graph
 
 FREEZE_HELP = "freeze a layer and every layer before it (to fine-tune), or unfreeze them all"
-
-
-def layers_text(count: int) -> str:
-    """``1 layer``, ``3 layers``."""
-    return f"{count} layer{'s' if count != 1 else ''}"
-
-
-def body_of(graph: Graph, node_id: str) -> list[str]:
-    """``node_id`` and every node it depends on, as the nodes that own their layers.
-
-    Inputs are left out (they have no weights); a node sharing another's layer counts as
-    that owner. In graph order.
-    """
-    owners = {graph.owner(n).id for n in graph.upstream([node_id])}
-    return [n for n in graph.nodes if n in owners and graph.node(n).type_id != "Input"]
 
 
 def configure_freeze(parser: argparse.ArgumentParser) -> None:
@@ -49,24 +36,19 @@ def run_freeze(args: argparse.Namespace) -> int:
     from guibuilder.document import save_project
 
     path = Path(args.project)
-    project = load_project_warned(args.project)
-    graph = project.graph
+    editor = Editor(load_project_warned(args.project))
+    graph = editor.graph
     if args.up_to is not None:
         if args.up_to not in graph:
             raise GuibuilderError(
                 f"{path.name} has no node {args.up_to!r}; its nodes are {', '.join(graph.nodes)}"
             )
-        changed = [n for n in body_of(graph, args.up_to) if graph.node(n).trainable]
+        changed = editor.freeze_up_to(args.up_to)
         done = f"Froze {layers_text(len(changed))} up to {args.up_to!r}"
     else:
-        changed = [n.id for n in graph if not n.trainable]
+        changed = editor.unfreeze_all()
         done = f"Unfroze {layers_text(len(changed))}"
-    if project.classroom is not None:
-        for node_id in changed:
-            project.classroom.check_node(node_id, "trainable setting")
-    for node_id in changed:
-        graph.set_trainable(node_id, args.up_to is None)
-    if changed:
-        save_project(project, path)
+    if editor.modified:
+        save_project(editor.project, path)
     print(f"{done} in {path.name}{': ' + ', '.join(changed) if changed else ''}.")
     return 0

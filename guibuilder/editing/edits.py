@@ -1,20 +1,26 @@
-"""Undo commands. Each one changes only the graph; the canvas follows the graph's events.
+"""Edits: plain objects that change the project one undoable step at a time.
 
-A composite edit (splice, paste) is a :class:`MacroCommand` whose parts run in order on
-redo and in reverse on undo.
+Each edit has a ``text`` (what the Undo menu says), :meth:`Edit.do` and :meth:`Edit.undo`.
+Graph edits change only the graph; views follow the graph's events. A composite edit
+(splice, paste, freeze) is a :class:`Macro` whose parts run in order on ``do`` and in
+reverse on ``undo``. No Qt here: the window wraps each edit in a ``QUndoCommand``.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
-
+from guibuilder import catalog
+from guibuilder.document import Project
 from guibuilder.graph import Edge, Graph, Node
 from guibuilder.graph.graph import id_prefix
 
 Position = tuple[float, float]
+
+#: The project's slots next to the graph that :class:`SetSlot` replaces.
+SLOTS = ("training", "dataset", "weights", "classroom")
 
 
 def fresh_ids(graph: Graph, type_ids: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
@@ -61,53 +67,69 @@ def restore_order(graph: Graph, order: list[str]) -> None:
     graph.set_outputs(outputs)
 
 
-class MacroCommand(QUndoCommand):
-    """Several commands as one undo step."""
+class Edit:
+    """One undoable change; subclasses set ``text`` and define ``do`` and ``undo``."""
 
-    def __init__(self, text: str, commands: Iterable[QUndoCommand]) -> None:
-        super().__init__(text)
-        self.commands = list(commands)
+    text = ""
 
-    def redo(self) -> None:
-        for command in self.commands:
-            command.redo()
+    def do(self) -> None:
+        raise NotImplementedError
 
     def undo(self) -> None:
-        for command in reversed(self.commands):
-            command.undo()
+        raise NotImplementedError
+
+    def merge(self, following: Edit) -> bool:
+        """Absorb ``following`` (done just after this one) into this step; False if not."""
+        return False
 
 
-class AddNodeCommand(QUndoCommand):
+class Macro(Edit):
+    """Several edits as one undo step."""
+
+    def __init__(self, text: str, edits: Iterable[Edit]) -> None:
+        self.text = text
+        self.edits = list(edits)
+
+    def do(self) -> None:
+        for edit in self.edits:
+            edit.do()
+
+    def undo(self) -> None:
+        for edit in reversed(self.edits):
+            edit.undo()
+
+
+class AddNode(Edit):
     """Add one fully formed node."""
 
     def __init__(self, graph: Graph, node: Node) -> None:
-        super().__init__(f"Add {node.type_id}")
+        self.text = f"Add {node.type_id}"
         self.graph = graph
         self.node = node.copy()
 
-    def redo(self) -> None:
+    def do(self) -> None:
         self.graph.insert_node(self.node.copy())
 
     def undo(self) -> None:
         self.graph.remove_node(self.node.id)
 
 
-class ConnectCommand(QUndoCommand):
+class Connect(Edit):
     """Add one edge."""
 
     def __init__(self, graph: Graph, edge: Edge) -> None:
-        super().__init__(f"Connect {edge.source} to {edge.target}")
+        self.text = f"Connect {edge.source} to {edge.target}"
         self.graph = graph
         self.edge = edge
 
-    def redo(self) -> None:
+    def do(self) -> None:
         self.graph.add_edge(self.edge)
 
     def undo(self) -> None:
         self.graph.disconnect(self.edge)
 
 
-class RemoveCommand(QUndoCommand):
+class Remove(Edit):
     """Remove nodes (with their edges) and single edges; undo restores the exact graph."""
 
     def __init__(
@@ -126,9 +148,9 @@ class RemoveCommand(QUndoCommand):
         self.removed_edges: set[Edge] = set()
         count = len(self.node_ids)
         what = f"{count} node{'s' if count != 1 else ''}" if count else "edge"
-        super().__init__(f"Delete {what}")
+        self.text = f"Delete {what}"
 
-    def redo(self) -> None:
+    def do(self) -> None:
         self.order = list(self.graph.nodes)
         self.outputs = self.graph.explicit_outputs
         self.removed_nodes = []
@@ -152,8 +174,8 @@ class RemoveCommand(QUndoCommand):
         self.graph.set_outputs(self.outputs)
 
 
-class MoveCommand(QUndoCommand):
-    """Move nodes: one command for a whole mouse drag."""
+class Move(Edit):
+    """Move nodes: one edit for a whole mouse drag."""
 
     def __init__(
         self,
@@ -161,11 +183,11 @@ class MoveCommand(QUndoCommand):
         moves: Mapping[str, tuple[Position, Position]],
         text: str = "Move",
     ) -> None:
-        super().__init__(text)
+        self.text = text
         self.graph = graph
         self.moves = dict(moves)
 
-    def redo(self) -> None:
+    def do(self) -> None:
         for node_id, (_old, new) in self.moves.items():
             self.graph.move(node_id, new)
 
@@ -174,57 +196,93 @@ class MoveCommand(QUndoCommand):
             self.graph.move(node_id, old)
 
 
-class ParamsCommand(QUndoCommand):
+class SetParams(Edit):
     """Change some parameters of a node (of the layer it shares, for a sharer)."""
 
-    def __init__(
-        self,
-        graph: Graph,
-        node_id: str,
-        values: Mapping[str, Any],
-    ) -> None:
-        names = ", ".join(values)
-        super().__init__(f"Set {names} of {node_id}")
+    def __init__(self, graph: Graph, node_id: str, values: Mapping[str, Any]) -> None:
+        self.text = f"Set {', '.join(values)} of {node_id}"
         self.graph = graph
         self.node_id = graph.owner(node_id).id
         self.values = dict(values)
         self.old = {k: v for k, v in graph.node(self.node_id).params.items() if k in values}
 
-    def redo(self) -> None:
+    def do(self) -> None:
         self.graph.set_params(self.node_id, self.values)
 
     def undo(self) -> None:
         self.graph.set_params(self.node_id, self.old)
 
 
-class RenameCommand(QUndoCommand):
-    def __init__(
-        self, graph: Graph, node_id: str, name: str, parent: QUndoCommand | None = None
-    ) -> None:
-        super().__init__(f"Rename {node_id}")
+class Rename(Edit):
+    """Give a node a new display name."""
+
+    def __init__(self, graph: Graph, node_id: str, name: str) -> None:
+        self.text = f"Rename {node_id}"
         self.graph = graph
         self.node_id = node_id
         self.name = name.strip()
         self.old = graph.node(node_id).name
 
-    def redo(self) -> None:
+    def do(self) -> None:
         self.graph.rename(self.node_id, self.name)
 
     def undo(self) -> None:
         self.graph.rename(self.node_id, self.old)
 
 
-class TrainableCommand(QUndoCommand):
-    def __init__(
-        self, graph: Graph, node_id: str, trainable: bool, parent: QUndoCommand | None = None
-    ) -> None:
-        super().__init__(f"{'Unfreeze' if trainable else 'Freeze'} {node_id}")
+class SetTrainable(Edit):
+    """Freeze or unfreeze one node."""
+
+    def __init__(self, graph: Graph, node_id: str, trainable: bool) -> None:
+        self.text = f"{'Unfreeze' if trainable else 'Freeze'} {node_id}"
         self.graph = graph
         self.node_id = node_id
         self.trainable = trainable
 
-    def redo(self) -> None:
+    def do(self) -> None:
         self.graph.set_trainable(self.node_id, self.trainable)
 
     def undo(self) -> None:
         self.graph.set_trainable(self.node_id, not self.trainable)
+
+
+class SetSlot(Edit):
+    """Replace ``project.<slot>`` (a slot of :data:`SLOTS`) with ``value``.
+
+    Training settings, the dataset choice, the trained weights and the classroom settings
+    live in the project next to the graph; changing one is an edit like any graph edit, so
+    it can be undone and the project counts as modified.
+    """
+
+    def __init__(self, project: Project, slot: str, value: Any, text: str) -> None:
+        if slot not in SLOTS:
+            raise ValueError(f"slot must be one of {SLOTS}, not {slot!r}")
+        self.text = text
+        self.project = project
+        self.slot = slot
+        self.old = getattr(project, slot)
+        self.new = copy.deepcopy(value) if isinstance(value, dict) else value
+
+    def do(self) -> None:
+        setattr(self.project, self.slot, copy.deepcopy(self.new) if self._plain else self.new)
+
+    def undo(self) -> None:
+        setattr(self.project, self.slot, copy.deepcopy(self.old) if self._plain else self.old)
+
+    @property
+    def _plain(self) -> bool:
+        return self.slot != "weights"
+
+
+def splice(graph: Graph, node: Node, edge: Edge, text: str) -> Macro:
+    """The edit that puts the new ``node`` into ``edge`` (its first input, its output 0)."""
+    port = catalog.get(node.type_id).inputs[0].name
+    return Macro(
+        text,
+        [
+            Remove(graph, edges=[edge]),
+            AddNode(graph, node),
+            Connect(graph, Edge(edge.source, node.id, port, edge.output, 0)),
+            Connect(graph, Edge(node.id, edge.target, edge.port, 0, edge.slot)),
+        ],
+    )

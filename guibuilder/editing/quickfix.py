@@ -1,6 +1,6 @@
 """One-click fixes for common mistakes, offered where a node is in error.
 
-Each candidate fix is an undo command built against a graph. A fix is offered only if
+Each candidate fix is an edit built against a graph. A fix is offered only if
 it works: it is first applied to a copy of the graph, and shape inference must find the
 node (and anything the fix added) free of errors.
 """
@@ -10,31 +10,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtGui import QUndoCommand
-
 from guibuilder import catalog
 from guibuilder.compiler.layout import NODE_HEIGHT, V_GAP
 from guibuilder.compiler.shapes import infer_shapes
+from guibuilder.editing.edits import (
+    AddNode,
+    Connect,
+    Edit,
+    Macro,
+    SetParams,
+    fresh_ids,
+    splice,
+)
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph, Node
-from guibuilder.ui.commands import (
-    AddNodeCommand,
-    ConnectCommand,
-    MacroCommand,
-    ParamsCommand,
-    RemoveCommand,
-    fresh_ids,
-)
 
 STEP = NODE_HEIGHT + V_GAP
 
 
 @dataclass(frozen=True)
 class QuickFix:
-    """A named fix; ``build(graph)`` returns the command that applies it to ``graph``."""
+    """A named fix; ``build(graph)`` returns the edit that applies it to ``graph``."""
 
     title: str
-    build: Callable[[Graph], QUndoCommand]
+    build: Callable[[Graph], Edit]
 
 
 def copy_graph(graph: Graph) -> Graph:
@@ -63,21 +62,11 @@ def _new_node(graph: Graph, type_id: str, params: dict, position: tuple) -> Node
 def _insert_before(edge: Edge, type_id: str, params: dict, title: str) -> QuickFix:
     """Put a new layer into ``edge`` (between its source and the node in error)."""
 
-    def build(graph: Graph) -> QUndoCommand:
+    def build(graph: Graph) -> Edit:
         source = graph.node(edge.source).position
         target = graph.node(edge.target).position
         middle = ((source[0] + target[0]) / 2, (source[1] + target[1]) / 2)
-        node = _new_node(graph, type_id, params, middle)
-        port = catalog.get(type_id).inputs[0].name
-        return MacroCommand(
-            title,
-            [
-                RemoveCommand(graph, edges=[edge]),
-                AddNodeCommand(graph, node),
-                ConnectCommand(graph, Edge(edge.source, node.id, port, edge.output, 0)),
-                ConnectCommand(graph, Edge(node.id, edge.target, edge.port, 0, edge.slot)),
-            ],
-        )
+        return splice(graph, _new_node(graph, type_id, params, middle), edge, title)
 
     return QuickFix(title, build)
 
@@ -85,20 +74,17 @@ def _insert_before(edge: Edge, type_id: str, params: dict, title: str) -> QuickF
 def _add_input(node_id: str, port: str) -> QuickFix:
     title = "Add an Input above it"
 
-    def build(graph: Graph) -> QUndoCommand:
+    def build(graph: Graph) -> Edit:
         x, y = graph.node(node_id).position
         node = _new_node(graph, "Input", {}, (x, y - STEP))
-        return MacroCommand(
-            title,
-            [AddNodeCommand(graph, node), ConnectCommand(graph, Edge(node.id, node_id, port))],
-        )
+        return Macro(title, [AddNode(graph, node), Connect(graph, Edge(node.id, node_id, port))])
 
     return QuickFix(title, build)
 
 
 def _connect_from(source: str, node_id: str, port: str, name: str) -> QuickFix:
     title = f"Connect {name} to it"
-    return QuickFix(title, lambda graph: ConnectCommand(graph, Edge(source, node_id, port)))
+    return QuickFix(title, lambda graph: Connect(graph, Edge(source, node_id, port)))
 
 
 def _nearest_above(graph: Graph, node_id: str) -> str | None:
@@ -117,7 +103,7 @@ def _nearest_above(graph: Graph, node_id: str) -> str | None:
 
 
 def _set_param(node_id: str, name: str, value: object, title: str) -> QuickFix:
-    return QuickFix(title, lambda graph: ParamsCommand(graph, node_id, {name: value}))
+    return QuickFix(title, lambda graph: SetParams(graph, node_id, {name: value}))
 
 
 def candidates(graph: Graph, node_id: str) -> list[QuickFix]:
@@ -168,7 +154,7 @@ def quick_fixes(graph: Graph, node_id: str) -> list[QuickFix]:
         trial = copy_graph(graph)
         before = set(trial.nodes)
         try:
-            fix.build(trial).redo()
+            fix.build(trial).do()
         except (GuibuilderError, KeyError, ValueError):
             continue
         results = infer_shapes(trial, use_keras=False)
