@@ -18,7 +18,7 @@ import keyword
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from guibuilder.errors import quote
+from guibuilder.errors import shown
 
 
 def _names(text: str) -> frozenset[str]:
@@ -254,15 +254,15 @@ def object_problem(obj: Mapping[str, Any]) -> str | None:
     module = obj.get("module")
     registered = obj.get("registered_name")
     if not isinstance(class_name, str):
-        return f"a Keras object whose class name is {quote(class_name)}, not text"
+        return f"a Keras object whose class name is {shown(class_name)}, not text"
     if class_name in DATA_TAGS:
-        return None if module is None else f"the data tag {quote(class_name)} with a module"
+        return None if module is None else f"the data tag {shown(class_name)} with a module"
     if class_name == "function":
         name = obj.get("config")
         known = module in FUNCTION_MODULES and name in FUNCTIONS
         if known and registered in (None, name, "function"):
             return None
-        return f"the function {quote(name)} of {quote(module)}, which is not a Keras built-in"
+        return f"the function {shown(name)} of {shown(module)}, which is not a Keras built-in"
     label = class_name if module is None else f"{module}.{class_name}"
     if module is None:
         allowed = class_name in _ALL_CLASSES
@@ -270,15 +270,15 @@ def object_problem(obj: Mapping[str, Any]) -> str | None:
         listed = {**PUBLIC_CLASSES, **INTERNAL_CLASSES}.get(module, frozenset())
         allowed = isinstance(module, str) and class_name in listed
     if not allowed:
-        return f"the class {quote(label)}, which is not a Keras class a project may use"
+        return f"the class {shown(label)}, which is not a Keras class a project may use"
     custom = f"{CUSTOM_PACKAGE}>{class_name}" if module == CUSTOM_MODULE else None
     if registered not in (None, class_name, custom):
-        return f"{quote(label)} registered as {quote(registered)}, another class"
+        return f"{shown(label)} registered as {shown(registered)}, another class"
     config = obj.get("config")
     vocabulary = config.get("vocabulary") if isinstance(config, Mapping) else None
     if class_name in VOCABULARY_LAYERS and not isinstance(vocabulary, list | type(None)):
         return (
-            f"{quote(label)} with the vocabulary {quote(vocabulary)}, which is not a list "
+            f"{shown(label)} with the vocabulary {shown(vocabulary)}, which is not a list "
             "(a file path would be read)"
         )
     return None
@@ -323,9 +323,9 @@ def _call_value_problem(value: Any) -> str | None:
             if TENSOR_REF in current:
                 index = current[TENSOR_REF]
                 if len(current) != 1 or not isinstance(index, int) or isinstance(index, bool):
-                    return f"{quote(TENSOR_REF)} must stand alone with an input number"
+                    return f"{shown(TENSOR_REF)} must stand alone with an input number"
                 if index < 0:
-                    return f"{quote(TENSOR_REF)} must be an input number, not {index}"
+                    return f"{shown(TENSOR_REF)} must be an input number, not {index}"
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
@@ -350,10 +350,10 @@ def node_problem(
     for key, value in call_kwargs.items():
         if key == CALL_ARGS:
             if not isinstance(value, list):
-                return f"call_kwargs key {quote(CALL_ARGS)} must hold a list"
+                return f"call_kwargs key {shown(CALL_ARGS)} must hold a list"
         elif not is_keyword_name(key):
-            return f"call_kwargs key {quote(key)} is not a Python name"
+            return f"call_kwargs key {shown(key)} is not a Python name"
         problem = _call_value_problem(value) or value_problem(value, accept)
         if problem is not None:
-            return f"call_kwargs key {quote(key)} holds {problem}"
+            return f"call_kwargs key {shown(key)} holds {problem}"
     return None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guibuilder.catalog.spec import LayerSpec, ParamSpec, to_json
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, shown, shown_names
 
 
 class ParamError(GuibuilderError):
@@ -56,12 +56,12 @@ def _int_tuple(spec: ParamSpec, value: Any, allow_none: bool, allow_negative: bo
         items = list(value)
         scalar = False
     else:
-        raise ParamError(f"{spec.name} must be a number or a list of numbers, got {value!r}")
+        raise ParamError(f"{spec.name} must be a number or a list of numbers, got {shown(value)}")
     for item in items:
         if item is None and allow_none:
             continue
         if not _is_int(item):
-            raise ParamError(f"{spec.name} must hold whole numbers, got {item!r}")
+            raise ParamError(f"{spec.name} must hold whole numbers, got {shown(item)}")
         if item < 0 and not allow_negative:
             raise ParamError(f"{spec.name} cannot be negative, got {_text(item)}")
         _check_range(spec, item, MAX_WINDOW if spec.kind == "ints" else MAX_SIZE)
@@ -76,8 +76,15 @@ def _keras_object(spec: ParamSpec, value: Any) -> Any:
             raise ParamError(f"{spec.name} cannot be empty")
         return value
     if isinstance(value, dict) and isinstance(value.get("class_name"), str):
+        if not value["class_name"].isidentifier():
+            raise ParamError(
+                f"{spec.name} names the class {shown(value['class_name'])}, "
+                "which is not a Keras class name"
+            )
+        if not isinstance(value.get("config", {}), dict):
+            raise ParamError(f"the config of {spec.name} must be an object of settings")
         return to_json({k: v for k, v in value.items() if k in ("class_name", "config")})
-    raise ParamError(f"{spec.name} must be a name or a Keras config dict, got {value!r}")
+    raise ParamError(f"{spec.name} must be a name or a Keras config dict, got {shown(value)}")
 
 
 def validate_value(spec: ParamSpec, value: Any) -> Any:
@@ -89,28 +96,28 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
     kind = spec.kind
     if kind == "bool":
         if not isinstance(value, bool):
-            raise ParamError(f"{spec.name} must be true or false, got {value!r}")
+            raise ParamError(f"{spec.name} must be true or false, got {shown(value)}")
         return value
     if kind == "int":
         if not _is_int(value):
-            raise ParamError(f"{spec.name} must be a whole number, got {value!r}")
+            raise ParamError(f"{spec.name} must be a whole number, got {shown(value)}")
         _check_range(spec, value, MAX_SIZE)
         return value
     if kind == "float":
         if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
-            raise ParamError(f"{spec.name} must be a finite number, got {value!r}")
+            raise ParamError(f"{spec.name} must be a finite number, got {shown(value)}")
         _check_range(spec, value)
         return float(value)
     if kind == "str":
         if not isinstance(value, str):
-            raise ParamError(f"{spec.name} must be text, got {value!r}")
+            raise ParamError(f"{spec.name} must be text, got {shown(value)}")
         return value
     if kind in ("choice", "activation"):
         if spec.choices and value not in spec.choices:
             allowed = ", ".join(str(c) for c in spec.choices)
-            raise ParamError(f"{spec.name} must be one of {allowed}; got {value!r}")
+            raise ParamError(f"{spec.name} must be one of {allowed}; got {shown(value)}")
         if kind == "activation" and not isinstance(value, str):
-            raise ParamError(f"{spec.name} must be an activation name, got {value!r}")
+            raise ParamError(f"{spec.name} must be an activation name, got {shown(value)}")
         return value
     if kind == "ints":
         return _int_tuple(spec, value, allow_none=False, allow_negative=False)
@@ -128,7 +135,7 @@ def normalize_params(spec: LayerSpec, params: Mapping[str, Any]) -> dict[str, An
     known = {p.name: p for p in spec.params}
     unknown = sorted(set(params) - set(known))
     if unknown:
-        raise ParamError(f"{spec.type_id} has no parameter {', '.join(unknown)}")
+        raise ParamError(f"{spec.type_id} has no parameter {shown_names(unknown)}")
     result: dict[str, Any] = {}
     for name, pspec in known.items():
         value = params.get(name, pspec.default)

@@ -8,7 +8,7 @@ from typing import Any
 from guibuilder import catalog
 from guibuilder.compiler.layers import apply_layer, keras_config, load_keras, make_layer
 from guibuilder.document.weights import WeightStore
-from guibuilder.errors import GuibuilderError, UnsafeModelError
+from guibuilder.errors import GuibuilderError, UnsafeModelError, shown
 from guibuilder.graph import Graph, Node
 
 
@@ -91,8 +91,7 @@ def _apply(graph: Graph, node: Node, layers: dict[str, Any], tensors: dict[str, 
     owner = graph.owner(node.id)
     layer = layers.get(owner.id)
     if layer is None:
-        spec = catalog.get(owner.type_id)
-        layer = make_layer(spec, owner.params, name=owner.id, trainable=owner.trainable)
+        layer = node_layer(owner)
         layers[owner.id] = layer
     inputs = []
     for edge in graph.in_edges(node.id):
@@ -100,11 +99,27 @@ def _apply(graph: Graph, node: Node, layers: dict[str, Any], tensors: dict[str, 
         if edge.output >= len(produced):
             raise BuildError(
                 f"{_label(graph.node(edge.source))} gives {len(produced)} outputs, so "
-                f"output {edge.output} used by {node.id!r} does not exist",
+                f"output {edge.output} used by {shown(node.id)} does not exist",
                 [edge.source, node.id],
             )
         inputs.append((edge.port, produced[edge.output]))
     return apply_layer(catalog.get(node.type_id), layer, inputs, node.call_kwargs)
+
+
+def node_layer(node: Node) -> Any:
+    """A new Keras layer for ``node`` (an owner, not a sharer).
+
+    Raises :class:`BuildError` naming the node when Keras refuses its settings (an
+    initializer or regularizer it cannot interpret, say).
+    """
+    spec = catalog.get(node.type_id)
+    try:
+        return make_layer(spec, node.params, name=node.id, trainable=node.trainable)
+    except GuibuilderError:
+        raise
+    except Exception as exc:
+        message = f"{_label(node)} cannot be built: {keras_message(exc)}"
+        raise BuildError(message, [node.id]) from exc
 
 
 def _check_inputs_used(graph: Graph, refs: list[tuple[str, int]]) -> None:
@@ -118,14 +133,14 @@ def _check_inputs_used(graph: Graph, refs: list[tuple[str, int]]) -> None:
             stack.extend(graph.predecessors(current))
     unused = [node_id for node_id in graph.input_nodes() if node_id not in needed]
     if unused:
-        names = ", ".join(repr(graph.node(n).name) for n in unused)
+        names = ", ".join(shown(graph.node(n).name) for n in unused)
         raise BuildError(
             f"Input {names} does not lead to any output: connect it or remove it", unused
         )
 
 
 def _label(node: Node) -> str:
-    name = repr(node.name) if node.name == node.id else f"{node.name!r} ({node.id})"
+    name = shown(node.name) if node.name == node.id else f"{shown(node.name)} ({node.id})"
     return f"layer {name} ({node.type_id})"
 
 
@@ -135,9 +150,14 @@ KERAS_MESSAGE_LENGTH = 160
 
 def keras_message(exc: BaseException) -> str:
     """The gist of a Keras exception on one short line: its first meaningful line."""
-    for line in str(exc).splitlines():
-        line = line.strip().rstrip(".")
-        if line and not line.startswith("Exception encountered when calling"):
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reasons = [line for line in lines if line.startswith("Exception encountered: ")]
+    if lines and lines[0].startswith("Error when deserializing") and reasons:
+        # The first line repeats the whole config; the innermost reason comes last.
+        lines = [reasons[-1].removeprefix("Exception encountered: ")]
+    for line in lines:
+        if not line.startswith("Exception encountered when calling"):
+            line = line.rstrip(".")
             if len(line) > KERAS_MESSAGE_LENGTH:
                 line = line[: KERAS_MESSAGE_LENGTH - 3].rstrip() + "..."
             return line

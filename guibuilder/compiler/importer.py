@@ -38,7 +38,7 @@ from guibuilder.compiler.layers import (
 )
 from guibuilder.compiler.layout import apply_layout
 from guibuilder.document.weights import WeightStore, check_declared_size
-from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError, quote
+from guibuilder.errors import FileFormatError, GuibuilderError, UnsafeModelError, shown
 from guibuilder.graph import Edge, Graph
 from guibuilder.graph.model import NODE_ID_RE
 from guibuilder.limits import available_memory, size_text
@@ -399,7 +399,7 @@ def _convert(model: Any) -> tuple[Graph, dict[str, Any]]:
     for node in graph:
         problem = node_problem(node.type_id, node.params, node.call_kwargs)
         if problem is not None:
-            raise UnsafeModelError(f"layer {quote(node.id)} ({node.type_id}): {problem}")
+            raise UnsafeModelError(f"layer {shown(node.id)} ({node.type_id}): {problem}")
     layers = {
         node_id: live[name]
         for name, node_id in owners.items()

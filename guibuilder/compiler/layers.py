@@ -17,7 +17,7 @@ from guibuilder import catalog
 from guibuilder.catalog import LayerSpec, keras_objects
 from guibuilder.catalog.keras_objects import CALL_ARGS, TENSOR_REF
 from guibuilder.catalog.spec import COMMON_CONFIG
-from guibuilder.errors import KerasUnavailableError, UnsafeModelError, quote
+from guibuilder.errors import KerasUnavailableError, UnsafeModelError, shown
 
 
 @cache
@@ -164,7 +164,7 @@ def call_problem(layer: Any, call_kwargs: Mapping[str, Any]) -> str | None:
     names = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     for key in call_kwargs:
         if key not in names | {CALL_ARGS, "training"}:
-            return f"call_kwargs key {quote(key)} is not an argument of {type(layer).__name__}"
+            return f"call_kwargs key {shown(key)} is not an argument of {type(layer).__name__}"
     return None
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, shown
 
 TASKS = ("classification", "regression", "sequence")
 
@@ -110,7 +110,7 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
-            raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")
+            raise ValueError(f"task must be one of {TASKS}, not {shown(self.task)}")
 
     @property
     def inputs(self) -> list[np.ndarray]:
@@ -235,7 +235,7 @@ def resolve_options(
     unknown = [k for k in given if k not in known]
     if unknown:
         names = ", ".join(known) or "none"
-        raise DataError(f"{dataset} has no option {unknown[0]!r} (its options: {names})")
+        raise DataError(f"{dataset} has no option {shown(unknown[0])} (its options: {names})")
     resolved = {s.name: s.default for s in specs}
     for name, value in given.items():
         resolved[name] = check_option(dataset, known[name], value)
@@ -244,14 +244,14 @@ def resolve_options(
 
 def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
     """``value`` converted to the option's kind, or a DataError naming the option."""
-    where = f"option {spec.name!r} of {dataset}"
+    where = f"option {shown(spec.name)} of {dataset}"
     if value is None:
         if spec.optional or spec.default is None:
             return None
         raise DataError(f"{where} needs a value")
     if spec.kind == "bool":
         if not isinstance(value, bool):
-            raise DataError(f"{where} must be true or false, not {value!r}")
+            raise DataError(f"{where} must be true or false, not {shown(value)}")
         return value
     if spec.kind in ("int", "float"):
         number = _number(value, spec.kind == "int")
@@ -271,7 +271,7 @@ def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
     if spec.kind == "choice":
         if value not in spec.choices:
             choices = ", ".join(str(c) for c in spec.choices)
-            raise DataError(f"{where} must be one of {choices}, not {value!r}")
+            raise DataError(f"{where} must be one of {choices}, not {shown(value)}")
         return value
     if spec.kind == "size":
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -286,9 +286,9 @@ def check_option(dataset: str, spec: OptionSpec, value: Any) -> Any:
         return value
     if spec.kind in ("str", "path", "column"):
         if not isinstance(value, str):
-            raise DataError(f"{where} must be text, not {value!r}")
+            raise DataError(f"{where} must be text, not {shown(value)}")
         return value
-    raise DataError(f"{where} has an unknown kind {spec.kind!r}")
+    raise DataError(f"{where} has an unknown kind {shown(spec.kind)}")
 
 
 def _number(value: Any, integer: bool) -> int | float | None:

@@ -29,6 +29,7 @@ from guibuilder.data.dataset import (
     validation_option,
 )
 from guibuilder.data.images import IMAGE_SUFFIXES, load_image
+from guibuilder.filecheck import MB, regular_file
 from guibuilder.limits import available_memory, size_text
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
@@ -47,9 +48,15 @@ TASK_OPTION = OptionSpec(
 )
 SPLITS = (SEED, validation_option(0.2), testset_option(0.0))
 PATH = OptionSpec("path", "path", "", "The file or folder to read.")
+#: Far bigger than any table or array file this program can train on in memory.
+MAX_CSV_BYTES = 1024 * MB
+MAX_NUMPY_BYTES = 16 * 1024 * MB
 
 
-def _existing(path: str, *, folder: bool = False) -> Path:
+def _existing(
+    path: str, *, folder: bool = False, what: str = "data file", max_bytes: int = MAX_CSV_BYTES
+) -> Path:
+    """The path of a data file (a ``what`` of at most ``max_bytes``) or folder, checked."""
     if not path:
         raise DataError("no file was given: set the option 'path'")
     p = Path(path).expanduser()
@@ -57,8 +64,8 @@ def _existing(path: str, *, folder: bool = False) -> Path:
         raise DataError(f"{p} does not exist")
     if folder and not p.is_dir():
         raise DataError(f"{p} is not a folder: an image dataset is a folder of class folders")
-    if not folder and p.is_dir():
-        raise DataError(f"{p} is a folder, not a file")
+    if not folder:
+        regular_file(p, max_bytes, what, DataError)
     return p
 
 
@@ -197,7 +204,7 @@ def _column_index(path: Path, header: list[str], column: str | int, option: str)
 
 
 def _load_csv(o: dict[str, Any]) -> Dataset:
-    path = _existing(o["path"])
+    path = _existing(o["path"], what="CSV table", max_bytes=MAX_CSV_BYTES)
     rows, lines, _ = _read_rows(path, o["delimiter"] or None)
     if o["header"]:
         header, rows, lines = rows[0], rows[1:], lines[1:]
@@ -340,12 +347,12 @@ Y_KEYS = ("y", "Y", "y_train", "labels", "targets", "target")
 
 
 def _load_numpy(o: dict[str, Any]) -> Dataset:
-    path = _existing(o["path"])
+    path = _existing(o["path"], what="NumPy file", max_bytes=MAX_NUMPY_BYTES)
     x_test = y_test = None
     if path.suffix.lower() == ".npy":
         x = _read_npy(path)
         if o["labels"]:
-            y = _read_npy(_existing(o["labels"]))
+            y = _read_npy(_existing(o["labels"], what="NumPy file", max_bytes=MAX_NUMPY_BYTES))
         elif x.ndim == 2 and x.shape[1] >= 2:
             x, y = x[:, :-1], x[:, -1]
         else:

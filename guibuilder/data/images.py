@@ -11,9 +11,13 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from guibuilder.data.dataset import DataError
+from guibuilder.filecheck import MB, regular_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 _MODES = {"grayscale": "L", "rgb": "RGB"}
+#: No image a dataset holds is bigger than this file.
+MAX_IMAGE_BYTES = 256 * MB
+
 #: The most pixels an image file may declare (8192 x 8192): more than a 48-megapixel
 #: photo, far less than a decompression bomb's billions.
 MAX_PIXELS = 8192 * 8192
@@ -60,6 +64,8 @@ def load_image(path: str | Path, size: tuple[int, int], color_mode: str) -> np.n
     ``size`` is (height, width); ``color_mode`` is "grayscale" (1 channel) or "rgb" (3).
     Shrinking is antialiased, so fine detail does not alias.
     """
+    path = Path(path)
+    regular_file(path, MAX_IMAGE_BYTES, "image", DataError)
     height, width = size
     with open_image(path) as img:
         img = img.convert(_MODES[color_mode])

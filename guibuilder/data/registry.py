@@ -16,6 +16,7 @@ from typing import Any
 from guibuilder.data import builtin, files, generated, keras_datasets
 from guibuilder.data.dataset import DataError, Dataset, DatasetInfo, resolve_options
 from guibuilder.data.views import apply_view
+from guibuilder.errors import shown
 
 _ENTRIES: dict[str, DatasetInfo] = {
     info.name: info
@@ -55,7 +56,7 @@ def dataset_info(name: str) -> DatasetInfo:
 def _unknown(name: str) -> str:
     named = ", ".join(n for n, i in _ENTRIES.items() if i.source != "file")
     return (
-        f"there is no dataset {name!r}: pick one of {named}, "
+        f"there is no dataset {shown(name)}: pick one of {named}, "
         "or give the path of a CSV, NPZ or NPY file or of an image folder"
     )
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, shown
 from guibuilder.graph import Edge, Graph
 
 #: Named groups of training settings a teacher can lock; ``dataset`` is the project's
@@ -122,21 +122,23 @@ class Challenge:
             raise ClassroomError("a challenge needs the name of a metric, e.g. val_accuracy")
         if (self.at_least is None) == (self.at_most is None):
             raise ClassroomError(
-                f"the challenge on {self.metric!r} needs exactly one of at_least and at_most"
+                f"the challenge on {shown(self.metric)} needs exactly one of at_least and at_most"
             )
         for name in ("at_least", "at_most"):
             value = getattr(self, name)
             if value is not None and not _number(value):
-                raise ClassroomError(f"the challenge's {name} must be a number, not {value!r}")
+                raise ClassroomError(f"the challenge's {name} must be a number, not {shown(value)}")
         limit = self.max_params
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
             raise ClassroomError(
-                f"the challenge's max_params must be a whole number, not {limit!r}"
+                f"the challenge's max_params must be a whole number, not {shown(limit)}"
             )
         if limit is not None and limit < 1:
             raise ClassroomError(f"the challenge's max_params must be at least 1, not {limit}")
         if self.dataset is not None and not isinstance(self.dataset, str):
-            raise ClassroomError(f"the challenge's dataset must be a name, not {self.dataset!r}")
+            raise ClassroomError(
+                f"the challenge's dataset must be a name, not {shown(self.dataset)}"
+            )
         if not isinstance(self.text, str):
             raise ClassroomError("the challenge's text must be text")
 
@@ -173,7 +175,7 @@ class Challenge:
             raise ClassroomError("the challenge must be an object")
         unknown = [k for k in data if k not in _CHALLENGE_KEYS]
         if unknown:
-            raise ClassroomError(f"the challenge has an unknown field {unknown[0]!r}")
+            raise ClassroomError(f"the challenge has an unknown field {shown(unknown[0])}")
         if "metric" not in data:
             raise ClassroomError("the challenge needs a metric, e.g. val_accuracy")
         return cls(
@@ -201,7 +203,7 @@ class Classroom:
         unknown = sorted(set(self.locked_settings) - set(SETTING_GROUPS))
         if unknown:
             raise ClassroomError(
-                f"there is no group of training settings called {unknown[0]!r}: "
+                f"there is no group of training settings called {shown(unknown[0])}: "
                 f"pick from {', '.join(SETTING_GROUPS)}"
             )
 
@@ -225,7 +227,7 @@ class Classroom:
         """Refuse changing ``what`` of ``node_id`` (``"parameters"``, ``"name"``, ...)."""
         if node_id in self.locked_nodes:
             raise LockedError(
-                f"layer {node_id!r} is locked by the teacher, so its {what} cannot change",
+                f"layer {shown(node_id)} is locked by the teacher, so its {what} cannot change",
                 [node_id],
             )
 
@@ -233,7 +235,7 @@ class Classroom:
         """Refuse adding or removing ``edge`` when it feeds a locked layer."""
         if edge.target in self.locked_nodes:
             raise LockedError(
-                f"layer {edge.target!r} is locked by the teacher, "
+                f"layer {shown(edge.target)} is locked by the teacher, "
                 "so its input connections cannot change",
                 [edge.target],
             )
@@ -244,7 +246,7 @@ class Classroom:
         for node_id in node_ids:
             if node_id in self.locked_nodes:
                 raise LockedError(
-                    f"layer {node_id!r} is locked by the teacher, so it cannot be deleted",
+                    f"layer {shown(node_id)} is locked by the teacher, so it cannot be deleted",
                     [node_id],
                 )
         touched = [e for n in node_ids if n in graph for e in graph.out_edges(n)]
@@ -301,12 +303,14 @@ class Classroom:
             raise ClassroomError('"classroom" must be an object')
         unknown = [k for k in data if k not in _CLASSROOM_KEYS]
         if unknown:
-            raise ClassroomError(f'"classroom" has an unknown field {unknown[0]!r}')
+            raise ClassroomError(f'"classroom" has an unknown field {shown(unknown[0])}')
         nodes = _names(data.get("locked_nodes", []), "locked_nodes")
         groups = _names(data.get("locked_settings", []), "locked_settings")
         missing = [n for n in nodes if graph is not None and n not in graph]
         if missing:
-            raise ClassroomError(f"the classroom locks node {missing[0]!r}, which does not exist")
+            raise ClassroomError(
+                f"the classroom locks node {shown(missing[0])}, which does not exist"
+            )
         student_view = data.get("student_view", False)
         if not isinstance(student_view, bool):
             raise ClassroomError('"student_view" of "classroom" must be true or false')

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +22,14 @@ from guibuilder.document.files import (
     remove_stale_temporaries,
     replace_files,
 )
-from guibuilder.document.project import Project, parse_project, project_to_dict
-from guibuilder.errors import FileFormatError, GuibuilderError
+from guibuilder.document.project import Project, not_unicode, parse_project, project_to_dict
+from guibuilder.errors import FileFormatError, GuibuilderError, shown
+from guibuilder.filecheck import MB, regular_file
 
 SUFFIX = ".gbproj"
 WEIGHTS_SUFFIX = ".weights.h5"
+#: No project file is bigger than this (the weights are in their own file).
+MAX_PROJECT_BYTES = 256 * MB
 
 
 def weights_path(path: str | os.PathLike[str]) -> Path:
@@ -66,6 +71,12 @@ def dumps(
 ) -> str:
     """The text of the project file: indent 2, short lists and objects on one line."""
     data = project_to_dict(project, weights_file, weights_sha256)
+    place = not_unicode(data)
+    if place is not None:
+        raise GuibuilderError(
+            f"the project cannot be saved: the text at {place} is not valid Unicode "
+            "(it holds a lone surrogate)"
+        )
     try:
         return _encode(data, 0) + "\n"
     except (TypeError, ValueError) as exc:
@@ -94,10 +105,17 @@ def _refuse_constant(name: str) -> Any:
     raise _NonFiniteError(name)
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: Python reads it as infinity
+        raise _NonFiniteError(shown(text, 24))
+    return value
+
+
 def loads(text: str, source: str = "the project") -> tuple[Project, str | None]:
     """Parse the text of a project file; return the project and its weights file name."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except _NonFiniteError as exc:
         raise FileFormatError(f"{source} holds the value {exc}, which is not valid JSON") from None
     except json.JSONDecodeError as exc:
@@ -109,6 +127,11 @@ def loads(text: str, source: str = "the project") -> tuple[Project, str | None]:
         raise FileFormatError(f"{source} is not valid JSON: {exc.msg} at {where}") from None
     except RecursionError:
         raise FileFormatError(f"{source} nests its JSON too deeply to be a project") from None
+    except ValueError:  # Python's limit on the digits of a whole number
+        raise FileFormatError(
+            f"{source} holds a whole number of more than {sys.get_int_max_str_digits()} "
+            "digits, which no project needs"
+        ) from None
     return parse_project(data, source)
 
 
@@ -123,12 +146,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     """
     path = Path(path)
     name = str(path)
+    regular_file(path, MAX_PROJECT_BYTES, "project file")
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(f"{name} does not exist") from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{name} is a folder, not a project file") from None
     except OSError as exc:
         raise FileFormatError(f"{name} cannot be read: {exc.strerror or exc}") from None
     text = _decode(raw, name)
@@ -147,11 +167,28 @@ def load_project(path: str | os.PathLike[str]) -> Project:
 
 
 def _load_weights(project: Project, path: Path, weights_file: str) -> None:
-    """Read the weights file of ``project``; what goes wrong becomes a warning."""
+    """Read the project's own weights file; what goes wrong becomes a warning.
+
+    Only the project's own weights file is read (:func:`weights_path`: beside it, named
+    after it): any other name in the file, a path elsewhere above all, is not opened.
+    """
     from guibuilder.document.weights import WeightStore
 
-    store = path.parent / weights_file
-    if not store.is_file():
+    store = weights_path(path)
+    if weights_file != store.name:
+        project.warnings.append(
+            f"the weights file named in {path.name}, {shown(weights_file)}, is not its own "
+            f"weights file {store.name}, so it is not read and the model starts from "
+            "fresh weights"
+        )
+        return
+    if store.exists() and not store.is_file():
+        project.warnings.append(
+            f"the weights file {store.name} next to {path.name} is not a regular file, "
+            "so it is not read and the model starts from fresh weights"
+        )
+        return
+    if not store.exists():
         project.warnings.append(
             f"the weights file {weights_file} next to {path.name} is missing, "
             "so the model starts from fresh weights"

@@ -7,7 +7,6 @@ problem as one sentence naming the file and the node or field; nothing is silent
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -22,7 +21,7 @@ from guibuilder.catalog import ParamError
 from guibuilder.catalog.keras_objects import node_problem
 from guibuilder.document.classroom import Classroom, ClassroomError
 from guibuilder.document.migrations import FORMAT_VERSION, MigrationError, migrate
-from guibuilder.errors import FileFormatError, quote
+from guibuilder.errors import FileFormatError, shown, shown_names
 from guibuilder.graph import Edge, Graph, GraphError
 
 if TYPE_CHECKING:
@@ -170,6 +169,40 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+def _step(place: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{place}[{key}]"
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return f"{place}.{key}" if place else key
+    return f"{place}[{shown(key)}]"
+
+
+def not_unicode(value: Any) -> str | None:
+    """Where text in ``value`` holds a lone surrogate (``\\ud800``), or None if nowhere.
+
+    JSON can write such text, but it is not Unicode: it cannot be saved as UTF-8, shown
+    or put into a model. The place reads like ``nodes[1].name``.
+    """
+    stack = [(value, "")]
+    while stack:
+        current, place = stack.pop()
+        if isinstance(current, str):
+            if _SURROGATE.search(current):
+                return place or "the top level"
+        elif isinstance(current, dict):
+            for key, child in current.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return f"a key of {place or 'the top level'}"
+                stack.append((child, _step(place, key)))
+        elif isinstance(current, list | tuple):
+            stack.extend((child, _step(place, i)) for i, child in enumerate(current))
+    return None
+
+
 _TYPE_NAMES = {
     dict: "an object",
     list: "a list",
@@ -207,7 +240,7 @@ class _Reader:
     def known_keys(self, obj: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
         unknown = [k for k in obj if k not in allowed]
         if unknown:
-            names = ", ".join(json.dumps(k, ensure_ascii=False) for k in unknown)
+            names = shown_names(unknown)
             raise self.fail(f"{where} has unknown field{'s' if len(unknown) > 1 else ''} {names}")
 
     def objects(self, data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
@@ -224,7 +257,7 @@ def _header(data: Any, reader: _Reader) -> dict[str, Any]:
         raise reader.fail(f"expected a JSON object at the top level, found {_what(data)}")
     if data.get("format") != FORMAT_NAME:
         found = data.get("format")
-        what = "no format name" if found is None else f"format {found!r}"
+        what = "no format name" if found is None else f"format {shown(found)}"
         raise reader.fail(f'not a guibuilder project ({what}, expected "{FORMAT_NAME}")')
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -250,7 +283,7 @@ def _check_types(nodes: list[dict[str, Any]], reader: _Reader) -> None:
         parts = []
         for type_id, ids in unknown.items():
             label = "node" if len(ids) == 1 else "nodes"
-            parts.append(f"{type_id} ({label} {', '.join(repr(i) for i in ids)})")
+            parts.append(f"{shown(type_id)} ({label} {', '.join(shown(i) for i in ids)})")
         all_ids = [i for ids in unknown.values() for i in ids]
         raise reader.fail(f"unknown layer types: {', '.join(parts)}", all_ids)
 
@@ -263,7 +296,9 @@ def _position(value: Any, node_id: str, reader: _Reader) -> tuple[float, float]:
         and all(math.isfinite(v) for v in value)
     )
     if not ok:
-        raise reader.fail(f"node {node_id!r} needs a position [x, y] of two numbers", [node_id])
+        raise reader.fail(
+            f"node {shown(node_id)} needs a position [x, y] of two numbers", [node_id]
+        )
     return float(value[0]), float(value[1])
 
 
@@ -273,7 +308,7 @@ def _add_node(graph: Graph, node: dict[str, Any], index: int, reader: _Reader) -
     if "id" not in node or "type" not in node:
         raise reader.fail(f'{where} needs an "id" and a "type"')
     node_id = reader.field(node, "id", (str,), where, None)
-    where = f"node {node_id!r}"
+    where = f"node {shown(node_id)}"
     type_id = reader.field(node, "type", (str,), where, None)
     name = reader.field(node, "name", (str,), where, node_id)
     params = reader.field(node, "params", (dict,), where, {})
@@ -283,7 +318,7 @@ def _add_node(graph: Graph, node: dict[str, Any], index: int, reader: _Reader) -
     position = _position(node.get("position", [0.0, 0.0]), node_id, reader)
     problem = node_problem(type_id, params, call_kwargs)
     if problem is not None:
-        raise reader.fail(f"node {quote(node_id)} ({type_id}): {problem}", [node_id])
+        raise reader.fail(f"node {shown(node_id)} ({type_id}): {problem}", [node_id])
     try:
         graph.add_node(
             type_id,
@@ -296,7 +331,7 @@ def _add_node(graph: Graph, node: dict[str, Any], index: int, reader: _Reader) -
             call_kwargs=call_kwargs,
         )
     except ParamError as exc:
-        raise reader.fail(f"node {node_id!r} ({type_id}): {exc}", [node_id]) from exc
+        raise reader.fail(f"node {shown(node_id)} ({type_id}): {exc}", [node_id]) from exc
     except GraphError as exc:
         raise reader.fail(str(exc), exc.node_ids or [node_id]) from exc
 
@@ -343,13 +378,14 @@ def _add_edge(graph: Graph, item: dict[str, Any], index: int, reader: _Reader) -
     for node_id in (source, target):
         if node_id not in graph:
             raise reader.fail(
-                f"edge {source!r} -> {target!r} names node {node_id!r}, which does not exist",
+                f"edge {shown(source)} -> {shown(target)} names node {shown(node_id)}, "
+                "which does not exist",
                 existing,
             )
     try:
         graph.add_edge(edge)
     except GraphError as exc:
-        message = f"edge {source!r} -> {target!r}: {exc}"
+        message = f"edge {shown(source)} -> {shown(target)}: {exc}"
         raise reader.fail(message, exc.node_ids or existing) from exc
 
 
@@ -360,7 +396,7 @@ def _outputs(graph: Graph, data: dict[str, Any], reader: _Reader) -> None:
         reader.known_keys(item, ("node", "output"), where)
         node_id = reader.field(item, "node", (str,), where, None)
         if node_id not in graph:
-            raise reader.fail(f"{where} names node {node_id!r}, which does not exist")
+            raise reader.fail(f"{where} names node {shown(node_id)}, which does not exist")
         refs.append((node_id, reader.field(item, "output", (int,), where, 0)))
     try:
         graph.set_outputs(refs)
@@ -376,6 +412,9 @@ def parse_project(data: Any, source: str = "the project") -> tuple[Project, str 
     reader = _Reader(source)
     if json_depth(data) > MAX_DEPTH:
         raise reader.fail(f"the JSON nests deeper than {MAX_DEPTH} levels")
+    place = not_unicode(data)
+    if place is not None:
+        raise reader.fail(f"the text at {place} is not valid Unicode (it holds a lone surrogate)")
     data = _header(data, reader)
     reader.known_keys(data, _TOP_KEYS, "the project")
     graph = Graph(reader.field(data, "name", (str,), "the project", "model"))

@@ -43,7 +43,7 @@ from guibuilder.editing.edits import (
 from guibuilder.editing.freeze import freeze_edit, unfreeze_edit
 from guibuilder.editing.history import History, Recorder
 from guibuilder.editing.locks import check_locks, enters_student_view
-from guibuilder.errors import quote
+from guibuilder.errors import shown
 from guibuilder.graph import Edge, GraphError, Node, PortError, SharedLayerError
 
 Position = tuple[float, float]
@@ -190,7 +190,7 @@ class Editor:
         # What a project file may not hold is not taken here either: it could not reopen.
         problem = node_problem(owner.type_id, merged, owner.call_kwargs or {})
         if problem is not None:
-            raise catalog.ParamError(f"the layer {quote(node_id)} ({owner.type_id}): {problem}")
+            raise catalog.ParamError(f"the layer {shown(node_id)} ({owner.type_id}): {problem}")
         changed = {k: merged[k] for k in values if merged[k] != owner.params[k]}
         if changed:
             self.push(SetParams(self.graph, node_id, changed))
@@ -286,7 +286,7 @@ class Editor:
             problem = node_problem(item["type"], item["params"], item.get("call_kwargs") or {})
             if problem is not None:
                 raise GraphError(
-                    f"the copied layer {quote(item['id'])} ({item['type']}): {problem}", []
+                    f"the copied layer {shown(item['id'])} ({item['type']}): {problem}", []
                 )
         types = [item["type"] for item in items]
         new_ids = fresh_ids(self.graph, types, self.project.weights or ())

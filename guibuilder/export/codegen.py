@@ -23,6 +23,7 @@ import numpy as np
 
 from guibuilder import __version__, catalog
 from guibuilder.catalog import keras_objects
+from guibuilder.compiler.build import node_layer
 from guibuilder.compiler.layers import (
     CALL_ARGS,
     TENSOR_REF,
@@ -33,9 +34,8 @@ from guibuilder.compiler.layers import (
     keras_config,
     keras_object,
     load_keras,
-    make_layer,
 )
-from guibuilder.errors import GuibuilderError, quote
+from guibuilder.errors import GuibuilderError, shown
 from guibuilder.graph import Graph, Node
 
 #: Names the generated code uses itself; a node id equal to one (or to a builtin) gets a
@@ -151,7 +151,7 @@ def _source(tree: Any) -> str:
 
 def _key(key: Any) -> str:
     if not isinstance(key, str):
-        raise CodegenError(f"a dict key {quote(key)} is not text, so it cannot be written")
+        raise CodegenError(f"a dict key {shown(key)} is not text, so it cannot be written")
     return _scalar(key)
 
 
@@ -173,7 +173,7 @@ def _scalar(value: Any) -> str:
 def _keywords(kwargs: Mapping[str, Any]) -> str:
     for key in kwargs:
         if not keras_objects.is_keyword_name(key):
-            raise CodegenError(f"{quote(key)} cannot be written as a keyword argument")
+            raise CodegenError(f"{shown(key)} cannot be written as a keyword argument")
     return ", ".join(f"{k}={_source(v)}" for k, v in kwargs.items())
 
 
@@ -245,7 +245,7 @@ def _layer_source(node: Node, customs: dict[str, Any]) -> tuple[str, Any]:
     layer; custom classes it needs are added to ``customs``."""
     keras = load_keras()
     spec = catalog.get(node.type_id)
-    layer = make_layer(spec, node.params, name=node.id, trainable=node.trainable)
+    layer = node_layer(node)
     if spec.type_id == "KerasLayer":
         return _generic_source(node, layer, customs), layer
     cls = type(layer)
@@ -338,7 +338,7 @@ def _fill(value: Any, tensors: Sequence[str], node: Node) -> Any:
             is_number = isinstance(index, int) and not isinstance(index, bool)
             if set(value) != {TENSOR_REF} or not is_number or index not in range(len(tensors)):
                 raise CodegenError(
-                    f"node {quote(node.id)} calls its layer with input {quote(index)}, "
+                    f"node {shown(node.id)} calls its layer with input {shown(index)}, "
                     f"but it has {len(tensors)} inputs",
                     [node.id],
                 )
@@ -354,7 +354,7 @@ def _call_args(node: Node, layer: Any, inputs: Sequence[tuple[str, _Code]]) -> s
     kwargs = dict(node.call_kwargs or {})
     problem = call_problem(layer, kwargs)
     if problem is not None:
-        raise CodegenError(f"node {quote(node.id)}: {problem}", [node.id])
+        raise CodegenError(f"node {shown(node.id)}: {problem}", [node.id])
     tensors = [t for _, t in inputs]
     keywords = {k: _fill(v, tensors, node) for k, v in kwargs.items() if k != CALL_ARGS}
     extra = _keywords({k: _expression(v) for k, v in keywords.items()})

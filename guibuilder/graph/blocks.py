@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from guibuilder.catalog.layers._common import fmt_shape
 from guibuilder.catalog.spec import ParamSpec, Shape, to_json
 from guibuilder.catalog.values import ParamError, validate_value
+from guibuilder.errors import shown, shown_names
 from guibuilder.graph.errors import GraphError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class BlockSpec:
         known = {p.name: p for p in self.params}
         unknown = sorted(set(params) - set(known))
         if unknown:
-            raise ParamError(f"the {self.title} has no parameter {', '.join(unknown)}")
+            raise ParamError(f"the {self.title} has no parameter {shown_names(unknown)}")
         return {
             name: validate_value(spec, to_json(params.get(name, spec.default)))
             for name, spec in known.items()
@@ -98,7 +99,7 @@ def get_block(block_id: str) -> BlockSpec:
         if block.id == block_id:
             return block
     names = ", ".join(b.id for b in BLOCKS)
-    raise BlockError(f"there is no block {block_id!r} (there are: {names})")
+    raise BlockError(f"there is no block {shown(block_id)} (there are: {names})")
 
 
 def _pair(value: Any) -> tuple[int, int]:
@@ -196,7 +197,7 @@ def expand_block(
         if len(input_shape) != 4:
             raise BlockError(
                 f"the {block.title} needs images shaped (height, width, channels) but "
-                f"{source_node_id!r} gives {fmt_shape(input_shape)}",
+                f"{shown(source_node_id)} gives {fmt_shape(input_shape)}",
                 [source_node_id],
             )
         channels = input_shape[-1]

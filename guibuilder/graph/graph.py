@@ -15,6 +15,7 @@ from psygnal import Signal, SignalGroup
 
 from guibuilder import catalog
 from guibuilder.catalog import LayerSpec, PortSpec
+from guibuilder.errors import shown
 from guibuilder.graph.errors import (
     CycleError,
     DuplicateEdgeError,
@@ -87,7 +88,7 @@ class Graph:
         try:
             return self._nodes[node_id]
         except KeyError:
-            raise UnknownNodeError(f"there is no node {node_id!r}", ()) from None
+            raise UnknownNodeError(f"there is no node {shown(node_id)}", ()) from None
 
     def spec(self, node_id: str) -> LayerSpec:
         return catalog.get(self.node(node_id).type_id)
@@ -207,7 +208,7 @@ class Graph:
     ) -> Node:
         """Create a node of ``type_id``; missing params get their defaults."""
         if not catalog.has(type_id):
-            raise UnknownLayerTypeError(f"unknown layer type {type_id!r}", ())
+            raise UnknownLayerTypeError(f"unknown layer type {shown(type_id)}", ())
         spec = catalog.get(type_id)
         node_id = node_id or self.new_id(type_id)
         node = Node(
@@ -227,13 +228,13 @@ class Graph:
         """Add a fully formed node (undo, paste, file load)."""
         if not isinstance(node.id, str) or not NODE_ID_RE.match(node.id):
             raise GraphError(
-                f"{node.id!r} is not a valid node id: use letters, digits, '_', '.', '-'", ()
+                f"{shown(node.id)} is not a valid node id: use letters, digits, '_', '.', '-'", ()
             )
         if node.id in self._nodes:
-            raise DuplicateNodeError(f"a node called {node.id!r} exists already", [node.id])
+            raise DuplicateNodeError(f"a node called {shown(node.id)} exists already", [node.id])
         if not catalog.has(node.type_id):
             raise UnknownLayerTypeError(
-                f"node {node.id!r} has unknown layer type {node.type_id!r}", []
+                f"node {shown(node.id)} has unknown layer type {shown(node.type_id)}", []
             )
         if node.shares is not None:
             self._check_share(node)
@@ -247,11 +248,12 @@ class Graph:
         owner = self._nodes.get(node.shares or "")
         if owner is None:
             raise SharedLayerError(
-                f"{node.id!r} shares the layer of {node.shares!r}, which does not exist", []
+                f"{shown(node.id)} shares the layer of {shown(node.shares)}, which does not exist",
+                [],
             )
         if owner.shares is not None or owner.type_id != node.type_id or owner.type_id == "Input":
             raise SharedLayerError(
-                f"{node.id!r} cannot share the layer of {owner.id!r}: "
+                f"{shown(node.id)} cannot share the layer of {shown(owner.id)}: "
                 "it must be a layer of the same type that shares no other layer",
                 [owner.id],
             )
@@ -262,7 +264,7 @@ class Graph:
         sharers = self.sharers(node_id)
         if sharers:
             raise SharedLayerError(
-                f"{node_id!r} is shared by {', '.join(sharers)}: remove those first",
+                f"{shown(node_id)} is shared by {', '.join(sharers)}: remove those first",
                 [node_id, *sharers],
             )
         removed = sorted(set(self._in[node_id]) | set(self._out[node_id]))
@@ -320,7 +322,7 @@ class Graph:
         for node_id, index in refs:
             self.node(node_id)
             if index < 0 or index >= self.num_outputs(node_id):
-                raise PortError(f"{node_id!r} has no output {index}", [node_id])
+                raise PortError(f"{shown(node_id)} has no output {index}", [node_id])
         if refs != self._outputs:
             self._outputs = refs
             self.events.outputs_changed.emit()
@@ -354,18 +356,20 @@ class Graph:
     def _port(self, target: str, port: str | None) -> PortSpec:
         spec = self.spec(target)
         if not spec.inputs:
-            raise PortError(f"{target!r} is an {spec.type_id} and takes no input", [target])
+            raise PortError(f"{shown(target)} is an {spec.type_id} and takes no input", [target])
         if port is None:
             used = {e.port for e in self._in[target]}
             for p in spec.inputs:
                 if p.variadic or p.name not in used:
                     return p
-            raise DuplicateEdgeError(f"every input of {target!r} is connected already", [target])
+            raise DuplicateEdgeError(
+                f"every input of {shown(target)} is connected already", [target]
+            )
         for p in spec.inputs:
             if p.name == port:
                 return p
         names = ", ".join(p.name for p in spec.inputs)
-        raise PortError(f"{target!r} has no input {port!r} (it has {names})", [target])
+        raise PortError(f"{shown(target)} has no input {shown(port)} (it has {names})", [target])
 
     def add_edge(self, edge: Edge) -> None:
         """Add a fully formed edge after checking it (:meth:`check_edge`)."""
@@ -382,30 +386,33 @@ class Graph:
             self.node(node_id)
         port = self._port(edge.target, edge.port)
         if edge.output < 0 or edge.output >= self.num_outputs(edge.source):
-            raise PortError(f"{edge.source!r} has no output {edge.output}", [edge.source])
+            raise PortError(f"{shown(edge.source)} has no output {edge.output}", [edge.source])
         if not port.variadic and edge.slot != 0:
             raise PortError(
-                f"input {edge.port!r} of {edge.target!r} takes a single edge", [edge.target]
+                f"input {shown(edge.port)} of {shown(edge.target)} takes a single edge",
+                [edge.target],
             )
         if edge.slot < 0:
-            raise PortError(f"slot {edge.slot} of {edge.target!r} is negative", [edge.target])
+            raise PortError(f"slot {edge.slot} of {shown(edge.target)} is negative", [edge.target])
         for other in self._in[edge.target]:
             if other.target_key == edge.target_key:
-                where = f"input {edge.port!r}" + (f" slot {edge.slot}" if port.variadic else "")
+                slot = f" slot {edge.slot}" if port.variadic else ""
+                where = f"input {shown(edge.port)}{slot}"
                 raise DuplicateEdgeError(
-                    f"{where} of {edge.target!r} is already connected to {other.source!r}",
+                    f"{where} of {shown(edge.target)} is already connected to "
+                    f"{shown(other.source)}",
                     [edge.target, other.source],
                 )
         if edge.source == edge.target or edge.source in self.downstream([edge.target]):
             raise CycleError(
-                f"connecting {edge.source!r} to {edge.target!r} would make a loop",
+                f"connecting {shown(edge.source)} to {shown(edge.target)} would make a loop",
                 [edge.source, edge.target],
             )
 
     def disconnect(self, edge: Edge) -> None:
         if edge not in self._edges:
             raise GraphError(
-                f"there is no edge from {edge.source!r} to {edge.target!r}",
+                f"there is no edge from {shown(edge.source)} to {shown(edge.target)}",
                 [n for n in (edge.source, edge.target) if n in self._nodes],
             )
         self._edges.remove(edge)
@@ -440,15 +447,17 @@ class Graph:
             needed = port.min_count if port.variadic else 1
             if port.required and count < needed:
                 what = f"{needed} inputs" if port.variadic and needed > 1 else "an input"
-                label = "" if port.name == "input" else f" at {port.name!r}"
+                label = "" if port.name == "input" else f" at {shown(port.name)}"
                 yield MissingInputError(
-                    f"{node.name!r} ({spec.type_id}) needs {what}{label}: connect a layer to it",
+                    f"{shown(node.name)} ({spec.type_id}) needs {what}{label}: "
+                    "connect a layer to it",
                     [node.id],
                 )
         for edge in edges:
             if edge.output >= self.num_outputs(edge.source):
                 yield PortError(
-                    f"{edge.source!r} no longer has output {edge.output} used by {node.id!r}",
+                    f"{shown(edge.source)} no longer has output {edge.output} "
+                    f"used by {shown(node.id)}",
                     [edge.source, node.id],
                 )
 

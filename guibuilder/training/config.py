@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, shown
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam")
 SCHEDULES = ("constant", "step", "cosine", "plateau")
@@ -157,11 +157,11 @@ class TrainConfig:
         if data is None:
             return cls()
         if not isinstance(data, Mapping):
-            raise ConfigError(f"the training settings must be an object, not {data!r}")
+            raise ConfigError(f"the training settings must be an object, not {shown(data)}")
         known = {f.name for f in fields(cls)}
         unknown = sorted(str(k) for k in data if k not in known)
         if unknown:
-            raise ConfigError(f"unknown training setting {unknown[0]!r}", unknown[0])
+            raise ConfigError(f"unknown training setting {shown(unknown[0])}", unknown[0])
         return cls(**dict(data))
 
     def replace(self, **changes: Any) -> TrainConfig:
@@ -202,13 +202,8 @@ ABOVE_LOWEST = frozenset({"learning_rate", "clipnorm", "clipvalue", "decay_facto
 
 
 def _fail(name: str, expected: str, value: Any) -> ConfigError:
-    try:
-        shown = repr(value)
-    except ValueError:  # an integer past Python's 4,300 digits
-        shown = "a number of thousands of digits"
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    return ConfigError(f"training setting {name!r} must be {expected}, not {shown}", name)
+    message = f"training setting {shown(name)} must be {expected}, not {shown(value)}"
+    return ConfigError(message, name)
 
 
 def _is_number(value: Any) -> bool:

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, explain
 
 #: Tall enough that a model of about eight layers fits the canvas near 100 % zoom.
 SCREENSHOT_SIZE = QSize(1600, 1200)
@@ -75,10 +75,10 @@ def run(path: str | None = None, screenshot: str | None = None) -> int:
     if os.environ.get(PROBE_ENV):
         window.installEventFilter(_FirstPaint(app))
     window.show()
-    if path:
-        window.open_path(path)
+    if path:  # once the window is up: a file that cannot open is explained over it
+        QTimer.singleShot(0, window, lambda: window.open_path(path))
     if not os.environ.get(PROBE_ENV):
-        QTimer.singleShot(0, window.offer_recovery)
+        QTimer.singleShot(0, window, window.offer_recovery)
     return app.exec()
 
 
@@ -105,8 +105,8 @@ def _screenshot(app: QApplication, window, path: str | None, out: str) -> int:
     if path:
         try:
             window.load(path)
-        except GuibuilderError as exc:
-            print(f"guibuilder: {exc.message}", file=sys.stderr)
+        except Exception as exc:
+            print(f"guibuilder: error: {explain(exc, f'open {path}')}", file=sys.stderr)
             return 2
     wait_until_idle(app, window)
     window.show_example_selection()

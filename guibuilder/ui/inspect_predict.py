@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guibuilder.data.images import MAX_IMAGE_BYTES
 from guibuilder.errors import GuibuilderError
+from guibuilder.filecheck import regular_file
 from guibuilder.ui import theme
 from guibuilder.ui.inspect_attribution import ImageTab, saliency_shown
 from guibuilder.ui.inspect_input import (
@@ -123,6 +125,7 @@ def read_image(path: str | Path, profile: ImageProfile, size: int = PAD_SIZE) ->
     from guibuilder.data.images import open_image
 
     path = Path(path)
+    regular_file(path, MAX_IMAGE_BYTES, "image", ImageFileError)
     try:
         with open_image(path) as opened:
             image = ImageOps.exif_transpose(opened)

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoGroup,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -31,7 +39,7 @@ from guibuilder.document import (
     save_project,
 )
 from guibuilder.editing import NODES_MIME
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, explain, shown_path
 from guibuilder.ui import icons, theme
 from guibuilder.ui.canvas_menu import CanvasActions
 from guibuilder.ui.classroom import ClassroomController
@@ -66,6 +74,8 @@ class MainWindow(QMainWindow):
         self.scene: GraphScene | None = None
         self.undo_group = QUndoGroup(self)
         self.autosaver = Autosaver(parent=self)
+        self.autosaver.failed.connect(self.statusBar().showMessage)  # kept until the next
+        self.setAcceptDrops(True)  # a project or model file dropped anywhere opens it
         self._paste_count = 0
 
         self.view = GraphView(self)
@@ -377,37 +387,79 @@ class MainWindow(QMainWindow):
             self.show_project(load_project(path))
 
     def show_project(self, project: Project) -> None:
-        """Show a loaded or imported project in place of the open one."""
-        session = Session(project)
-        self.set_session(session)
+        """Show a loaded or imported project in place of the open one.
+
+        If showing it fails, the open project is shown again, as it was, and the error
+        is raised.
+        """
+        old = self.session
+        try:
+            self.set_session(Session(project))
+        except Exception:
+            if old is not None and self.session is not old:
+                self.set_session(old)
+            raise
         if project.warnings:  # kept in the status bar until the next message
             self.statusBar().showMessage("; ".join(project.warnings) + ".")
         if project.path is not None:
             self._add_recent(project.path)
 
     def open_path(self, path: str | os.PathLike[str]) -> bool:
-        """Open ``path``, or explain in a dialog why not; the open document stays.
+        """Open ``path``, or explain in a dialog why not, in one sentence; the open
+        document stays as it was.
 
-        A Keras model is imported in a worker thread behind a progress dialog that can be
-        cancelled (``self.model_import``); True then means that the import has started.
+        Every way of opening a file comes here (File > Open, recent files, a drop, the
+        command line). A Keras model is imported in a worker thread behind a progress
+        dialog that can be cancelled (``self.model_import``); True then means that the
+        import has started.
         """
-        if Path(path).suffix.lower() in MODEL_SUFFIXES:
-            self.model_import = ModelImport(Path(path), self)
-            self.model_import.imported.connect(self.show_project)
-            self.model_import.failed.connect(
-                lambda text: QMessageBox.warning(self, "Cannot open file", text)
-            )
+        path = Path(path)
+        if path.suffix.lower() in MODEL_SUFFIXES:
+            self.model_import = ModelImport(path, self)
+            self.model_import.imported.connect(lambda project: self._show_or_explain(project, path))
+            self.model_import.failed.connect(self._cannot_open)
             self.model_import.start()
             return True
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.load(path)
-        except GuibuilderError as exc:
+        except Exception as exc:
             QApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "Cannot open file", f"{exc.message}.")
+            self._cannot_open(explain(exc, f"open {shown_path(path.name)}"))
             return False
         QApplication.restoreOverrideCursor()
         return True
+
+    def _show_or_explain(self, project: Project, path: Path) -> None:
+        try:
+            self.show_project(project)
+        except Exception as exc:
+            self._cannot_open(explain(exc, f"open {shown_path(path.name)}"))
+
+    def _cannot_open(self, text: str) -> None:
+        QMessageBox.warning(self, "Cannot open file", f"{text.rstrip('.')}.")
+
+    def open_dropped(self, path: str | os.PathLike[str]) -> bool:
+        """Open a file dropped on the window, after asking to save the open one."""
+        return self.maybe_save() and self.open_path(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # After the drop has returned to the system: a dialog must not block the drag.
+        QTimer.singleShot(0, self, lambda: self.open_dropped(path))
 
     def offer_recovery(self) -> None:
         """After a crash, offer to restore the newest autosave left behind."""
@@ -422,18 +474,22 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            try:
-                self.restore(newest)
-            except (GuibuilderError, OSError) as exc:
-                QMessageBox.warning(self, "Cannot restore", f"{exc}.")
-                return
-        newest.discard()
+        if answer != QMessageBox.StandardButton.Yes:
+            newest.discard()
+            return
+        try:
+            self.restore(newest)
+        except Exception as exc:
+            reason = explain(exc, f"restore {newest.describe()}")
+            where = newest.set_aside()
+            kept = f"; it is kept in {shown_path(where)}" if where else ""
+            QMessageBox.warning(self, "Cannot restore", f"{reason.rstrip('.')}{kept}.")
 
     def restore(self, recovery: Recovery) -> None:
         """Open an autosave as an unsaved document that belongs to its original file."""
-        session = Session(recovery.load())
-        self.set_session(session)
+        project = recovery.load()
+        self.show_project(project)
+        session = self.session
         session.undo_stack.resetClean()
         self.update_title()
         recovery.discard()
@@ -744,6 +800,15 @@ class MainWindow(QMainWindow):
 
 
 @cache
+def _dropped_file(mime: QMimeData) -> Path | None:
+    """The one project or model file a drag carries, if that is what it carries."""
+    urls = mime.urls() if mime.hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in (SUFFIX, *MODEL_SUFFIXES) else None
+
+
 def _release_clipboard_at_exit() -> None:
     """Take our copied nodes off the clipboard before Python shuts down.
 

@@ -9,7 +9,6 @@ and the result, when the load ends, is dropped.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from guibuilder.document import Project
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import explain, shown_path
 
 #: How often the GUI thread looks whether the worker has finished (ms).
 POLL_MS = 40
@@ -125,9 +124,7 @@ class ModelImport(QObject):
         if self.cancelled:
             return
         error = self._error
-        if isinstance(error, GuibuilderError):
-            self.failed.emit(f"{error.message}.")
-        elif error is not None:
-            sys.excepthook(type(error), error, error.__traceback__)
+        if error is not None:
+            self.failed.emit(f"{explain(error, f'import {shown_path(self.path.name)}')}.")
         elif self._result is not None:
             self.imported.emit(self._result)

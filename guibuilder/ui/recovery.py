@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from guibuilder.document import (
     Project,
@@ -25,7 +25,7 @@ from guibuilder.document import (
     remove_stale_temporaries,
     weights_path,
 )
-from guibuilder.errors import GuibuilderError
+from guibuilder.errors import GuibuilderError, explain, shown_path
 from guibuilder.ui.session import Session
 
 INTERVAL_MS = 5000
@@ -47,26 +47,51 @@ class Recovery:
     source_sha256: str | None = None
 
     def describe(self) -> str:
-        name = self.source.name if self.source else "an untitled project"
+        name = shown_path(self.source.name) if self.source else "an untitled project"
         when = time.strftime("%H:%M:%S on %d %b", time.localtime(self.saved_at))
         return f"{name}, autosaved at {when}"
 
     def load(self) -> Project:
-        """The autosaved project; it points at its original file, if it had one."""
-        text = self.project_file.read_text(encoding="utf-8")
+        """The autosaved project; it points at its original file, if it had one.
+
+        Weights that cannot be read beside the original file leave it untrained, with a
+        warning, as opening the original would.
+        """
+        try:
+            text = self.project_file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise GuibuilderError(f"{self.project_file.name} is not UTF-8 text") from None
         project, _ = loads(text, self.project_file.name)
         project.path = self.source
         project.file_sha256 = self.source_sha256
         if self.source is not None and weights_path(self.source).is_file():
             from guibuilder.document.weights import WeightStore
 
-            project.weights = WeightStore.load(weights_path(self.source))
+            try:
+                project.weights = WeightStore.load(weights_path(self.source))
+            except GuibuilderError as exc:
+                project.warnings.append(f"{exc.message}, so the model starts from fresh weights")
         return project
 
     def discard(self) -> None:
         for path in (self.project_file, self.project_file.with_suffix(".json")):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+    def set_aside(self) -> Path | None:
+        """Move an autosave that cannot be restored out of the way, so it is not offered
+        again; it is kept in ``failed/`` for a person to look at. Returns that folder, or
+        None if it could not be moved (it is then removed)."""
+        folder = self.project_file.parent / "failed"
+        try:
+            folder.mkdir(exist_ok=True)
+            for path in (self.project_file, self.project_file.with_suffix(".json")):
+                if path.exists():
+                    os.replace(path, folder / path.name)
+        except OSError:
+            self.discard()
+            return None
+        return folder
 
 
 def _alive(pid: int) -> bool:
@@ -112,13 +137,21 @@ def _remove_stale_temporaries(folder: Path) -> None:
 
 
 class Autosaver(QObject):
-    """Writes the session's project to its recovery file when it has changed."""
+    """Writes the session's project to its recovery file when it has changed.
+
+    A failed autosave is reported on ``failed`` once; it is tried again at every tick
+    but not reported again until an autosave has worked or the reason changes.
+    """
+
+    #: One sentence saying why autosave failed.
+    failed = Signal(str)
 
     def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = folder or recovery_dir()
         self.session: Session | None = None
         self._saved_index: int | None = None
+        self._failure: str | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
         self._timer.timeout.connect(self.save_now)
@@ -159,8 +192,16 @@ class Autosaver(QObject):
                 "time": time.time(),
             }
             atomic_write(self.project_file.with_suffix(".json"), json.dumps(meta).encode())
-        except (OSError, GuibuilderError):
+        except Exception as exc:  # a timer's slot: nothing may escape, the user is told once
+            if isinstance(exc, OSError):
+                reason = f"cannot write {exc.filename or self.folder}: {exc.strerror or exc}"
+            else:
+                reason = explain(exc, "autosave the project")
+            if reason != self._failure:
+                self._failure = reason
+                self.failed.emit(f"Autosave failed: {reason.rstrip('.')}.")
             return False
+        self._failure = None
         self._saved_index = index
         return True
 

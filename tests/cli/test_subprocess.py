@@ -68,7 +68,7 @@ BAD_PROJECTS = {
     "future": (_edited(lambda d: d.update(version=99)), "saved by a newer guibuilder"),
     "unknown": (
         _edited(lambda d: d["nodes"][1].update(type="Warp")),
-        "unknown layer types: Warp (node 'conv_1')",
+        "unknown layer types: 'Warp' (node 'conv_1')",
     ),
     "bad-edge": (
         _edited(lambda d: d["edges"].append({"source": "pool", "target": "conv_2"})),

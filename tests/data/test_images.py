@@ -56,5 +56,5 @@ def test_damaged_images_name_the_file(tmp_path, content):
 
 
 def test_a_missing_file_is_named(tmp_path):
-    with pytest.raises(DataError, match=r"missing\.png is not a readable image"):
+    with pytest.raises(DataError, match=r"missing\.png does not exist"):
         load_image(tmp_path / "missing.png", (4, 4), "rgb")

@@ -181,3 +181,23 @@ def test_slot_edits_and_their_undo_are_announced_by_the_project():
         ("dataset", None),
         ("training", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"module": "os", "class_name": "system"},
+        {"class_name": "TFSMLayer", "config": {"filepath": "elsewhere", "trainable": True}},
+    ],
+)
+def test_a_parameter_a_project_file_could_not_hold_is_refused_when_typed(tmp_path, values):
+    from guibuilder.catalog import ParamError
+
+    editor = Editor()
+    node = editor.add_node("KerasLayer", (0, 0))
+    before = dict(editor.graph.node(node).params)
+    with pytest.raises(ParamError, match=r"the layer 'keras_layer' \(KerasLayer\): params name"):
+        editor.set_params(node, values)
+    assert editor.graph.node(node).params == before
+    save_project(editor.project, tmp_path / "still.gbproj")
+    assert load_project(tmp_path / "still.gbproj").graph.node(node).params == before

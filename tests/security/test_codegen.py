@@ -7,11 +7,11 @@ from __future__ import annotations
 import ast
 
 import pytest
-from guibuilder.compiler.codegen import CodegenError, literal, model_code, python_script
 
 from guibuilder.compiler.build import BuildError, build_model
 from guibuilder.compiler.layers import keras_object
 from guibuilder.errors import GuibuilderError, UnsafeModelError
+from guibuilder.export.codegen import CodegenError, literal, model_code, python_script
 from guibuilder.graph import Graph
 from tests.security.hostile import MARKER, docstring_payload
 

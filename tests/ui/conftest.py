@@ -9,14 +9,20 @@ import pytest
 from PySide6.QtCore import QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from guibuilder.ui import recovery
 from guibuilder.ui.mainwindow import MainWindow
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory, qapp):
-    """Settings (recent files, theme) and autosaves go to test folders, never the user's."""
+def isolated_settings(tmp_path_factory, qapp, monkeypatch):
+    """Settings (recent files, theme) and autosaves go to test folders, never the user's.
+
+    Each test has its own recovery folder: Qt's test-mode folder is shared by every run,
+    and an autosave a killed run left there would be offered to the next.
+    """
     QStandardPaths.setTestModeEnabled(True)
     folder = tmp_path_factory.mktemp("settings")
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder / "recovery")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     qapp.setOrganizationName("guibuilder-tests")
