@@ -133,7 +133,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from guibuilder.templates import TEMPLATES, get_template
     from guibuilder.ui.app import application, wait_until_idle
-    from guibuilder.ui.gallery import open_template
+    from guibuilder.ui.dialogs.gallery import open_template
     from guibuilder.ui.mainwindow import MainWindow
 
     app = application()

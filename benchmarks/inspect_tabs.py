@@ -40,13 +40,13 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from guibuilder.compiler.build import build_model
     from guibuilder.inspect import Probe
+    from guibuilder.inspect.evaluation import evaluation_job
+    from guibuilder.inspect.subject import Context, Subject
     from guibuilder.templates import get_template, template_names
-    from guibuilder.ui.inspect_attention import attention_job
-    from guibuilder.ui.inspect_embeddings import embedding_job
-    from guibuilder.ui.inspect_evaluation import evaluation_job
-    from guibuilder.ui.inspect_health import health_job
-    from guibuilder.ui.inspect_weights import weights_job
-    from guibuilder.ui.inspect_worker import Context, Subject
+    from guibuilder.ui.inspect.attention import attention_job
+    from guibuilder.ui.inspect.embeddings import embedding_job
+    from guibuilder.ui.inspect.health import health_job
+    from guibuilder.ui.inspect.weights import weights_job
 
     slowest = (0.0, "")
     for name in args.templates or template_names():

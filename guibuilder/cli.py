@@ -92,7 +92,7 @@ def _open(args: argparse.Namespace) -> int:
 def _draw_diagram(project: Any, out: Path) -> tuple[int, int]:
     """The window's canvas drawn to ``out``, for ``export`` to PNG or SVG."""
     try:
-        from guibuilder.ui.diagram import draw_diagram
+        from guibuilder.ui.canvas.diagram import draw_diagram
     except ImportError as exc:
         raise GuibuilderError(
             f"drawing the diagram needs Qt (PySide6), which cannot be loaded ({exc}): "

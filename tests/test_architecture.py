@@ -47,6 +47,9 @@ def test_the_layer_contracts_hold():
         ("catalog/registry.py", "import keras", "No Keras or TensorFlow in the graph"),
         ("editing/edits.py", "import keras", "Editing never imports Keras"),
         ("editing/editor.py", "from guibuilder.ui import theme", "Each layer imports only"),
+        ("ui/canvas/scene.py", "from guibuilder.ui.training import panel", "The window's wings"),
+        ("ui/training/run.py", "from guibuilder.ui.inspect import panel", "The window's wings"),
+        ("ui/jobs.py", "from guibuilder.ui import mainwindow", "The window's wings"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(tmp_path, module, line, contract):

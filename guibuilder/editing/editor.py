@@ -178,12 +178,16 @@ class Editor:
         if moves:
             self.push(Move(self.graph, moves, text))
 
-    def set_param(self, node_id: str, name: str, value: Any) -> None:
+    def set_param(self, node_id: str, name: str, value: Any, merge: str | None = None) -> None:
         """Set one parameter; a value the catalog refuses raises ``ParamError``."""
-        self.set_params(node_id, {name: value})
+        self.set_params(node_id, {name: value}, merge)
 
-    def set_params(self, node_id: str, values: dict[str, Any]) -> None:
-        """Set several parameters in one undo step; a refused value raises ``ParamError``."""
+    def set_params(self, node_id: str, values: dict[str, Any], merge: str | None = None) -> None:
+        """Set several parameters in one undo step; a refused value raises ``ParamError``.
+
+        Consecutive changes of the same parameters with one ``merge`` key (a control passes
+        one while it keeps the focus) are one undo step.
+        """
         owner = self.graph.owner(node_id)
         spec = catalog.get(owner.type_id)
         merged = catalog.normalize_params(spec, {**owner.params, **values})
@@ -193,7 +197,7 @@ class Editor:
             raise catalog.ParamError(f"the layer {shown(node_id)} ({owner.type_id}): {problem}")
         changed = {k: merged[k] for k in values if merged[k] != owner.params[k]}
         if changed:
-            self.push(SetParams(self.graph, node_id, changed))
+            self.push(SetParams(self.graph, node_id, changed, merge))
 
     def rename(self, node_id: str, name: str) -> None:
         """Give ``node_id`` a new display name (not empty)."""
@@ -245,9 +249,10 @@ class Editor:
         return node.id
 
     # -------------------------------------------------------- project slots
-    def set_slot(self, slot: str, value: Any, text: str) -> None:
-        """Replace the project's ``slot`` (training, dataset, weights or classroom)."""
-        self.push(SetSlot(self.project, slot, value, text))
+    def set_slot(self, slot: str, value: Any, text: str, merge: str | None = None) -> None:
+        """Replace the project's ``slot`` (training, dataset, weights or classroom); changes
+        with one ``merge`` key are one undo step, as for :meth:`set_params`."""
+        self.push(SetSlot(self.project, slot, value, text, merge))
 
     # ------------------------------------------------------- copy and paste
     def copy(self, node_ids: Iterable[str]) -> dict[str, Any]:

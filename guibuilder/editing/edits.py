@@ -197,14 +197,34 @@ class Move(Edit):
 
 
 class SetParams(Edit):
-    """Change some parameters of a node (of the layer it shares, for a sharer)."""
+    """Change some parameters of a node (of the layer it shares, for a sharer).
 
-    def __init__(self, graph: Graph, node_id: str, values: Mapping[str, Any]) -> None:
+    Edits with the same ``merge`` key (not None), of the same parameters of the same node,
+    are one undo step: a control passes one key while it keeps the focus, so scrolling
+    through values is undone at once.
+    """
+
+    def __init__(
+        self, graph: Graph, node_id: str, values: Mapping[str, Any], merge: str | None = None
+    ) -> None:
         self.text = f"Set {', '.join(values)} of {node_id}"
         self.graph = graph
         self.node_id = graph.owner(node_id).id
         self.values = dict(values)
         self.old = {k: v for k, v in graph.node(self.node_id).params.items() if k in values}
+        self.key = merge
+
+    def merge(self, following: Edit) -> bool:
+        same = (
+            isinstance(following, SetParams)
+            and self.key is not None
+            and following.key == self.key
+            and following.node_id == self.node_id
+            and following.values.keys() == self.values.keys()
+        )
+        if same:
+            self.values = following.values
+        return same
 
     def do(self) -> None:
         self.graph.set_params(self.node_id, self.values)
@@ -251,10 +271,13 @@ class SetSlot(Edit):
 
     Training settings, the dataset choice, the trained weights and the classroom settings
     live in the project next to the graph; changing one is an edit like any graph edit, so
-    it can be undone and the project counts as modified.
+    it can be undone and the project counts as modified. Changes with one ``merge`` key
+    merge as :class:`SetParams` ones do.
     """
 
-    def __init__(self, project: Project, slot: str, value: Any, text: str) -> None:
+    def __init__(
+        self, project: Project, slot: str, value: Any, text: str, merge: str | None = None
+    ) -> None:
         if slot not in SLOTS:
             raise ValueError(f"slot must be one of {SLOTS}, not {slot!r}")
         self.text = text
@@ -262,6 +285,19 @@ class SetSlot(Edit):
         self.slot = slot
         self.old = getattr(project, slot)
         self.new = copy.deepcopy(value) if isinstance(value, dict) else value
+        self.key = merge
+
+    def merge(self, following: Edit) -> bool:
+        """Absorb a following change of the same slot with the same ``merge`` key (not None)."""
+        same = (
+            isinstance(following, SetSlot)
+            and self.key is not None
+            and following.key == self.key
+            and following.slot == self.slot
+        )
+        if same:
+            self.new = following.new
+        return same
 
     def do(self) -> None:
         setattr(self.project, self.slot, copy.deepcopy(self.new) if self._plain else self.new)

@@ -87,19 +87,22 @@ def _connect_from(source: str, node_id: str, port: str, name: str) -> QuickFix:
     return QuickFix(title, lambda graph: Connect(graph, Edge(source, node_id, port)))
 
 
-def _nearest_above(graph: Graph, node_id: str) -> str | None:
-    """The closest node above ``node_id`` whose output is unused (else any closest one)."""
+def _best_source(graph: Graph, node_id: str) -> str | None:
+    """What to connect to ``node_id``'s free input: the nearest node above it whose output
+    is unused; else the last added node whose output is unused; else the last added one.
+
+    Nodes that depend on ``node_id`` are left out (the edge would make a loop).
+    """
     x, y = graph.node(node_id).position
     below = graph.downstream([node_id])
-    best: tuple[tuple[bool, float], str] | None = None
-    for other in graph.nodes.values():
-        if other.id in below or other.position[1] >= y or not graph.num_outputs(other.id):
-            continue
-        distance = (other.position[0] - x) ** 2 + (other.position[1] - y) ** 2
-        key = (bool(graph.out_edges(other.id)), distance)
-        if best is None or key < best[0]:
-            best = (key, other.id)
-    return best[1] if best else None
+    usable = [n for n in graph.nodes.values() if n.id not in below and graph.num_outputs(n.id)]
+    free = [n for n in usable if not graph.out_edges(n.id)]
+    above = [n for n in free if n.position[1] < y]
+    if above:
+        nearest = min(above, key=lambda n: (n.position[0] - x) ** 2 + (n.position[1] - y) ** 2)
+        return nearest.id
+    newest = free or usable
+    return newest[-1].id if newest else None
 
 
 def _set_param(node_id: str, name: str, value: object, title: str) -> QuickFix:
@@ -118,7 +121,7 @@ def candidates(graph: Graph, node_id: str) -> list[QuickFix]:
     if free and not graph.input_nodes():
         found.append(_add_input(node_id, free[0].name))
     elif free:
-        source = _nearest_above(graph, node_id)
+        source = _best_source(graph, node_id)
         if source is not None:
             found.append(_connect_from(source, node_id, free[0].name, graph.node(source).name))
     if params.get("padding") == "valid":

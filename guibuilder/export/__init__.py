@@ -2,7 +2,7 @@
 
 :func:`export_project` writes one format and returns a one-line report. Nothing here imports
 Qt: the diagram is the window's canvas, drawn by the renderer the caller passes in (the
-command line and the window pass :func:`guibuilder.ui.diagram.draw_diagram`).
+command line and the window pass :func:`guibuilder.ui.canvas.diagram.draw_diagram`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,27 @@
-"""How well a model does, class by class: confusion matrix, precision, recall, worst misses."""
+"""How well a model does, class by class: confusion matrix, precision, recall, worst misses.
+
+:func:`evaluation_job` makes the Evaluation tab's report in the Inspect worker's thread.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from guibuilder.errors import GuibuilderError
 from guibuilder.inspect._grad import InspectError
+from guibuilder.inspect.subject import validation_split
+
+if TYPE_CHECKING:
+    from guibuilder.inspect.subject import Context
+
+#: Most confidently wrong samples in the Evaluation tab's report.
+MAX_WRONG = 12
+#: Values of a non-image sample written out before the rest is counted.
+SHOWN_VALUES = 6
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
@@ -129,3 +143,113 @@ def compare_regression(pred: Any, y: Any) -> tuple[np.ndarray, np.ndarray, float
     spread = float(np.sum((true - true.mean()) ** 2))
     r2 = 1.0 - float(np.sum((true - pred) ** 2)) / spread if spread > 0 else float("nan")
     return pred, true, r2
+
+
+@dataclass(frozen=True)
+class ClassifierReport:
+    """A classifier on the validation set: per-class scores and its worst misses.
+
+    ``wrong`` holds sample indices, most confident first; ``wrong_samples`` those samples
+    (of the first input). ``softmax`` says the outputs were not probabilities, so the
+    confidences are the softmax of them.
+    """
+
+    class_names: tuple[str, ...]
+    matrix: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    accuracy: float
+    wrong: np.ndarray
+    wrong_true: np.ndarray
+    wrong_pred: np.ndarray
+    confidence: np.ndarray
+    wrong_samples: tuple[np.ndarray, ...]
+    softmax: bool
+
+    @property
+    def support(self) -> np.ndarray:
+        """Validation samples of each class."""
+        return self.matrix.sum(axis=1)
+
+
+@dataclass(frozen=True)
+class RegressionReport:
+    """Predicted and true values (flattened, ``targets`` per sample) and how close they are."""
+
+    predicted: np.ndarray
+    true: np.ndarray
+    targets: int
+    r2: float
+    mse: float
+    mae: float
+
+
+def evaluation_job(context: Context) -> ClassifierReport | RegressionReport:
+    """Score the model's predictions of the validation set (in the worker thread)."""
+    data = context.data
+    x, y = validation_split(data)
+    outputs = np.asarray(context.predictions(), dtype="float64")
+    if data.task != "classification":
+        return _regression(outputs, np.asarray(y, dtype="float64"), data.name)
+    classes = data.num_classes or (outputs.shape[-1] if outputs.ndim == 2 else 0)
+    probs, softmax = class_probabilities(outputs, classes, data.name)
+    evaluation = evaluate_predictions(probs, y, classes)
+    wrong = most_confident_wrong(probs, evaluation.y_true, MAX_WRONG)
+    pred = evaluation.y_pred[wrong]
+    first = x[0] if isinstance(x, list | tuple) else x
+    names = tuple(data.class_names) or tuple(str(i) for i in range(classes))
+    return ClassifierReport(
+        class_names=names,
+        matrix=evaluation.matrix,
+        precision=evaluation.precision,
+        recall=evaluation.recall,
+        accuracy=evaluation.accuracy,
+        wrong=wrong,
+        wrong_true=evaluation.y_true[wrong],
+        wrong_pred=pred,
+        confidence=probs[wrong, pred],
+        wrong_samples=tuple(np.asarray(first[i]) for i in wrong),
+        softmax=softmax,
+    )
+
+
+def _regression(outputs: np.ndarray, y: np.ndarray, name: str) -> RegressionReport:
+    count = len(y)
+    per_sample = outputs.size // max(1, len(outputs))
+    if len(outputs) != count or outputs.size != y.size:
+        wanted = y.size // max(1, count)
+        raise GuibuilderError(
+            f"the model gives {per_sample} values per sample, but the targets of {name!r} "
+            f"have {wanted}"
+        )
+    predicted, true, r2 = compare_regression(outputs, y)
+    error = predicted - true
+    return RegressionReport(
+        predicted=predicted,
+        true=true,
+        targets=per_sample,
+        r2=r2,
+        mse=float(np.mean(error**2)) if error.size else float("nan"),
+        mae=float(np.mean(np.abs(error))) if error.size else float("nan"),
+    )
+
+
+def compact_values(
+    sample: np.ndarray, limit: int = SHOWN_VALUES, vocabulary: Sequence[str] = ()
+) -> str:
+    """A short text of a sample's values: the first ``limit``, then how many there are.
+
+    Token ids with a ``vocabulary`` read as their words, without the padding at the end."""
+    flat = np.ravel(sample)
+    if vocabulary and flat.dtype.kind in "iu":
+        ids = [int(i) for i in flat]
+        while ids and ids[-1] == 0 and vocabulary[0] == "<pad>":
+            ids.pop()
+        words = [vocabulary[i] if 0 <= i < len(vocabulary) else "?" for i in ids]
+        shown = " ".join(words[: 2 * limit])
+        return shown + (f" … ({len(words)} words)" if len(words) > 2 * limit else "")
+    if flat.dtype.kind in "fc":
+        shown = ", ".join(f"{v:.3g}" for v in flat[:limit])
+    else:
+        shown = ", ".join(str(v) for v in flat[:limit])
+    return shown + (f", … ({flat.size} values)" if flat.size > limit else "")

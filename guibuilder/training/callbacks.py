@@ -4,7 +4,11 @@ It checks the stop and pause events at every batch (a paused run may be let thro
 batch at a time, and each such step is reported and handed to ``on_step``), applies the
 learning-rate schedule, watches the loss for NaN, and emits batch and epoch events. Batch
 events are sent at most every ``interval`` seconds, so a fast model is not slowed down by
-its own progress reports. It also writes the run folder's history and best model.
+its own progress reports; the last batch before a pause is always reported, and the pause
+is announced only once every batch begun before it has ended (a batch's end may run in
+Keras's callback thread pool, and on a GPU after the next batches were queued), so the
+``paused`` event is the true batch at which the run holds. It also writes the run folder's
+history and best model.
 Imported only in the training thread, after Keras has loaded.
 """
 
@@ -32,6 +36,9 @@ from guibuilder.training.schedule import learning_rate_at, varies_within
 
 #: Keys that name the learning rate in Keras logs; reported as ``lr`` instead.
 LR_KEYS = ("lr", "learning_rate")
+
+#: The longest a pause waits for the batches already begun to end before it is announced (s).
+PAUSE_SETTLE_S = 30.0
 
 
 def _finite(logs: dict[str, float]) -> bool:
@@ -81,6 +88,7 @@ class SessionCallback(keras.callbacks.Callback):
         self.steps_done = 0
         self.steps_started = 0
         self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)
         self._fitting: Any = None
         self._lr: float | None = None
         self._epoch = 0
@@ -145,6 +153,8 @@ class SessionCallback(keras.callbacks.Callback):
             self._mark_stepped(step)
             return
         began = time.perf_counter()
+        with self._ended:  # the batches begun so far have ended and been reported
+            self._ended.wait_for(lambda: self.steps_done >= self.steps_started, PAUSE_SETTLE_S)
         self.emit(PausedEvent(epoch=self._epoch + 1, step=step))
         while not controls.wait(0.1):
             pass
@@ -210,6 +220,7 @@ class SessionCallback(keras.callbacks.Callback):
         step = batch + 1
         with self._lock:
             self.steps_done += 1
+            self._ended.notify_all()
             loss = float(logs.get("loss", 0.0))
             if not math.isfinite(loss):
                 if self.nan_at is None:
@@ -219,7 +230,12 @@ class SessionCallback(keras.callbacks.Callback):
             now = time.perf_counter()
             stepped = batch in self._stepped
             self._stepped.discard(batch)
-            due = stepped or now - self._last_emit >= self.interval or step == self.steps_per_epoch
+            due = (
+                stepped
+                or now - self._last_emit >= self.interval
+                or step == self.steps_per_epoch
+                or not self.controls.running.is_set()  # the last batch before a pause
+            )
             if due and step > self._last_step:
                 recent = (loss * step - self._last_loss * self._last_step) / (
                     step - self._last_step

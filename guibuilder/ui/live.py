@@ -2,21 +2,23 @@
 
 The window paints before Keras is imported: shapes start with pure-Python rules only, and
 nodes that need Keras are marked pending until :class:`KerasLoader` has loaded it in a
-worker thread; then they are worked out and the views refresh. The loader also gets the
-first training run ready (its modules, the backend's devices, a settled garbage collector,
-see :mod:`guibuilder.training.memory`), so that Start does not stall the window.
+worker thread (a :class:`~guibuilder.ui.jobs.Job`); then they are worked out and the views
+refresh. The loader also gets the first training run ready (its modules, the backend's
+devices, a settled garbage collector, see :mod:`guibuilder.training.memory`), so that Start
+does not stall the window.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import threading
+import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from guibuilder.compiler.shapes import NodeInfo, ShapeInference
 from guibuilder.graph import Graph
+from guibuilder.ui.jobs import Job
 
 #: Modules a training run imports, loaded with Keras so the first run does not.
 PRELOAD = (
@@ -33,7 +35,6 @@ class KerasLoader(QObject):
     """Imports Keras once, in a daemon thread; ``finished`` is delivered in the GUI thread."""
 
     finished = Signal()
-    _done = Signal(str, str, str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,7 +42,9 @@ class KerasLoader(QObject):
         self.backend = ""
         self.device = ""
         self.error = ""
-        self._done.connect(self._on_done)
+        self._job = Job(_load, name="keras-loader", parent=self)
+        self._job.finished.connect(lambda found: self._on_done(*found, ""))
+        self._job.failed.connect(self._on_failed)
 
     @property
     def ready(self) -> bool:
@@ -56,22 +59,14 @@ class KerasLoader(QObject):
         if self.state != "idle":
             return
         self.state = "loading"
-        threading.Thread(target=self._load, name="keras-loader", daemon=True).start()
+        self._job.start()
 
-    def _load(self) -> None:
-        from guibuilder.compiler.layers import load_keras
+    def _on_failed(self, exc: BaseException) -> None:
         from guibuilder.errors import GuibuilderError
-        from guibuilder.ui.devices import describe_device
 
-        try:
-            keras = load_keras()
-            backend = keras.backend.backend()
-            device = describe_device(backend)
-        except GuibuilderError as exc:
-            self._done.emit("", "", exc.message)
-            return
-        _prepare_training()
-        self._done.emit(backend, device, "")
+        if not isinstance(exc, GuibuilderError):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        self._on_done("", "", getattr(exc, "message", str(exc)))
 
     def _on_done(self, backend: str, device: str, error: str) -> None:
         from guibuilder.training import memory
@@ -83,6 +78,18 @@ class KerasLoader(QObject):
         self.backend, self.device, self.error = backend, device, error
         self.state = "failed" if error else "ready"
         self.finished.emit()
+
+
+def _load() -> tuple[str, str]:
+    """Import Keras and what a run needs (in the worker thread): the backend and the device."""
+    from guibuilder.compiler.layers import load_keras
+    from guibuilder.ui.devices import describe_device
+
+    keras = load_keras()
+    backend = keras.backend.backend()
+    device = describe_device(backend)
+    _prepare_training()
+    return backend, device
 
 
 def _prepare_training() -> None:

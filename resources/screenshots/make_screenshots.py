@@ -1,4 +1,4 @@
-"""Make the README's screenshots of the gallery, the training panel and the Inspect dock.
+"""Make the README's screenshots: its walkthrough, the gallery, training and Inspect.
 
 Usage: ``.venv/bin/python resources/screenshots/make_screenshots.py [--epochs N]``.
 
@@ -6,7 +6,9 @@ Everything is rendered offscreen. A copy of the demo project is opened in the ma
 in a temporary folder and trained for a few epochs from the training panel, as a person
 would (the run folders go to that temporary folder, never into the repository); then the
 training dock and the Inspect dock, showing the first conv layer, are saved as PNGs beside
-this script, with the *New from template* gallery. Qt's settings (recent files, theme) are
+this script, with the *New from template* gallery. Before training, the README's "first five
+minutes" are followed on a second copy of the demo and the whole window is saved after each
+step (``walkthrough-1.png`` to ``walkthrough-5.png``). Qt's settings (recent files, theme) are
 kept in a temporary folder too, so the pictures use the default light theme and nothing is
 left in the user's settings.
 """
@@ -25,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 DEMO = ROOT / "resources" / "demo" / "digits_cnn.gbproj"
 #: The window, and the size of the training and Inspect docks, each floated on its own.
-WINDOW = (1400, 1000)
+WINDOW = (1400, 900)
 DOCK = (1280, 640)
 #: The template shown in the gallery's details pane.
 GALLERY_TEMPLATE = "resnet-mini"
@@ -57,7 +59,7 @@ def save(widget, name: str) -> None:
 
 
 def gallery(app, window) -> None:
-    from guibuilder.ui.gallery import TemplateGalleryDialog
+    from guibuilder.ui.dialogs.gallery import TemplateGalleryDialog
 
     dialog = TemplateGalleryDialog(window)
     dialog.show()
@@ -106,6 +108,57 @@ def inspect(app, window) -> None:
     save(window.inspect_dock, "inspect.png")
 
 
+def walkthrough(app, window, folder: Path) -> None:
+    """The README's steps 1 to 4 on a copy of the demo, the window saved after each."""
+    from PySide6.QtWidgets import QPushButton
+
+    from guibuilder.graph import Edge
+
+    project = folder / "walkthrough" / DEMO.name
+    project.parent.mkdir()
+    shutil.copy(DEMO, project)
+    window.load(project)
+    session, graph = window.session, window.session.graph
+    named = {n.name: n.id for n in graph.nodes.values()}
+    conv32, flatten = named["Conv 32"], named["Flatten"]
+    settle(app, 1.0)
+    save(window, "walkthrough-1.png")
+    # 2. `pool` in the palette's search box, MaxPooling2D dropped onto Conv 32 -> Flatten.
+    window.palette.search.setText("pool")
+    (edge,) = [e for e in graph.edges if (e.source, e.target) == (conv32, flatten)]
+    middle = window.scene.edge_item(edge).path().pointAtPercent(0.5)
+    pool = session.splice("MaxPooling2D", edge, (middle.x(), middle.y()))
+    window.scene.select_nodes([pool])
+    settle(app, 0.5)
+    save(window, "walkthrough-2.png")
+    # 3. Conv2D double-clicked into the view; the edge to Flatten deleted, two port drags.
+    window.palette.search.clear()
+    before = set(graph.nodes)
+    window.add_layer_at_center("Conv2D")
+    (conv,) = set(graph.nodes) - before
+    settle(app, 0.5)
+    save(window, "walkthrough-3.png")
+    (cut,) = [e for e in graph.edges if (e.source, e.target) == (pool, flatten)]
+    window.scene.clearSelection()
+    window.scene.edge_item(cut).setSelected(True)
+    window.delete_action.trigger()
+    session.add_edge(Edge(pool, conv))
+    session.add_edge(Edge(conv, flatten))
+    window.scene.select_nodes([conv])
+    wait_for(app, lambda: window.scene.node_item(conv).error, 30, "the Conv2D's error")
+    settle(app, 0.5)
+    # 4. Connected: the error and its quick fix in the inspector; then the fix applied.
+    fixes = [b for b in window.inspector.findChildren(QPushButton) if "padding" in b.text()]
+    if not fixes:
+        raise SystemExit("make_screenshots: the inspector offers no padding fix")
+    save(window, "walkthrough-4.png")
+    fixes[0].click()
+    wait_for(app, lambda: not window.scene.node_item(conv).error, 30, "the fix")
+    settle(app, 0.5)
+    save(window, "walkthrough-5.png")
+    session.undo_stack.setClean()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs of the run (3)")
@@ -124,11 +177,12 @@ def main() -> None:
         window = MainWindow()
         window.resize(*WINDOW)
         window.show()
+        if not wait_until_idle(app, window):
+            raise SystemExit("make_screenshots: Keras did not load")
+        walkthrough(app, window, folder)
         project = folder / DEMO.name
         shutil.copy(DEMO, project)
         window.load(project)
-        if not wait_until_idle(app, window):
-            raise SystemExit("make_screenshots: Keras did not load")
         gallery(app, window)
         train(app, window, folder, args.epochs)
         inspect(app, window)

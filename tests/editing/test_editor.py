@@ -160,6 +160,33 @@ def test_the_history_merges_an_edit_that_asks_to_but_not_across_a_save():
     assert box == [0] and moved == [False, True, False, True, False]
 
 
+def test_changes_with_one_merge_key_are_one_undo_step_and_other_keys_are_not():
+    editor = Editor()
+    history = editor.history
+    x = editor.add_node("Input", (0, 0))
+    for units in (2, 3, 4):  # scrolling through a spin box that keeps the focus
+        editor.set_param(x, "shape", [units], merge="spin:1")
+    assert len(history) == 2 and editor.graph.node(x).params["shape"] == [4]
+    editor.set_param(x, "shape", [5], merge="spin:2")  # the focus came back: a new step
+    editor.set_param(x, "shape", [6])  # no key: its own step
+    editor.set_param(x, "shape", [7])
+    for epochs in (2, 3):
+        editor.set_slot("training", {"epochs": epochs}, "Set epochs", merge="epochs:1")
+    editor.set_slot("dataset", {"name": "digits"}, "Use digits", merge="epochs:1")
+    assert len(history) == 7
+    history.undo()
+    history.undo()
+    assert editor.project.training is None
+    history.undo()
+    history.undo()
+    history.undo()
+    assert editor.graph.node(x).params["shape"] == [4]
+    history.undo()
+    assert editor.graph.node(x).params["shape"] != [4] and len(history) == 7
+    history.redo()
+    assert editor.graph.node(x).params["shape"] == [4]
+
+
 def test_the_editing_layer_loads_neither_qt_nor_keras():
     loaded = loaded_after("import guibuilder.editing, guibuilder.editing.cli")
     assert not loaded & set(QT + KERAS), sorted(loaded & set(QT + KERAS))

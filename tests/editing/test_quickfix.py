@@ -46,3 +46,23 @@ def test_flatten_before_a_layer_that_needs_a_flat_input():
     graph.add_node("RepeatVector", {"n": 3}, node_id="r")
     graph.connect("x", "r")
     assert "Insert Flatten before it" in titles(graph, "r")
+
+
+def test_connect_offers_the_nearest_free_output_above_else_the_last_added_layer():
+    graph = Graph()
+    graph.add_node("Input", {"shape": [4]}, node_id="x", position=(0.0, 0.0))
+    graph.add_node("Dense", {"units": 8}, node_id="a", position=(0.0, 150.0))
+    graph.add_node("Dense", {"units": 8}, node_id="b", position=(0.0, 300.0))
+    graph.connect("x", "a")
+    graph.connect("a", "b")
+    # A new layer beside the chain, higher than its free end: the end is offered, not an
+    # older layer that happens to be closer and above.
+    graph.add_node("Dense", {"units": 2}, node_id="new", position=(300.0, 160.0))
+    assert titles(graph, "new") == ["Connect b to it"]
+    # A free output above the new layer is the nearest sensible source.
+    graph.add_node("Dense", {"units": 3}, node_id="side", position=(300.0, 0.0))
+    graph.connect("x", "side")
+    assert titles(graph, "new") == ["Connect side to it"]
+    # Below it: the last added free layer (not the older free end b).
+    graph.move("side", (300.0, 400.0))
+    assert titles(graph, "new") == ["Connect side to it"]

@@ -215,7 +215,8 @@ def test_a_broken_graph_is_one_line_naming_the_node(tmp_path, capsys, suffix):
 
 
 def test_diagram_without_qt_says_so(project_file, tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "guibuilder.ui.diagram", None)  # as if Qt would not load
+    # as if Qt would not load
+    monkeypatch.setitem(sys.modules, "guibuilder.ui.canvas.diagram", None)
     out = tmp_path / "pairs.png"
     assert _export(project_file, out) == 2
     err = capsys.readouterr().err.strip()

@@ -264,8 +264,7 @@ def test_the_weights_follow_the_project_files_permissions(tmp_path):
 
 # ------------------------------------------------------------ recovery files
 def test_temporary_files_of_killed_autosaves_are_removed(tmp_path):
-    pytest.importorskip("PySide6")
-    from guibuilder.ui.recovery import find_recoveries
+    from guibuilder.document.recovery import find_recoveries
 
     for name in (".123.gbproj.abcd1234.tmp", ".123.json.abcd1234.tmp", "notes.txt"):
         (tmp_path / name).write_text("x")

@@ -179,6 +179,40 @@ def test_pause_holds_the_run_resume_continues_and_stop_ends_it_within_a_batch():
     assert session.result.weights is not None
 
 
+def test_a_pause_is_announced_at_the_true_batch_after_the_last_one_is_reported(monkeypatch):
+    """The paused event comes after every batch begun before it, the last one reported
+    (however rarely batches are reported), and no batch follows it while paused."""
+    from guibuilder.training.callbacks import SessionCallback
+
+    real_end = SessionCallback.on_train_batch_end
+
+    def slow_end(self, batch, logs=None):  # a batch end that lags, as on a busy GPU
+        time.sleep(0.02)
+        real_end(self, batch, logs)
+
+    monkeypatch.setattr(SessionCallback, "on_train_batch_end", slow_end)
+    session = TrainingSession(
+        mlp_graph(), toy_dataset(), TrainConfig(epochs=50, batch_size=1), batch_interval=60.0
+    )
+    session.start()
+    try:
+        seen = wait_for(session, "epoch")
+        time.sleep(0.2)  # into the next epoch, between two reported batches
+        session.pause()
+        seen += wait_for(session, "paused")
+        time.sleep(0.3)
+        later, done = session.drain(), session.steps_done
+    finally:
+        session.stop()
+        session.wait(30)
+    paused = seen[-1]
+    steps = next(e.steps_per_epoch for e in seen if isinstance(e, StartedEvent))
+    held = (paused.epoch - 1) * steps + paused.step
+    last = [e for e in seen if e.kind == "batch"][-1]
+    assert last.global_step == held == done
+    assert not [e for e in later if e.kind == "batch"]
+
+
 def test_stop_while_paused_ends_the_run():
     session = long_run()
     session.pause()

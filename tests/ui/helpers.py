@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.document import Project
 from guibuilder.graph import Graph
 from guibuilder.ui.mainwindow import MainWindow
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 
 def chain_graph() -> Graph:
@@ -23,8 +23,8 @@ def chain_graph() -> Graph:
     return graph
 
 
-def show(window: MainWindow, graph: Graph) -> Session:
-    session = Session(Project(graph=graph))
+def show(window: MainWindow, graph: Graph) -> WindowEditor:
+    session = WindowEditor(Project(graph=graph))
     window.set_session(session)
     QApplication.processEvents()
     window.view.resetTransform()

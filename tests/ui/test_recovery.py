@@ -35,11 +35,11 @@ def test_a_killed_process_is_offered_for_restore(window, tmp_path, monkeypatch):
         from PySide6.QtWidgets import QApplication
         from guibuilder.document import Project
         from guibuilder.ui.recovery import Autosaver
-        from guibuilder.ui.session import Session
+        from guibuilder.ui.window_editor import WindowEditor
         from tests.ui.helpers import chain_graph
         app = QApplication([])
         saver = Autosaver(Path({str(folder)!r}))
-        session = Session(Project(graph=chain_graph()))
+        session = WindowEditor(Project(graph=chain_graph()))
         saver.set_session(session)
         session.set_param("out", "units", 5)
         saver.save_now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -35,6 +36,40 @@ def test_save_and_reopen_through_the_menus(window, tmp_path, monkeypatch):
     assert project_to_dict(window.session.project) == before
     assert window.session.undo_stack.count() == 0
     assert len(window.scene.node_items()) == 3
+
+
+def test_save_on_the_bundled_demo_or_a_read_only_file_asks_where_and_keeps_the_original(
+    window, tmp_path, monkeypatch
+):
+    original = DEMO.read_bytes()
+    asked: list[tuple[str, str]] = []
+    target = tmp_path / "mine.gbproj"
+
+    def save_as(_parent, title, start, _filter=""):
+        asked.append((title, start))
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    window.load(DEMO)
+    window.session.set_param("conv_1", "filters", 12)
+    window.save_action.trigger()
+    assert DEMO.read_bytes() == original and target.exists()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    ((title, start),) = asked
+    assert "copy of digits_cnn.gbproj" in title
+    assert Path(start) == Path(documents) / "digits_cnn.gbproj"
+    assert window.session.path == target
+    window.session.set_param("conv_1", "filters", 13)
+    window.save_action.trigger()  # the copy is the user's: saved again without asking
+    assert len(asked) == 1 and not window.isWindowModified()
+
+    locked = tmp_path / "locked.gbproj"
+    save_project(Project(chain_graph()), locked)
+    locked.chmod(0o444)
+    window.load(locked)
+    window.session.set_param("hidden", "units", 7)
+    window.save_action.trigger()
+    assert len(asked) == 2 and window.session.path == target
 
 
 def test_a_broken_file_keeps_the_open_document(window, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from guibuilder.document import Project, load_project
 from guibuilder.ui.mainwindow import MainWindow
-from guibuilder.ui.session import Session
+from guibuilder.ui.window_editor import WindowEditor
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
 #: Keras is imported by the first job, which can take a while on a busy machine.
@@ -43,14 +43,14 @@ def _fresh(template: str | None) -> Project:
     return get_template(template).project()
 
 
-def open_trained(window: MainWindow, template: str | None = None) -> Session:
+def open_trained(window: MainWindow, template: str | None = None) -> WindowEditor:
     """Open the demo CNN (or ``template``) with freshly trained weights in ``window``."""
     from guibuilder.document.weights import WeightStore
 
     _store, arrays = _trained_weights(template)
     project = _fresh(template)
     project.weights = WeightStore(arrays)
-    session = Session(project)
+    session = WindowEditor(project)
     window.set_session(session)
     QApplication.processEvents()
     return session

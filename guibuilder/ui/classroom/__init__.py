@@ -1,0 +1,1 @@
+"""The classroom: the teacher's menu (locks, challenge), presentation mode and explanations."""

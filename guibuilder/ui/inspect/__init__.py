@@ -1,0 +1,1 @@
+"""The Inspect dock: one module per tab, the worker that computes them, and their views."""

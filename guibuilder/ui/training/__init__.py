@@ -1,0 +1,1 @@
+"""The training panel: its settings form, the run it starts and stops, past runs and live plots."""
