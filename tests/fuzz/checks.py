@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,15 @@ MAX_MESSAGE = 300
 
 
 def assert_one_sentence(exc: BaseException, *paths: str | os.PathLike[str]) -> None:
-    """``exc`` is the project's own error, on one line and short (its paths aside)."""
+    """``exc`` is the project's own error, on one line and short (the paths under
+    ``paths`` aside)."""
     assert isinstance(exc, GuibuilderError), f"{type(exc).__name__} escaped: {exc!r}"[:2000]
     message = str(exc)
     assert message, f"{type(exc).__name__} has no message"
     assert len(message.splitlines()) == 1, f"message on several lines: {message!r}"[:2000]
     short = message
-    for path in paths:
-        short = short.replace(str(path), "")
+    for path in paths:  # a file's path (and the rest of a path below it) is not the message's
+        short = re.sub(re.escape(str(path)) + r"[^\s'\"]*", "", short)
     assert len(short) < MAX_MESSAGE, f"message of {len(short)} characters: {message!r}"[:2000]
 
 
