@@ -1,10 +1,10 @@
-# The two commands the README starts with: `make run` and `make test`.
+# The two commands the README starts with: `make run` and `make test`; `make fuzz` explores.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test fuzz lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The property tests at length, with random seeds (`make test` runs them derandomized).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m hypothesis tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

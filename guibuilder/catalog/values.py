@@ -27,6 +27,18 @@ MAX_SIZE = 2**24
 MAX_WINDOW = 4096
 
 
+#: A message names at most this many of a parameter's choices (an activation has 30).
+LISTED_CHOICES = 10
+
+
+def _choices(choices: Any) -> str:
+    """A parameter's choices for a message: all of them, or the first few and the count."""
+    names = [str(c) for c in choices]
+    if len(names) <= LISTED_CHOICES:
+        return ", ".join(names)
+    return f"{', '.join(names[:LISTED_CHOICES])}, ... ({len(names)} in all)"
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -110,7 +122,7 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
         return value
     if kind in ("choice", "activation"):
         if spec.choices and value not in spec.choices:
-            allowed = ", ".join(str(c) for c in spec.choices)
+            allowed = _choices(spec.choices)
             raise ParamError(f"{spec.name} must be one of {allowed}; got {shown(value)}")
         if kind == "activation" and not isinstance(value, str):
             raise ParamError(f"{spec.name} must be an activation name, got {shown(value)}")

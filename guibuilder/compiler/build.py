@@ -144,8 +144,12 @@ def _label(node: Node) -> str:
     return f"layer {name} ({node.type_id})"
 
 
+#: The most of a Keras message that one of ours quotes (Keras may print a whole config).
+KERAS_MESSAGE_LENGTH = 160
+
+
 def keras_message(exc: BaseException) -> str:
-    """The gist of a Keras exception on one line: its first meaningful line."""
+    """The gist of a Keras exception on one short line: its first meaningful line."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     reasons = [line for line in lines if line.startswith("Exception encountered: ")]
     if lines and lines[0].startswith("Error when deserializing") and reasons:
@@ -153,5 +157,8 @@ def keras_message(exc: BaseException) -> str:
         lines = [reasons[-1].removeprefix("Exception encountered: ")]
     for line in lines:
         if not line.startswith("Exception encountered when calling"):
-            return line[:300].rstrip(".")
+            line = line.rstrip(".")
+            if len(line) > KERAS_MESSAGE_LENGTH:
+                line = line[: KERAS_MESSAGE_LENGTH - 3].rstrip() + "..."
+            return line
     return type(exc).__name__

@@ -29,6 +29,7 @@ from guibuilder.data.dataset import (
     validation_option,
 )
 from guibuilder.data.images import IMAGE_SUFFIXES, load_image
+from guibuilder.errors import shown, shown_names
 from guibuilder.filecheck import MB, regular_file
 from guibuilder.limits import available_memory, size_text
 
@@ -84,7 +85,7 @@ def _labels(values: list[Any], task: str, where: str) -> tuple[np.ndarray, str, 
         if not numeric:
             bad = next(v for v, n in zip(values, numbers, strict=True) if n is None)
             raise DataError(
-                f"{where} holds {bad!r}, which is not a number, so it cannot be regressed"
+                f"{where} holds {shown(bad)}, which is not a number, so it cannot be regressed"
             )
         return targets(np.array(numbers)), task, ()
     if numeric:
@@ -97,7 +98,9 @@ def _labels(values: list[Any], task: str, where: str) -> tuple[np.ndarray, str, 
         lookup = {k: i for i, k in enumerate(names)}
         y = [lookup[str(v)] for v in values]
     if len(names) < 2:
-        raise DataError(f"{where} has a single class {names[0]!r}: a classifier needs at least two")
+        raise DataError(
+            f"{where} has a single class {shown(names[0])}: a classifier needs at least two"
+        )
     return class_labels(np.array(y)), task, names
 
 
@@ -198,8 +201,8 @@ def _column_index(path: Path, header: list[str], column: str | int, option: str)
     if column in header:
         return header.index(column)
     raise DataError(
-        f"{path} has no column {column!r} for the option {option!r} "
-        f"(its columns: {', '.join(header)})"
+        f"{path} has no column {shown(column)} for the option {option!r} "
+        f"(its columns: {shown_names(header, most=8)})"
     )
 
 
@@ -225,11 +228,13 @@ def _load_csv(o: dict[str, Any]) -> Dataset:
     rows, lines = _handle_missing(path, header, rows, lines, target, o["missing"])
     features = [i for i in range(width) if i not in ignored]
     if not features:
-        raise DataError(f"{path} has no feature column left beside the target {header[target]!r}")
+        raise DataError(
+            f"{path} has no feature column left beside the target {shown(header[target])}"
+        )
     if o["task"] == "auto":
         _refuse_stray_text(path, header[target], [r[target] for r in rows], lines)
     y, task, names = _labels(
-        [r[target] for r in rows], o["task"], f"column {header[target]!r} of {path}"
+        [r[target] for r in rows], o["task"], f"column {shown(header[target])} of {path}"
     )
     blocks, feature_names, numeric = [], [], []
     for index in features:
@@ -241,7 +246,7 @@ def _load_csv(o: dict[str, Any]) -> Dataset:
     scale = np.array(numeric) if o["standardize"] else None
     data = _build("csv", x, y, task, names, o, scale_columns=scale)
     data.feature_names = tuple(feature_names)
-    data.description = f"{path.name}: {len(rows)} rows, target column {header[target]!r}"
+    data.description = f"{path.name}: {len(rows)} rows, target column {shown(header[target])}"
     return data
 
 
@@ -267,7 +272,7 @@ def _handle_missing(
         extra = f" (and {more} more)" if more else ""
         fix = "fill it in or drop the row" if col == target else "fill it in"
         raise DataError(
-            f"{path} has a missing value in column {header[col]!r} at row {line}{extra}: "
+            f"{path} has a missing value in column {shown(header[col])} at row {line}{extra}: "
             f"{fix}, or set the option 'missing' to 'drop'"
             + ("" if col == target else " or 'fill'")
         )
@@ -313,8 +318,8 @@ def _refuse_stray_text(
     more = len(stray) - 1
     extra = f" (and {more} more)" if more else ""
     raise DataError(
-        f"column {name!r} of {path} holds numbers but row {lines[first]} holds "
-        f"{cells[first]!r}{extra}, which is not a number: fix it, or make every value of "
+        f"column {shown(name)} of {path} holds numbers but row {lines[first]} holds "
+        f"{shown(cells[first])}{extra}, which is not a number: fix it, or make every value of "
         "the column text if it is a category"
     )
 
@@ -331,8 +336,8 @@ def _encode_column(
     if len(categories) > MAX_CATEGORIES:
         first = next(i for i, n in enumerate(numbers) if n is None)
         raise DataError(
-            f"column {name!r} of {path} has {len(categories)} different text values "
-            f"(row {lines[first]} holds {cells[first]!r}): it looks like free text or an id, "
+            f"column {shown(name)} of {path} has {len(categories)} different text values "
+            f"(row {lines[first]} holds {shown(cells[first])}): it looks like free text or an id, "
             "so list it in the option 'ignore'"
         )
     index = {c: i for i, c in enumerate(categories)}
@@ -367,9 +372,9 @@ def _load_numpy(o: dict[str, Any]) -> Dataset:
         y_key = o["y"] or _pick(path, arrays, Y_KEYS, "y")
         for key in (x_key, y_key):
             if key not in arrays:
-                raise DataError(f"{path} has no array {key!r} (it has {', '.join(arrays)})")
+                raise DataError(f"{path} has no array {shown(key)} (it has {shown_names(arrays)})")
         x, y = arrays[x_key], arrays[y_key]
-        names = (f"{x_key!r} in {path.name}", f"{y_key!r}")
+        names = (f"{shown(x_key)} in {path.name}", shown(y_key))
         if x_key == "x_train" and "x_test" in arrays and "y_test" in arrays:
             x_test, y_test = arrays["x_test"], arrays["y_test"]
     x = _features(x, names[0])
@@ -407,7 +412,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     with archive.open(info) as member:
-                        where = f"array {info.filename[:60]!r} in {path}"
+                        where = f"array {shown(info.filename)} in {path}"
                         _check_header(member, info.file_size, where)
         else:  # a single array, named .npz
             with path.open("rb") as f:
@@ -423,7 +428,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
                     arrays[key] = f[key]
                 except ValueError as exc:
                     raise DataError(
-                        f"array {key!r} in {path} holds Python objects; "
+                        f"array {shown(key)} in {path} holds Python objects; "
                         "only plain numeric arrays are read"
                     ) from exc
             return arrays
@@ -466,7 +471,7 @@ def _pick(path: Path, arrays: dict[str, np.ndarray], keys: tuple[str, ...], role
     if len(arrays) == 2:
         return list(arrays)[0 if role == "x" else 1]
     raise DataError(
-        f"{path} has no array named {keys[0]!r} (it has {', '.join(arrays) or 'none'}): "
+        f"{path} has no array named {keys[0]!r} (it has {shown_names(arrays) or 'none'}): "
         f"set the option {role!r} to the name of the {'inputs' if role == 'x' else 'labels'}"
     )
 

@@ -54,10 +54,16 @@ def dataset_info(name: str) -> DatasetInfo:
         raise DataError(_unknown(name)) from None
 
 
+#: An unknown dataset's message names this many of the others ('guibuilder datasets' all).
+NAMED_DATASETS = 6
+
+
 def _unknown(name: str) -> str:
-    named = ", ".join(n for n, i in _ENTRIES.items() if i.source != "file")
+    names = [n for n, i in _ENTRIES.items() if i.source != "file"]
+    named = ", ".join(names[:NAMED_DATASETS])
     return (
-        f"there is no dataset {shown(name)}: pick one of {named}, "
+        f"there is no dataset {shown(name)}: pick one of {named} "
+        f"(all {len(names)}: 'guibuilder datasets'), "
         "or give the path of a CSV, NPZ or NPY file or of an image folder"
     )
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from guibuilder.document import FORMAT_NAME, FORMAT_VERSION, ProjectError, load_project, loads
 from guibuilder.errors import FileFormatError
+from tests.profiles import examples
 
 GOOD = {
     "format": FORMAT_NAME,
@@ -254,7 +255,7 @@ def assert_one_short_line(message: str) -> None:
     assert len(message) <= 400, f"{len(message)} characters: {message[:100]!r}..."
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(place=st.sampled_from(PLACES), value=JSON_VALUES)
 @example(place=("nodes", 1, "params"), value={"\n": 0})  # found once: a key with a newline
 @example(place=("nodes", 1, "params"), value={"\ud800": 0})

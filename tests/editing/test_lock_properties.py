@@ -19,6 +19,7 @@ from guibuilder.document.settings import TrainConfig
 from guibuilder.editing import Editor
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph
+from tests.profiles import examples
 
 LOCKED = frozenset({"x", "mid"})
 NODES = ("x", "a", "mid", "b", "out")
@@ -101,9 +102,7 @@ def attempt(editor: Editor, step: tuple) -> None:
 
 
 @settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
+    max_examples=examples(40),
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(steps=st.lists(edit, max_size=12))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guibuilder import catalog
 from guibuilder.compiler.shapes import ShapeInference, infer_shapes
 from guibuilder.errors import GuibuilderError
 from guibuilder.graph import Edge, Graph, GraphError
+from tests.profiles import examples
 
 TYPES = sorted(s.type_id for s in catalog.all_specs() if s.type_id != "KerasLayer")
 NAMES = ["input", "dense", "dense_1", "conv2d", "add", "lstm", "ghost"]
@@ -74,7 +75,7 @@ def apply(graph: Graph, op: tuple) -> None:
         graph.set_outputs([(resolve(graph, op[1]), op[2])])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150))
 @given(st.lists(ops, max_size=30))
 def test_random_edits_raise_only_project_errors_naming_real_nodes(sequence):
     graph = Graph()

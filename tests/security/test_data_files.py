@@ -7,9 +7,7 @@ array of a trillion floats) is what a careless reader would allocate.
 
 from __future__ import annotations
 
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import pytest
 
 from guibuilder.data import DataError, load_dataset
 from guibuilder.data.images import MAX_PIXELS, load_image
+from tests.fuzz.hostile_inputs import npy_header, png_header_only
 from tests.security.limited_cli import assert_refused, run_limited
 from tests.subprocesses import ROOT
 
@@ -29,17 +28,7 @@ def _train(data: Path, *expected: str) -> str:
 
 def _png(path: Path, width: int, height: int) -> Path:
     """A PNG whose header declares ``width`` x ``height`` grey pixels; its data is tiny."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = zlib.compress(b"\0" * 64)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
-    )
+    path.write_bytes(png_header_only(width, height))
     return path
 
 
@@ -49,15 +38,6 @@ def _image_folder(root: Path, bomb: Path) -> Path:
         _png(root / name / "fine.png", 4, 4)
     bomb.rename(root / "b" / bomb.name)
     return root
-
-
-def _npy_header(shape: tuple[int, ...], dtype: str = "<f4") -> bytes:
-    import io
-
-    out = io.BytesIO()
-    header = {"descr": dtype, "fortran_order": False, "shape": shape}
-    np.lib.format.write_array_header_1_0(out, header)
-    return out.getvalue()
 
 
 # ------------------------------------------------------------------ images
@@ -86,13 +66,13 @@ def test_an_image_just_below_the_limit_is_read(tmp_path):
 # ------------------------------------------------------------------ npy / npz
 def test_an_npy_header_that_claims_terabytes_is_refused(tmp_path):
     path = tmp_path / "huge.npy"
-    path.write_bytes(_npy_header((10**12, 2)) + b"\0" * 64)
+    path.write_bytes(npy_header((10**12, 2)) + b"\0" * 64)
     _train(path, "huge.npy is refused", "shape (1000000000000, 2)", "holds only")
 
 
 def test_a_header_of_thousands_of_axes_is_refused_in_a_short_sentence(tmp_path):
     path = tmp_path / "axes.npy"
-    path.write_bytes(_npy_header((2,) * 3000) + b"\0" * 64)
+    path.write_bytes(npy_header((2,) * 3000) + b"\0" * 64)
     with pytest.raises(DataError, match=r"shape \(2, 2, .*\.\.\. \(3000 axes\)") as refused:
         load_dataset(str(path))
     assert len(str(refused.value)) < 300
@@ -100,7 +80,7 @@ def test_a_header_of_thousands_of_axes_is_refused_in_a_short_sentence(tmp_path):
 
 def test_a_single_array_named_npz_that_claims_terabytes_is_refused(tmp_path):
     path = tmp_path / "single.npz"
-    path.write_bytes(_npy_header((10**12,)) + b"\0" * 64)
+    path.write_bytes(npy_header((10**12,)) + b"\0" * 64)
     with pytest.raises(DataError, match=r"single\.npz is refused: its header declares"):
         load_dataset(str(path))
 
@@ -108,8 +88,8 @@ def test_a_single_array_named_npz_that_claims_terabytes_is_refused(tmp_path):
 def test_an_npz_member_that_claims_terabytes_is_refused(tmp_path):
     path = tmp_path / "huge.npz"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("x.npy", _npy_header((10**12,)) + b"\0" * 64)
-        archive.writestr("y.npy", _npy_header((4,), "<i8") + b"\0" * 32)
+        archive.writestr("x.npy", npy_header((10**12,)) + b"\0" * 64)
+        archive.writestr("y.npy", npy_header((4,), "<i8") + b"\0" * 32)
     _train(path, "'x.npy' in", "huge.npz is refused")
 
 

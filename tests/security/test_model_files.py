@@ -8,7 +8,6 @@ terabytes, a nesting 100,000 levels deep) is what a careless reader would alloca
 from __future__ import annotations
 
 import json
-import struct
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 from guibuilder.compiler.importer import MAX_CONFIG_BYTES, read_model_config
 from guibuilder.errors import FileFormatError
+from tests.fuzz.hostile_inputs import declare_zip_size, huge_weights_h5, keras_zip
 from tests.security.limited_cli import assert_refused, run_limited
 
 SMALL_CONFIG = {
@@ -25,32 +25,6 @@ SMALL_CONFIG = {
     "class_name": "Functional",
     "config": {"name": "m", "layers": [], "input_layers": [], "output_layers": []},
 }
-
-
-def _keras_zip(path: Path, members: dict[str, bytes], *, deflate: bool = False) -> Path:
-    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
-    with zipfile.ZipFile(path, "w", compression=method) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
-
-
-def _declare_size(path: Path, member: str, size: int) -> None:
-    """Rewrite the uncompressed size that the zip's headers give for ``member``."""
-    data = bytearray(path.read_bytes())
-    name = member.encode()
-    # (signature, offset of the size, of the name's length, of the name) per header kind
-    for signature, size_at, length_at, name_at in (
-        (b"PK\x03\x04", 22, 26, 30),
-        (b"PK\x01\x02", 24, 28, 46),
-    ):
-        start = 0
-        while (start := data.find(signature, start)) >= 0:
-            (length,) = struct.unpack_from("<H", data, start + length_at)
-            if data[start + name_at : start + name_at + length] == name:
-                struct.pack_into("<I", data, start + size_at, size)
-            start += 4
-    path.write_bytes(bytes(data))
 
 
 def _import(model: Path, tmp_path: Path) -> str:
@@ -68,15 +42,15 @@ def _refused_here(model: Path) -> str:
 
 # ----------------------------------------------------------------------- .keras
 def test_a_config_that_declares_gigabytes_is_refused_before_it_is_read(tmp_path):
-    path = _keras_zip(tmp_path / "declared.keras", {"config.json": json.dumps(SMALL_CONFIG)})
-    _declare_size(path, "config.json", 4_000_000_000)
+    path = keras_zip(tmp_path / "declared.keras", {"config.json": json.dumps(SMALL_CONFIG)})
+    declare_zip_size(path, "config.json", 4_000_000_000)
     assert "would expand to 4.0 GB" in _import(path, tmp_path)
 
 
 def test_a_highly_compressible_config_is_refused(tmp_path):
     """A few hundred kB on disk that inflate to 200 MB of spaces: over the config limit."""
     spaces = b" " * (200 * 2**20)
-    path = _keras_zip(tmp_path / "bomb.keras", {"config.json": spaces}, deflate=True)
+    path = keras_zip(tmp_path / "bomb.keras", {"config.json": spaces}, deflate=True)
     assert path.stat().st_size < 2**20
     assert "config ever holds" in _import(path, tmp_path)
 
@@ -85,8 +59,8 @@ def test_a_member_that_inflates_past_its_declared_size_is_damaged(tmp_path):
     """The headers say 100 bytes; the data inflates to 100 MB. Reading stops at the
     declared size and the checksum tells the lie."""
     body = b'{"a": "' + b"x" * (100 * 2**20) + b'"}'
-    path = _keras_zip(tmp_path / "liar.keras", {"config.json": body}, deflate=True)
-    _declare_size(path, "config.json", 100)
+    path = keras_zip(tmp_path / "liar.keras", {"config.json": body}, deflate=True)
+    declare_zip_size(path, "config.json", 100)
     assert "is damaged" in _import(path, tmp_path)
 
 
@@ -97,32 +71,25 @@ def test_the_config_limit_is_far_above_a_real_model():
 @pytest.mark.parametrize("member", ["metadata.json", "model.weights.h5", "assets/x.bin"])
 def test_any_member_that_would_expand_past_memory_or_as_a_bomb_is_refused(tmp_path, member):
     members = {"config.json": json.dumps(SMALL_CONFIG).encode(), member: b"\0" * 2**20}
-    path = _keras_zip(tmp_path / "member.keras", members, deflate=True)
-    _declare_size(path, member, 4_000_000_000)
+    path = keras_zip(tmp_path / "member.keras", members, deflate=True)
+    declare_zip_size(path, member, 4_000_000_000)
     assert "is refused" in _refused_here(path)
 
 
 def test_a_deeply_nested_config_is_refused(tmp_path):
     nested = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
-    path = _keras_zip(tmp_path / "deep.keras", {"config.json": nested}, deflate=True)
+    path = keras_zip(tmp_path / "deep.keras", {"config.json": nested}, deflate=True)
     assert "nested too deeply" in _import(path, tmp_path)
     shallow = '{"a": ' + "[" * 500 + "]" * 500 + "}"
-    path = _keras_zip(tmp_path / "deep500.keras", {"config.json": shallow})
+    path = keras_zip(tmp_path / "deep500.keras", {"config.json": shallow})
     assert "more than 100 levels deep" in _refused_here(path)
 
 
-def _huge_weights(path: Path) -> Path:
-    """An HDF5 file of a few kB whose one dataset declares 4 TB of float32."""
-    with h5py.File(path, "w") as f:
-        f.create_dataset("layers/dense/vars/0", shape=(10**12,), dtype="f4", chunks=(1024,))
-    return path
-
-
 def test_weights_that_declare_terabytes_are_refused(tmp_path):
-    weights = _huge_weights(tmp_path / "model.weights.h5").read_bytes()
+    weights = huge_weights_h5(tmp_path / "model.weights.h5").read_bytes()
     assert len(weights) < 64 * 2**10
     members = {"config.json": json.dumps(SMALL_CONFIG).encode(), "model.weights.h5": weights}
-    path = _keras_zip(tmp_path / "weights.keras", members)
+    path = keras_zip(tmp_path / "weights.keras", members)
     assert "declares 4,000 GB of weights" in _import(path, tmp_path)
 
 
@@ -144,7 +111,7 @@ def test_a_deeply_nested_legacy_config_is_refused(tmp_path):
 
 
 def test_legacy_weights_that_declare_terabytes_are_refused(tmp_path):
-    path = _huge_weights(tmp_path / "huge.h5")
+    path = huge_weights_h5(tmp_path / "huge.h5")
     with h5py.File(path, "a") as f:
         f.attrs["model_config"] = json.dumps(SMALL_CONFIG)
     assert "of weights, more than" in _import(path, tmp_path)
@@ -177,6 +144,6 @@ def test_a_real_model_still_imports(tmp_path):
     model.save(tmp_path / "small.keras")
     with zipfile.ZipFile(tmp_path / "small.keras") as archive:
         deflated = {i.filename: archive.read(i) for i in archive.infolist()}
-    _keras_zip(tmp_path / "deflated.keras", deflated, deflate=True)
+    keras_zip(tmp_path / "deflated.keras", deflated, deflate=True)
     for name in ("small.keras", "deflated.keras"):
         assert read_model_config(tmp_path / name)["class_name"] == "Functional"
