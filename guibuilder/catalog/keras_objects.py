@@ -267,8 +267,10 @@ def object_problem(obj: Mapping[str, Any]) -> str | None:
     if module is None:
         allowed = class_name in _ALL_CLASSES
     else:
-        listed = {**PUBLIC_CLASSES, **INTERNAL_CLASSES}.get(module, frozenset())
-        allowed = isinstance(module, str) and class_name in listed
+        listed = (
+            {**PUBLIC_CLASSES, **INTERNAL_CLASSES}.get(module) if isinstance(module, str) else None
+        )
+        allowed = listed is not None and class_name in listed
     if not allowed:
         return f"the class {shown(label)}, which is not a Keras class a project may use"
     custom = f"{CUSTOM_PACKAGE}>{class_name}" if module == CUSTOM_MODULE else None

@@ -270,7 +270,7 @@ def check_safe(config: Any, where: str) -> None:
             layer = item.get("config", {})
             label = layer.get("name", "") if isinstance(layer, dict) else ""
             raise UnsafeModelError(
-                f"{where} has a Lambda layer {label!r} whose Python code would have to run "
+                f"{where} has a Lambda layer {shown(label)} whose Python code would have to run "
                 "to load it, so it is refused"
             )
         if class_name == "__lambda__":
@@ -283,8 +283,8 @@ def check_safe(config: Any, where: str) -> None:
             continue
         if isinstance(module, str) and class_name and not _is_keras_module(module):
             raise UnsafeModelError(
-                f"{where} needs {class_name!r} from the module {module!r}, whose code would "
-                "have to run to load it, so it is refused"
+                f"{where} needs {shown(class_name)} from the module {shown(module)}, whose "
+                "code would have to run to load it, so it is refused"
             )
         # Keras' own classes too, before Keras sees them: safe mode lets a SavedModel
         # loader or a vocabulary file through.

@@ -444,9 +444,14 @@ def _check_header(f: Any, size: int, where: str) -> None:
     """Refuse an .npy whose header declares more than its body holds or memory allows,
     before numpy allocates the array (a header can claim terabytes in a few bytes)."""
     fmt = np.lib.format
-    version = fmt.read_magic(f)
-    read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-    shape, _, dtype = read(f)
+    try:
+        version = fmt.read_magic(f)
+        read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = read(f)
+    except (ValueError, OSError, EOFError):
+        raise
+    except Exception as exc:  # numpy parses the header as Python text: damage raises anything
+        raise ValueError(f"its header is damaged ({type(exc).__name__})") from exc
     count = math.prod(shape)
     shown = str(shape) if len(str(shape)) <= 60 else f"{str(shape)[:50]}... ({len(shape)} axes)"
     needed = count * dtype.itemsize

@@ -60,12 +60,12 @@ def check_project(project: Any, folder: Path) -> None:
     from guibuilder.data import lint, load_dataset
     from guibuilder.document import dumps, load_project, save_project
     from guibuilder.export.codegen import python_script
-    from guibuilder.training.config import TrainConfig
 
     copy = folder / "saved.gbproj"
     save_project(project, copy)
     assert dumps(load_project(copy)) == dumps(project)
-    refused(lambda: TrainConfig.from_dict(project.training))
+    settings: list[Any] = []
+    refused(lambda: settings.append(project.train_config().to_dict()))
     graph = project.graph
     shapes: list[dict] = []
     if refused(lambda: shapes.append(infer_shapes(graph))) is None:
@@ -75,8 +75,9 @@ def check_project(project: Any, folder: Path) -> None:
     if isinstance(project.dataset, dict) and not {"path", "labels"} & set(project.dataset):
         # Paths are left to the benchmark: a device or a FIFO would hang this process.
         data: list[Any] = []
-        if refused(lambda: data.append(load_dataset(project.dataset, base_dir=folder))) is None:
-            refused(lambda: lint(graph, shapes[0] if shapes else None, data[0], project.training))
+        loaded = refused(lambda: data.append(load_dataset(project.dataset, base_dir=folder)))
+        if loaded is None and settings:
+            refused(lambda: lint(graph, shapes[0] if shapes else None, data[0], settings[0]))
     built: list[Any] = []
     refused(lambda: built.append(build_model(graph)))
     code: list[str] = []
