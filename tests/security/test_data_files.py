@@ -70,6 +70,21 @@ def test_an_npy_header_that_claims_terabytes_is_refused(tmp_path):
     _train(path, "huge.npy is refused", "shape (1000000000000, 2)", "holds only")
 
 
+@pytest.mark.parametrize("suffix", [".npy", ".npz"])
+def test_an_npy_header_that_numpy_cannot_parse_is_one_sentence(tmp_path, suffix):
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(3))
+    damaged = bytearray(buffer.getvalue())
+    damaged[10] = ord("'")  # an unclosed string: numpy's header parser raises TokenError
+    path = tmp_path / f"x{suffix}"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(DataError, match=r"x\.np[yz] is not a valid NP[YZ] file") as refused:
+        load_dataset(str(path))
+    assert "\n" not in str(refused.value)
+
+
 def test_a_header_of_thousands_of_axes_is_refused_in_a_short_sentence(tmp_path):
     path = tmp_path / "axes.npy"
     path.write_bytes(npy_header((2,) * 3000) + b"\0" * 64)
