@@ -15,6 +15,7 @@ from typing import Any
 
 from guibuilder.document import Project
 from guibuilder.document.project import project_to_dict
+from guibuilder.document.settings import TrainConfig
 from guibuilder.graph import Graph
 
 #: The file a payload creates in the folder it runs in.
@@ -32,7 +33,7 @@ def base_project() -> dict[str, Any]:
     project = Project(
         graph,
         dataset={"name": "moons", "samples": 64},
-        training={"epochs": 1, "batch_size": 32},
+        training=TrainConfig(epochs=1, batch_size=32),
     )
     return project_to_dict(project)
 
