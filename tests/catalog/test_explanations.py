@@ -16,7 +16,6 @@ from guibuilder.catalog.explanations import (
     has_explanation,
     plain,
 )
-from guibuilder.graph.blocks import BLOCKS
 
 TYPE_IDS = [spec.type_id for spec in catalog.all_specs()]
 #: A sentence ends at . ! or ? followed by a space or the end of the text.
@@ -80,11 +79,10 @@ def test_the_milestone_papers_are_where_a_student_looks_for_them():
         assert any(p.authors.startswith(author) and p.year == year for p in papers), type_id
 
 
-def test_blocks_are_explained_with_their_own_parameters():
-    assert sorted(BLOCK_EXPLANATIONS) == sorted(b.id for b in BLOCKS)
-    for block in BLOCKS:
-        entry = explain(block.id)
-        assert set(entry.params) <= {p.name for p in block.params}
+def test_the_residual_block_is_explained_with_its_paper():
+    entry = explain("residual")
+    assert "residual" in BLOCK_EXPLANATIONS
+    assert any(p.authors.startswith("He") and p.year == 2016 for p in entry.papers)
 
 
 def test_plain_text_formulas_keep_sub_and_superscripts_readable():
