@@ -45,7 +45,7 @@ class Autosaver(QObject):
         super().__init__(parent)
         self.folder = folder or recovery_dir()
         self.session: WindowEditor | None = None
-        self._saved_index: int | None = None
+        self._stale = True  # the project changed since the last autosave
         self._failure: str | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
@@ -59,12 +59,17 @@ class Autosaver(QObject):
     def set_session(self, session: WindowEditor | None) -> None:
         if self.session is not None:
             self.session.undo_stack.cleanChanged.disconnect(self._clean_changed)
+            self.session.undo_stack.indexChanged.disconnect(self._changed)
         self.session = session
-        self._saved_index = None
+        self._stale = True
         if session is not None:
             session.undo_stack.cleanChanged.connect(self._clean_changed)
+            session.undo_stack.indexChanged.connect(self._changed)
         if session is None or not session.modified:
             self.remove()
+
+    def _changed(self, _index: int) -> None:
+        self._stale = True
 
     def _clean_changed(self, clean: bool) -> None:
         if clean:
@@ -75,8 +80,7 @@ class Autosaver(QObject):
         session = self.session
         if session is None or not session.modified:
             return False
-        index = session.undo_stack.index()
-        if index == self._saved_index and self.project_file.exists():
+        if not self._stale and self.project_file.exists():
             return False
         try:
             write_autosave(self.project_file, session.project)
@@ -90,12 +94,12 @@ class Autosaver(QObject):
                 self.failed.emit(f"Autosave failed: {reason.rstrip('.')}.")
             return False
         self._failure = None
-        self._saved_index = index
+        self._stale = False
         return True
 
     def remove(self) -> None:
         """Forget the recovery file (after a save, or at a normal exit)."""
-        self._saved_index = None
+        self._stale = True
         Recovery(self.project_file, None, 0.0).discard()
 
     def stop(self) -> None:
