@@ -46,6 +46,21 @@ class DatasetCache:
             self._datasets.move_to_end(key)
             return dataset
 
+    def loaded(
+        self, source: str | Path | Mapping[str, Any], *, base_dir: str | Path | None = None
+    ) -> Dataset | None:
+        """The dataset if it is loaded already, else None; never loads, never waits."""
+        try:
+            key = registry.dataset_key(source, base_dir=base_dir)
+        except Exception:  # a spec that cannot load: the loader says why
+            return None
+        if not self._lock.acquire(blocking=False):  # another thread is loading
+            return None
+        try:
+            return self._datasets.get(key)
+        finally:
+            self._lock.release()
+
     def clear(self) -> None:
         """Forget every dataset."""
         with self._lock:
@@ -60,6 +75,13 @@ def cached_dataset(
 ) -> Dataset:
     """``source`` loaded through the cache every part of the window shares."""
     return _SHARED.load(source, base_dir=base_dir)
+
+
+def loaded_dataset(
+    source: str | Path | Mapping[str, Any], *, base_dir: str | Path | None = None
+) -> Dataset | None:
+    """``source`` from the shared cache if it is there already, else None."""
+    return _SHARED.loaded(source, base_dir=base_dir)
 
 
 def clear_cache() -> None:

@@ -90,3 +90,15 @@ def test_a_missing_file_is_the_loaders_error_and_is_not_kept(tmp_path):
         cache.load(str(tmp_path / "gone.csv"))
     with pytest.raises(DataError, match="does not exist"):
         cache.load(str(tmp_path / "gone.csv"))
+
+
+def test_a_loaded_dataset_is_found_without_loading_and_an_unloaded_one_is_not(tmp_path):
+    from guibuilder.data.cache import DatasetCache
+
+    cache = DatasetCache()
+    spec = {"name": "moons", "samples": 64}
+    assert cache.loaded(spec) is None
+    dataset = cache.load(spec)
+    assert cache.loaded(spec) is dataset
+    assert cache.loaded({"name": "moons", "samples": 65}) is None
+    assert cache.loaded(str(tmp_path / "missing.csv")) is None

@@ -92,9 +92,16 @@ class RunController:
         if not spec:
             self._fail_before_start("Choose a dataset in the training settings first.")
             return
+        base = self.session.path.parent if self.session.path is not None else None
+        from guibuilder.data.cache import loaded_dataset
+
+        dataset = loaded_dataset(spec, base_dir=base)
+        if dataset is not None:  # loaded already (a run or the Inspect dock): start at once
+            self._dataset = dataset
+            self._lint_and_run(dataset)
+            return
         self._set_state("loading")
         self.status_label.setText("Loading the dataset…")
-        base = self.session.path.parent if self.session.path is not None else None
         job = Job(_load_dataset, spec, base, name="guibuilder-data", parent=self)
         job.finished.connect(lambda dataset: self._data_loaded(dataset, ""))
         job.failed.connect(lambda exc: self._data_loaded(None, _load_error(exc)))

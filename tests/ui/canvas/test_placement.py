@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from guibuilder.editing.placement import overlapping
 from tests.ui.canvas.test_canvas import drop, palette_mime, snapshot
 
-DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "digits_cnn.gbproj"
+DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo" / "digits_cnn.gbproj"
 
 
 def open_demo(window):
