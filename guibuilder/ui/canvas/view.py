@@ -86,6 +86,10 @@ class GraphView(QGraphicsView):
         to read whole is shown at that scale from its top (its inputs), across its whole
         width when that fits; the mini-map and Find (Ctrl+F) reach the rest.
         """
+        self._fit(rect)
+        self.minimap.refresh_now()  # what the view shows changed: the map follows at once
+
+    def _fit(self, rect: QRectF | None) -> None:
         rect = rect if rect is not None else self.graph_scene().nodes_rect()
         if rect.isEmpty():
             self.resetTransform()

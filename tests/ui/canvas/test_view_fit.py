@@ -85,6 +85,14 @@ def test_the_minimap_shows_only_while_the_model_does_not_fit(window, qtbot):
     qtbot.waitUntil(lambda: not window.view.minimap.isVisible())
 
 
+def test_fit_view_hides_the_minimap_at_once_when_the_model_fits(window, qtbot):
+    show(window, chain_graph())
+    window.view.zoom(3.0)
+    qtbot.waitUntil(window.view.minimap.isVisible)
+    window.fit_action.trigger()  # a screenshot is taken right after: no timer may be due
+    assert not window.view.minimap.isVisible()
+
+
 def test_zooming_out_below_the_minimum_does_not_jump_in(window):
     show(window, chain_graph())
     window.view.scale(0.01, 0.01)
