@@ -43,7 +43,8 @@ def test_the_model_of_a_finished_run_is_freed_without_help(tmp_path, built_model
     # Keras models live in reference cycles; the run collected them itself.
     assert built_models[0]() is None
     assert session.result is not None and session.result.weights is not None
-    assert gc.get_freeze_count() == frozen
+    # The run set nothing aside (frozen objects an earlier window left may die meanwhile).
+    assert gc.get_freeze_count() <= frozen
 
 
 def test_a_stopped_or_failed_run_frees_its_model_too(tmp_path, built_models):
@@ -112,7 +113,8 @@ def test_settle_sets_aside_live_objects_only_and_only_once():
         assert frozen > 0
         later = Node(); later.me = later; later_ref = weakref.ref(later); del later
         memory.settle()
-        assert gc.get_freeze_count() == frozen, "settle froze twice"
+        # The run set nothing aside (frozen objects an earlier window left may die meanwhile).
+    assert gc.get_freeze_count() <= frozen, "settle froze twice"
         gc.collect()
         assert later_ref() is None, "objects made after settle are still collected"
         print("ok")
