@@ -1,15 +1,21 @@
-"""How much memory the program may use, and how sizes are written in messages.
+"""How much memory the program may use, which files it may open, and how sizes are written.
 
 A file (a model, a data array, an image) says how large it is before anything is read;
 a reader compares that with :func:`available_memory` and refuses, with one sentence, what
-cannot fit, before it allocates. No Keras, no Qt, no numpy here.
+cannot fit, before it allocates. A path from a project or the command line may name a
+device (``/dev/urandom`` reads until memory runs out), a FIFO (opening it blocks for ever)
+or a file far bigger than its kind ever is: :func:`regular_file` refuses those before
+anything opens them. No Keras, no Qt, no numpy here.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import stat
 from pathlib import Path
+
+from guibuilder.errors import FileFormatError, GuibuilderError, shown_path
 
 
 def machine_memory() -> int | None:
@@ -71,3 +77,40 @@ def size_text(count: int) -> str:
             value = count / scale
             return f"{value:,.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
     return f"{count} bytes"
+
+
+#: A megabyte, as :func:`size_text` writes sizes.
+MB = 10**6
+
+
+def regular_file(
+    path: str | os.PathLike[str],
+    max_bytes: int,
+    what: str = "file",
+    error: type[GuibuilderError] = FileFormatError,
+) -> int:
+    """The size of ``path`` after checking that it is a regular file of at most ``max_bytes``.
+
+    Raises ``error`` naming ``path`` when it is missing, a folder, a device, a pipe or a
+    socket, or bigger than ``max_bytes`` (``what`` names its kind in that sentence).
+    Symbolic links are followed: the file they lead to is checked.
+    """
+    name = shown_path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{name} does not exist") from None
+    except OSError as exc:
+        raise error(f"{name} cannot be read: {exc.strerror or type(exc).__name__}") from None
+    except ValueError:  # a NUL character in the path
+        raise error(f"{name} is not a valid file name") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise error(f"{name} is a folder, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise error(f"{name} is not a regular file (a device, pipe or socket), so not a {what}")
+    if info.st_size > max_bytes:
+        raise error(
+            f"{name} is {size_text(info.st_size)}, more than a {what} can be "
+            f"({size_text(max_bytes)} at most)"
+        )
+    return info.st_size

@@ -15,9 +15,11 @@ def run_python(
     *args: str,
     timeout: float = 300,
     preexec_fn: Callable[[], None] | None = None,
+    cwd: Path = ROOT,
     **env: str,
 ) -> subprocess.CompletedProcess:
-    """``python ARGS`` in the repository root, with the checkout on the path and ``env`` set.
+    """``python ARGS`` in ``cwd`` (the repository root), with the checkout on the path and
+    ``env`` set.
 
     ``preexec_fn`` runs in the child before Python starts (to set a resource limit, say).
     """
@@ -27,7 +29,7 @@ def run_python(
         [sys.executable, *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env=full_env,
         timeout=timeout,
         check=False,

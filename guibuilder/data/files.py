@@ -30,8 +30,7 @@ from guibuilder.data.dataset import (
 )
 from guibuilder.data.images import IMAGE_SUFFIXES, load_image
 from guibuilder.errors import shown, shown_names
-from guibuilder.filecheck import MB, regular_file
-from guibuilder.limits import available_memory, size_text
+from guibuilder.limits import MB, available_memory, regular_file, size_text
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
 MAX_CATEGORIES = 100

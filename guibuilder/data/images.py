@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from guibuilder.data.dataset import DataError
-from guibuilder.filecheck import MB, regular_file
+from guibuilder.limits import MB, regular_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 _MODES = {"grayscale": "L", "rgb": "RGB"}

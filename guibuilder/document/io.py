@@ -24,7 +24,7 @@ from guibuilder.document.files import (
 )
 from guibuilder.document.project import Project, not_unicode, parse_project, project_to_dict
 from guibuilder.errors import FileFormatError, GuibuilderError, shown
-from guibuilder.filecheck import MB, regular_file
+from guibuilder.limits import MB, regular_file
 
 SUFFIX = ".gbproj"
 WEIGHTS_SUFFIX = ".weights.h5"

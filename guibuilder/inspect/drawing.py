@@ -96,7 +96,7 @@ def read_image(path: str | Path, profile: ImageProfile, size: int = PAD_SIZE) ->
 
     from guibuilder.data import DataError
     from guibuilder.data.images import MAX_IMAGE_BYTES, open_image
-    from guibuilder.filecheck import regular_file
+    from guibuilder.limits import regular_file
 
     path = Path(path)
     regular_file(path, MAX_IMAGE_BYTES, "image", ImageFileError)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from guibuilder.cli import main
 from tests.security.hostile import MARKER, REFUSED, base_project, docstring_payload
-from tests.subprocesses import ROOT
+from tests.subprocesses import run_python
 
 
 def commands(project: Path, out: Path) -> dict[str, list[str]]:
@@ -49,16 +48,7 @@ def assert_refused(code: int, err: str, name: str) -> None:
 
 def program(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m guibuilder ARGV`` in ``cwd``, where a user module would be importable."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "guibuilder", *argv],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_python("-m", "guibuilder", *argv, cwd=cwd)
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
